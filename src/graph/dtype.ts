@@ -1,0 +1,44 @@
+// Element types the engine knows, their ONNX enum codes and the typed arrays that hold them.
+export type DType = "float32" | "float16" | "float64" | "int64" | "int32" | "bool" | "uint8";
+
+export const ONNX_DTYPE: Record<DType, number> = {
+  float32: 1,
+  uint8: 2,
+  int32: 6,
+  int64: 7,
+  bool: 9,
+  float16: 10,
+  float64: 11,
+};
+
+export type TypedArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Uint16Array;
+
+export function bytesPerElement(d: DType): number {
+  switch (d) {
+    case "float64":
+    case "int64":
+      return 8;
+    case "float32":
+    case "int32":
+      return 4;
+    case "float16":
+      return 2;
+    case "bool":
+    case "uint8":
+      return 1;
+  }
+}
+
+export function isFloat(d: DType): boolean {
+  return d === "float32" || d === "float16" || d === "float64";
+}
+
+/** The dtype a typed array holds (Uint16Array is taken as float16 bits). */
+export function dtypeOfArray(a: TypedArray): DType {
+  if (a instanceof Float32Array) return "float32";
+  if (a instanceof Float64Array) return "float64";
+  if (a instanceof Int32Array) return "int32";
+  if (a instanceof BigInt64Array) return "int64";
+  if (a instanceof Uint16Array) return "float16";
+  return "uint8";
+}

@@ -1,0 +1,150 @@
+// Attention over long memories in KV chunks with an online softmax, as an ONNX Loop: peak memory is
+// O(queries × chunk) whatever the number of keys. K/V are zero-padded to whole chunks and padded keys masked.
+// The backward is a second Loop over the same chunks (flash-attention style: P is recomputed from the saved
+// log-sum-exp, dK/dV come out per chunk as scan outputs, dQ is carried).
+import { Graph, attr } from "../graph.ts";
+import type { Tensor } from "../graph.ts";
+import { add, div, exp, less, log, maximum, mul, sub, where } from "../ops/elementwise.ts";
+import { matmul } from "../ops/linalg.ts";
+import { reduceMax, reduceSum } from "../ops/reduce.ts";
+import {
+  concat,
+  dimOf,
+  pad,
+  range,
+  reshape,
+  shapeOf,
+  slice,
+  sliceDynamic,
+  squeeze,
+  transpose,
+  transposeLast,
+  unsqueeze,
+  zerosOfShape,
+} from "../ops/shape-ops.ts";
+import type { AttentionOptions } from "./attention.ts";
+import { causalLimit, dimScalar, groupQueries, headGroups, MASKED, ungroupQueries } from "./attention.ts";
+
+export interface ChunkedAttentionOptions extends AttentionOptions {
+  /** Keys per chunk (default 4096). */
+  chunk?: number;
+}
+
+interface Prepared {
+  q5: Tensor;
+  kp: Tensor;
+  vp: Tensor;
+  lim: Tensor;
+  trip: Tensor;
+  lk: Tensor;
+  chunk: number;
+  scale: number;
+}
+
+function prepare(q: Tensor, k: Tensor, v: Tensor, opts: ChunkedAttentionOptions): Prepared {
+  const g = q.graph;
+  const groups = headGroups("chunkedAttention", q, k);
+  const chunk = opts.chunk ?? 4096;
+  const scale = opts.scale ?? 1 / Math.sqrt(q.shape[3] as number);
+  const lk = dimOf(k, 2);
+  const nChunks = div(add(lk, chunk - 1), chunk);
+  const padAmt = sub(mul(nChunks, chunk), lk);
+  const pads = concat([g.ints([0, 0, 0, 0, 0, 0]), padAmt, g.ints([0])], 0);
+  const kpShape = [k.shape[0], k.shape[1], "Kpad", k.shape[3]];
+  const lim = opts.causal ? causalLimit(q, k) : unsqueeze(lk, [0]); // [Lq,1] or [1,1]
+  return {
+    q5: groupQueries(q, groups),
+    kp: pad(k, pads, kpShape),
+    vp: pad(v, pads, kpShape),
+    lim,
+    trip: squeeze(nChunks, [0]),
+    lk,
+    chunk,
+    scale,
+  };
+}
+
+/** Inside a Loop body: chunk i's keys/values as [B, Hkv, 1, c, d] and its scores [B, Hkv, g, Lq, c] (masked). */
+function chunkScores(p: Prepared, iter: Tensor) {
+  const g = iter.graph;
+  const start = mul(unsqueeze(iter, [0]), p.chunk);
+  const end = add(start, p.chunk);
+  const shape = [p.kp.shape[0], p.kp.shape[1], p.chunk, p.kp.shape[3]];
+  const kc = unsqueeze(sliceDynamic(p.kp, start, end, [2], shape), [2]);
+  const vc = unsqueeze(sliceDynamic(p.vp, start, end, [2], shape), [2]);
+  const kj = range(squeeze(start, [0]), squeeze(end, [0]), g.scalar(1, "int64"), p.chunk);
+  const s = where(less(kj, p.lim), mul(matmul(p.q5, transposeLast(kc)), p.scale), MASKED);
+  return { kc, vc, s };
+}
+
+function loop(outer: Graph, trip: Tensor, body: Graph, initial: Tensor[], outShapes: { dtype: Tensor["dtype"]; shape: Tensor["shape"] }[]) {
+  return outer.addNodeFull("Loop", [trip, null, ...initial], { body: attr.graph(body) }, outShapes.map((o) => ({ dtype: o.dtype, shape: [...o.shape] })));
+}
+
+/** q [B, H, Lq, d], k/v [B, Hkv, Lk, d] → [B, H, Lq, d]; same result as attention(), bounded memory. */
+export function chunkedAttention(q: Tensor, k: Tensor, v: Tensor, opts: ChunkedAttentionOptions = {}): Tensor {
+  const g = q.graph;
+  const p = prepare(q, k, v, opts);
+  const q5 = p.q5;
+  const rowShape = [...q5.shape.slice(0, 4), 1];
+  const rowShapeT = concat([slice(shapeOf(q5), 0, 0, 4), g.ints([1])], 0);
+  const m0 = add(zerosOfShape(rowShapeT, rowShape), MASKED);
+  const l0 = zerosOfShape(rowShapeT, rowShape);
+  const acc0 = zerosOfShape(shapeOf(q5), [...q5.shape]);
+
+  const body = new Graph(g);
+  const iter = body.input("iter", "int64", []);
+  const cond = body.input("cond", "bool", []);
+  const m = body.input("m", "float32", rowShape);
+  const l = body.input("l", "float32", rowShape);
+  const acc = body.input("acc", "float32", [...q5.shape]);
+  const { vc, s } = chunkScores(p, iter);
+  const mNew = maximum(m, reduceMax(s, [-1], true));
+  const pr = exp(sub(s, mNew));
+  const corr = exp(sub(m, mNew));
+  body.output("cond", cond);
+  body.output("m", mNew);
+  body.output("l", add(mul(l, corr), reduceSum(pr, [-1], true)));
+  body.output("acc", add(mul(acc, corr), matmul(pr, vc)));
+
+  const node = loop(g, p.trip, body, [m0, l0, acc0], [m, l, acc]);
+  const [mF, lF, accF] = node.outputs;
+  const o5 = div(accF, lF);
+  const lse = add(mF, log(lF));
+  const out = ungroupQueries(o5, q);
+  out.custom = { inputs: [q, k, v], vjp: (dOut) => chunkedAttentionBackward(p, q, k, o5, lse, dOut) };
+  return out;
+}
+
+function chunkedAttentionBackward(p: Prepared, q: Tensor, k: Tensor, o5: Tensor, lse: Tensor, dOut: Tensor): Tensor[] {
+  const g = q.graph;
+  const dO5 = groupQueries(dOut, p.q5.shape[2] as number);
+  const D = reduceSum(mul(dO5, o5), [-1], true);
+  const body = new Graph(g);
+  const iter = body.input("iter", "int64", []);
+  const cond = body.input("cond", "bool", []);
+  const dq = body.input("dq", "float32", [...p.q5.shape]);
+  const { kc, vc, s } = chunkScores(p, iter);
+  const pr = exp(sub(s, lse)); // [B, Hkv, g, Lq, c]
+  const dv = reduceSum(matmul(transposeLast(pr), dO5), [2]); // [B, Hkv, c, d]
+  const dp = matmul(dO5, transposeLast(vc));
+  const ds = mul(pr, sub(dp, D));
+  const dk = mul(reduceSum(matmul(transposeLast(ds), p.q5), [2]), p.scale);
+  body.output("cond", cond);
+  body.output("dq", add(dq, mul(matmul(ds, kc), p.scale)));
+  body.output("dk", dk);
+  body.output("dv", dv);
+  const scanShape = ["nChunks", ...dk.shape];
+  const node = loop(g, p.trip, body, [zerosOfShape(shapeOf(p.q5), [...p.q5.shape])], [
+    { dtype: "float32", shape: [...p.q5.shape] },
+    { dtype: "float32", shape: scanShape },
+    { dtype: "float32", shape: scanShape },
+  ]);
+  const [dq5, dks, dvs] = node.outputs;
+  const unchunk = (x: Tensor) => {
+    const t = transpose(x, [1, 2, 0, 3, 4]); // [B, Hkv, n, c, d]
+    const flat = reshape(t, [t.shape[0], t.shape[1], -1, t.shape[4]]);
+    return sliceDynamic(flat, g.ints([0]), p.lk, [2], [...k.shape]);
+  };
+  return [ungroupQueries(dq5, q), unchunk(dks), unchunk(dvs)];
+}

@@ -1,0 +1,151 @@
+// Lowers a Graph to an ONNX ModelProto (opset 18). Weights become initializers, or graph inputs when the runtime
+// feeds them (training, shared weights). Loop bodies are emitted as subgraphs that read outer values by name.
+import onnxProto from "onnx-proto";
+import { ONNX_DTYPE } from "./dtype.ts";
+import type { TypedArray } from "./dtype.ts";
+import type { Graph, Node, Tensor } from "./graph.ts";
+
+const { onnx } = onnxProto;
+export const OPSET = 18;
+
+export interface EmitOptions {
+  /** Parameters become graph inputs instead of initializers. */
+  weightsAsInputs?: boolean;
+}
+
+export interface EmittedModel {
+  bytes: Uint8Array;
+  /** Graph inputs in order: declared inputs, then parameters when fed. */
+  feeds: Tensor[];
+  outputNames: string[];
+}
+
+export function tensorName(t: Tensor): string {
+  if (t.role === "param") return t.name!;
+  if (t.role === "input" && t.graph.depth === 0) return t.name!;
+  return `t${t.id}`;
+}
+
+function rawBytes(a: TypedArray): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+function tensorProto(name: string, t: Tensor): onnxProto.onnx.ITensorProto {
+  return {
+    name,
+    dataType: ONNX_DTYPE[t.dtype],
+    dims: t.shape.map((d) => Number(d)),
+    rawData: rawBytes(t.data!),
+  };
+}
+
+function valueInfo(name: string, t: Tensor, withSymbols: boolean): onnxProto.onnx.IValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: ONNX_DTYPE[t.dtype],
+        shape: { dim: t.shape.map((d) => (typeof d === "number" ? { dimValue: d } : withSymbols ? { dimParam: d } : {})) },
+      },
+    },
+  };
+}
+
+function attributes(node: Node, emitSub: (g: Graph) => onnxProto.onnx.IGraphProto): onnxProto.onnx.IAttributeProto[] {
+  const A = onnx.AttributeProto.AttributeType;
+  const out: onnxProto.onnx.IAttributeProto[] = [];
+  for (const [name, a] of Object.entries(node.attrs)) {
+    if (name.startsWith("__")) continue;
+    switch (a.kind) {
+      case "int":
+        out.push({ name, type: A.INT, i: a.value });
+        break;
+      case "ints":
+        out.push({ name, type: A.INTS, ints: a.value });
+        break;
+      case "float":
+        out.push({ name, type: A.FLOAT, f: a.value });
+        break;
+      case "floats":
+        out.push({ name, type: A.FLOATS, floats: a.value });
+        break;
+      case "string":
+        out.push({ name, type: A.STRING, s: new TextEncoder().encode(a.value) });
+        break;
+      case "graph":
+        out.push({ name, type: A.GRAPH, g: emitSub(a.value) });
+        break;
+    }
+  }
+  if (node.op === "ConstantOfShape") {
+    const dt = node.outputs[0].dtype;
+    const zero = dt === "int64" ? new BigInt64Array(1) : dt === "float64" ? new Float64Array(1) : dt === "int32" ? new Int32Array(1) : new Float32Array(1);
+    out.push({ name: "value", type: A.TENSOR, t: { dataType: ONNX_DTYPE[dt], dims: [1], rawData: rawBytes(zero) } });
+  }
+  return out;
+}
+
+function emitGraph(g: Graph, name: string, opts: EmitOptions, feeds: Tensor[] | undefined): onnxProto.onnx.IGraphProto {
+  const nodes: onnxProto.onnx.INodeProto[] = [];
+  const initializers: onnxProto.onnx.ITensorProto[] = [];
+  const extraInputs: onnxProto.onnx.IValueInfoProto[] = [];
+  const seen = new Set<number>();
+  const isMain = g.depth === 0;
+
+  // Constants and parameters are emitted in the graph that owns them, whoever reads them (bodies included).
+  const visitConsts = (nodesOf: Node[]) => {
+    for (const n of nodesOf) {
+      for (const t of n.inputs) {
+        if (!t || t.graph !== g || seen.has(t.id)) continue;
+        if (t.role === "const" || t.role === "param") {
+          seen.add(t.id);
+          const nm = tensorName(t);
+          if (t.role === "param" && opts.weightsAsInputs && isMain) {
+            extraInputs.push(valueInfo(nm, t, true));
+            feeds?.push(t);
+          } else if (isMain) initializers.push(tensorProto(nm, t));
+          else nodes.push({ opType: "Constant", input: [], output: [nm], attribute: [{ name: "value", type: 4, t: tensorProto(nm, t) }] });
+        }
+      }
+      for (const a of Object.values(n.attrs)) if (a.kind === "graph") visitConsts(a.value.nodes);
+    }
+  };
+  visitConsts(g.nodes);
+  for (const o of g.outputs) {
+    const t = o.tensor;
+    if ((t.role === "const" || t.role === "param") && t.graph === g && !seen.has(t.id)) visitConsts([{ op: "Identity", inputs: [t], outputs: [], attrs: {} }]);
+  }
+
+  const emitSub = (sub: Graph) => emitGraph(sub, `${name}_body${sub.nodes.length}`, opts, undefined);
+  for (const n of g.nodes) {
+    nodes.push({
+      opType: n.op,
+      input: n.inputs.map((t) => (t ? tensorName(t) : "")),
+      output: n.outputs.map(tensorName),
+      attribute: attributes(n, emitSub),
+    });
+  }
+  const outputs: onnxProto.onnx.IValueInfoProto[] = [];
+  for (const o of g.outputs) {
+    const src = tensorName(o.tensor);
+    const outName = isMain ? o.name : `${src}_out${outputs.length}`;
+    nodes.push({ opType: "Identity", input: [src], output: [outName] });
+    outputs.push(valueInfo(outName, o.tensor, false));
+  }
+  const inputs = g.inputs.map((t) => valueInfo(tensorName(t), t, true));
+  return { name, node: nodes, initializer: initializers, input: [...inputs, ...extraInputs], output: outputs };
+}
+
+export function emitModel(g: Graph, opts: EmitOptions = {}): EmittedModel {
+  if (g.outputs.length === 0) throw new Error("emitModel: the graph has no outputs");
+  const feeds: Tensor[] = [...g.inputs];
+  const graph = emitGraph(g, "hourllava", opts, feeds);
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: "hourllava",
+    opsetImport: [{ domain: "", version: OPSET }],
+    graph,
+  });
+  const bytes = onnx.ModelProto.encode(model).finish();
+  return { bytes, feeds, outputNames: g.outputs.map((o) => o.name) };
+}
