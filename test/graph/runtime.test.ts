@@ -1,0 +1,51 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Graph } from "../../src/graph/graph.ts";
+import { mul } from "../../src/graph/ops/elementwise.ts";
+import { Runtime, availableDevices } from "../../src/graph/runtime.ts";
+import { emitModel } from "../../src/graph/onnx-emit.ts";
+import onnxProto from "onnx-proto";
+
+function build() {
+  const g = new Graph();
+  const x = g.input("x", "float32", ["N"]);
+  g.output("y", mul(x, 3));
+  return g;
+}
+
+test("an unavailable execution provider is refused with the list of available ones", () => {
+  assert.ok(availableDevices().includes("cpu"));
+  assert.throws(() => new Runtime({ device: "cuda" }), /device "cuda" is not available in this onnxruntime-node build; available: cpu/);
+});
+
+test("sessions are cached by structural signature across separately built graphs", async () => {
+  const rt = new Runtime({ threads: 1 });
+  const a = await rt.compile(build());
+  const b = await rt.compile(build());
+  assert.equal(a, b);
+  assert.equal(rt.cachedSessions, 1);
+});
+
+test("bad feeds: missing, unknown, wrong rank and wrong element count", async () => {
+  const rt = new Runtime({ threads: 1 });
+  const c = await rt.compile(build());
+  await assert.rejects(c.run({}), /missing graph input "x" \(float32\[N\]\)/);
+  await assert.rejects(c.run({ x: { data: new Float32Array(2), dims: [2] }, z: { data: new Float32Array(1), dims: [1] } }), /unknown graph input "z"; inputs are x/);
+  await assert.rejects(c.run({ x: { data: new Float32Array(2), dims: [1, 2] } }), /input "x": expected rank 1 \[N\], got \[1, 2\]/);
+  await assert.rejects(c.run({ x: { data: new Float32Array(3), dims: [2] } }), /input "x": 3 values for dims \[2\]/);
+});
+
+test("emission is standard ONNX opset 18 with weights as initializers or as inputs", () => {
+  const g = new Graph();
+  const x = g.input("x", "float32", [2]);
+  const w = g.param("w", Float32Array.from([1, 2]), [2]);
+  g.output("y", mul(x, w));
+  const asInit = onnxProto.onnx.ModelProto.decode(emitModel(g).bytes);
+  assert.equal(Number(asInit.opsetImport[0].version), 18);
+  assert.deepEqual(asInit.graph!.initializer!.map((t) => t.name).sort(), ["w"]);
+  const asInput = emitModel(g, { weightsAsInputs: true });
+  const m = onnxProto.onnx.ModelProto.decode(asInput.bytes);
+  assert.deepEqual(m.graph!.input!.map((i) => i.name), ["x", "w"]);
+  assert.equal(m.graph!.initializer!.length, 0);
+  assert.deepEqual(asInput.feeds.map((t) => t.name), ["x", "w"]);
+});
