@@ -20,7 +20,12 @@ export interface EmittedModel {
   outputNames: string[];
 }
 
+/** Main-graph outputs are named by their producers directly (no Identity copy of a large result). */
+const outputAlias = new Map<number, string>();
+
 export function tensorName(t: Tensor): string {
+  const alias = outputAlias.get(t.id);
+  if (alias) return alias;
   if (t.role === "param") return t.name!;
   if (t.role === "input" && t.graph.depth === 0) return t.name!;
   return `t${t.id}`;
@@ -116,6 +121,12 @@ function emitGraph(g: Graph, name: string, opts: EmitOptions, feeds: Tensor[] | 
     if ((t.role === "const" || t.role === "param") && t.graph === g && !seen.has(t.id)) visitConsts([{ op: "Identity", inputs: [t], outputs: [], attrs: {} }]);
   }
 
+  if (isMain) {
+    for (const o of g.outputs) {
+      const t = o.tensor;
+      if (t.role === "value" && !outputAlias.has(t.id) && t.graph === g) outputAlias.set(t.id, o.name);
+    }
+  }
   const emitSub = (sub: Graph) => emitGraph(sub, `${name}_body${sub.nodes.length}`, opts, undefined);
   for (const n of g.nodes) {
     nodes.push({
@@ -129,7 +140,7 @@ function emitGraph(g: Graph, name: string, opts: EmitOptions, feeds: Tensor[] | 
   for (const o of g.outputs) {
     const src = tensorName(o.tensor);
     const outName = isMain ? o.name : `${src}_out${outputs.length}`;
-    nodes.push({ opType: "Identity", input: [src], output: [outName] });
+    if (src !== outName) nodes.push({ opType: "Identity", input: [src], output: [outName] });
     outputs.push(valueInfo(outName, o.tensor, false));
   }
   const inputs = g.inputs.map((t) => valueInfo(tensorName(t), t, true));
@@ -139,7 +150,12 @@ function emitGraph(g: Graph, name: string, opts: EmitOptions, feeds: Tensor[] | 
 export function emitModel(g: Graph, opts: EmitOptions = {}): EmittedModel {
   if (g.outputs.length === 0) throw new Error("emitModel: the graph has no outputs");
   const feeds: Tensor[] = [...g.inputs];
-  const graph = emitGraph(g, "hourllava", opts, feeds);
+  let graph: onnxProto.onnx.IGraphProto;
+  try {
+    graph = emitGraph(g, "hourllava", opts, feeds);
+  } finally {
+    outputAlias.clear();
+  }
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: "hourllava",

@@ -1,5 +1,6 @@
 // Attention over long memories in KV chunks with an online softmax, as an ONNX Loop: peak memory is
-// O(queries × chunk) whatever the number of keys. K/V are zero-padded to whole chunks and padded keys masked.
+// O(queries × chunk) whatever the number of keys. Chunks are sliced straight from K/V (the last one is shorter;
+// no padded copy of the memory is made).
 // The backward is a second Loop over the same chunks (flash-attention style: P is recomputed from the saved
 // log-sum-exp, dK/dV come out per chunk as scan outputs, dQ is carried).
 import { Graph, attr } from "../graph.ts";
@@ -32,9 +33,10 @@ export interface ChunkedAttentionOptions extends AttentionOptions {
 
 interface Prepared {
   q5: Tensor;
-  kp: Tensor;
-  vp: Tensor;
-  lim: Tensor;
+  k: Tensor;
+  v: Tensor;
+  /** Causal limit per query row [Lq, 1], or undefined when every key is visible. */
+  lim?: Tensor;
   trip: Tensor;
   lk: Tensor;
   chunk: number;
@@ -48,15 +50,11 @@ function prepare(q: Tensor, k: Tensor, v: Tensor, opts: ChunkedAttentionOptions)
   const scale = opts.scale ?? 1 / Math.sqrt(q.shape[3] as number);
   const lk = dimOf(k, 2);
   const nChunks = div(add(lk, chunk - 1), chunk);
-  const padAmt = sub(mul(nChunks, chunk), lk);
-  const pads = concat([g.ints([0, 0, 0, 0, 0, 0]), padAmt, g.ints([0])], 0);
-  const kpShape = [k.shape[0], k.shape[1], "Kpad", k.shape[3]];
-  const lim = opts.causal ? causalLimit(q, k) : unsqueeze(lk, [0]); // [Lq,1] or [1,1]
   return {
     q5: groupQueries(q, groups),
-    kp: pad(k, pads, kpShape),
-    vp: pad(v, pads, kpShape),
-    lim,
+    k,
+    v,
+    lim: opts.causal ? causalLimit(q, k) : undefined,
     trip: squeeze(nChunks, [0]),
     lk,
     chunk,
@@ -64,17 +62,21 @@ function prepare(q: Tensor, k: Tensor, v: Tensor, opts: ChunkedAttentionOptions)
   };
 }
 
-/** Inside a Loop body: chunk i's keys/values as [B, Hkv, 1, c, d] and its scores [B, Hkv, g, Lq, c] (masked). */
+/** Inside a Loop body: chunk i's keys/values as [B, Hkv, 1, c, d] (c ≤ chunk) and its scores [B, Hkv, g, Lq, c]. */
 function chunkScores(p: Prepared, iter: Tensor) {
   const g = iter.graph;
   const start = mul(unsqueeze(iter, [0]), p.chunk);
-  const end = add(start, p.chunk);
-  const shape = [p.kp.shape[0], p.kp.shape[1], p.chunk, p.kp.shape[3]];
-  const kc = unsqueeze(sliceDynamic(p.kp, start, end, [2], shape), [2]);
-  const vc = unsqueeze(sliceDynamic(p.vp, start, end, [2], shape), [2]);
-  const kj = range(squeeze(start, [0]), squeeze(end, [0]), g.scalar(1, "int64"), p.chunk);
-  const s = where(less(kj, p.lim), mul(matmul(p.q5, transposeLast(kc)), p.scale), MASKED);
-  return { kc, vc, s };
+  const end = add(start, p.chunk); // Slice clamps the last chunk to the keys there are
+  const shape = [p.k.shape[0], p.k.shape[1], "c", p.k.shape[3]];
+  const k2 = sliceDynamic(p.k, start, end, [2], shape);
+  const kc = unsqueeze(k2, [2]);
+  const vc = unsqueeze(sliceDynamic(p.v, start, end, [2], shape), [2]);
+  let s = mul(matmul(p.q5, transposeLast(kc)), p.scale);
+  if (p.lim) {
+    const kj = range(squeeze(start, [0]), squeeze(add(start, dimOf(k2, 2)), [0]), g.scalar(1, "int64"), "c");
+    s = where(less(kj, p.lim), s, MASKED);
+  }
+  return { kc, vc, s, len: dimOf(k2, 2) };
 }
 
 function loop(outer: Graph, trip: Tensor, body: Graph, initial: Tensor[], outShapes: { dtype: Tensor["dtype"]; shape: Tensor["shape"] }[]) {
@@ -124,12 +126,15 @@ function chunkedAttentionBackward(p: Prepared, q: Tensor, k: Tensor, o5: Tensor,
   const iter = body.input("iter", "int64", []);
   const cond = body.input("cond", "bool", []);
   const dq = body.input("dq", "float32", [...p.q5.shape]);
-  const { kc, vc, s } = chunkScores(p, iter);
+  const { kc, vc, s, len } = chunkScores(p, iter);
   const pr = exp(sub(s, lse)); // [B, Hkv, g, Lq, c]
-  const dv = reduceSum(matmul(transposeLast(pr), dO5), [2]); // [B, Hkv, c, d]
   const dp = matmul(dO5, transposeLast(vc));
   const ds = mul(pr, sub(dp, D));
-  const dk = mul(reduceSum(matmul(transposeLast(ds), p.q5), [2]), p.scale);
+  // Scan outputs must have one shape per iteration: the short last chunk's dK/dV are zero-padded to `chunk`.
+  const pads = concat([body.ints([0, 0, 0, 0, 0, 0]), sub(body.ints([p.chunk]), len), body.ints([0])], 0);
+  const full = [p.k.shape[0], p.k.shape[1], p.chunk, p.k.shape[3]];
+  const dv = pad(reduceSum(matmul(transposeLast(pr), dO5), [2]), pads, full); // [B, Hkv, chunk, d]
+  const dk = pad(mul(reduceSum(matmul(transposeLast(ds), p.q5), [2]), p.scale), pads, full);
   body.output("cond", cond);
   body.output("dq", add(dq, mul(matmul(ds, kc), p.scale)));
   body.output("dk", dk);
