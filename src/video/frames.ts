@@ -1,0 +1,121 @@
+// Streams chosen frames of a video as packed RGB (rgb24) from an ffmpeg pipe. ffmpeg decodes every frame in
+// presentation order (decoded frame n = index n, as PyAV and decord count), the select filter keeps the
+// requested ones, and only those are converted and piped, one frame in memory at a time.
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ffmpegPath } from "./ffmpeg-path.ts";
+import { ffmpegErrorSummary, passthroughArgs } from "./ffmpeg-run.ts";
+import { probeVideo, type VideoInfo } from "./probe.ts";
+
+export interface DecodedFrame {
+  index: number;
+  timeS: number;
+  width: number;
+  height: number;
+  /** width*height*3 bytes, row-major RGB. */
+  rgb: Uint8Array;
+}
+
+export interface DecodeOptions {
+  /** Scale in ffmpeg (its default bicubic, not PIL's) to this size; both default to the native size. */
+  width?: number;
+  height?: number;
+  /** A probe of the same file, to skip probing again. */
+  info?: VideoInfo;
+}
+
+// A filter expression longer than this goes through -filter_script (argv strings are capped at 128 KiB).
+export const INLINE_FILTER_LIMIT = 60_000;
+const LEAF_SIZE = 16;
+
+/** select-filter expression true exactly on the given sorted frame numbers: a search tree over groups of eq(). */
+export function selectExpression(indices: number[]): string {
+  const build = (lo: number, hi: number): string => {
+    if (hi - lo <= LEAF_SIZE) return indices.slice(lo, hi).map((i) => `eq(n\\,${i})`).join("+");
+    const mid = (lo + hi) >> 1;
+    return `if(lt(n\\,${indices[mid]})\\,${build(lo, mid)}\\,${build(mid, hi)})`;
+  };
+  return build(0, indices.length);
+}
+
+export async function* decodeFrames(path: string, indices: number[], opts: DecodeOptions = {}): AsyncGenerator<DecodedFrame> {
+  const info = opts.info ?? (await probeVideo(path));
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k];
+    if (!Number.isInteger(i) || i < 0) throw new Error(`${path}: frame index ${i} is not a non-negative integer`);
+    if (k > 0 && i <= indices[k - 1]) throw new Error(`${path}: frame indices must be strictly increasing (${indices[k - 1]} then ${i})`);
+    if (i >= info.frameCount) throw new Error(`${path}: frame index ${i} is out of range (the video has ${info.frameCount} frames)`);
+  }
+  if (indices.length === 0) return;
+  const width = opts.width ?? info.width;
+  const height = opts.height ?? info.height;
+  for (const [name, v] of [["width", width], ["height", height]] as const) {
+    if (!Number.isInteger(v) || v < 1 || v > 8192) throw new Error(`decodeFrames: ${name} ${v} must be an integer in 1..8192`);
+  }
+
+  let filter = `select=${selectExpression(indices)}`;
+  if (width !== info.width || height !== info.height) filter += `,scale=${width}:${height}`;
+  const passthrough = await passthroughArgs();
+  let scriptDir: string | undefined;
+  const filterArgs: string[] = [];
+  if (filter.length > INLINE_FILTER_LIMIT) {
+    scriptDir = await mkdtemp(join(tmpdir(), "hourllava-select-"));
+    const script = join(scriptDir, "filter.txt");
+    await writeFile(script, filter);
+    filterArgs.push("-filter_script:v", script);
+  } else {
+    filterArgs.push("-vf", filter);
+  }
+
+  // -noautorotate: keep the stored orientation, as PyAV and decord do; passthrough: never duplicate or drop.
+  const args = ["-hide_banner", "-nostdin", "-v", "error", "-noautorotate", "-i", path, "-map", info.streamSpec, ...filterArgs,
+    ...passthrough, "-an", "-sn", "-dn", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"];
+  const child = spawn(ffmpegPath(), args, { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (c: string) => {
+    if (stderr.length < 1 << 16) stderr += c;
+  });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on("error", (err) => reject(new Error(`cannot run ffmpeg (${ffmpegPath()}): ${err.message}`)));
+    child.on("close", (code) => resolve(code));
+  });
+  exited.catch(() => undefined); // surfaced below when awaited
+
+  const frameBytes = width * height * 3;
+  let frame = new Uint8Array(frameBytes);
+  let filled = 0;
+  let emitted = 0;
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      let off = 0;
+      while (off < chunk.length) {
+        const n = Math.min(frameBytes - filled, chunk.length - off);
+        frame.set(chunk.subarray(off, off + n), filled);
+        filled += n;
+        off += n;
+        if (filled === frameBytes) {
+          if (emitted >= indices.length) throw new Error(`${path}: ffmpeg returned more frames than the ${indices.length} requested`);
+          const index = indices[emitted++];
+          yield { index, timeS: index / info.fps, width, height, rgb: frame };
+          frame = new Uint8Array(frameBytes);
+          filled = 0;
+        }
+      }
+    }
+    const code = await exited;
+    if (code !== 0) throw new Error(`${path}: ffmpeg failed while decoding (exit ${code}; ffmpeg: ${ffmpegErrorSummary(stderr, path)})`);
+    if (emitted < indices.length) {
+      throw new Error(`${path}: the video ended after ${emitted} of ${indices.length} requested frames; frame index ${indices[emitted]} is past its last decodable frame (truncated file, or frame count ${info.frameCount} overestimated)`);
+    }
+  } finally {
+    // Stopped early (consumer broke out, or an error): end ffmpeg and wait, so no process outlives the loop.
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGKILL");
+      await exited.catch(() => undefined);
+    }
+    if (scriptDir) await rm(scriptDir, { recursive: true, force: true });
+  }
+}
