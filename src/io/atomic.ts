@@ -1,0 +1,61 @@
+// Temp-then-rename helpers, so a reader never sees a half-written file or folder.
+import { existsSync, renameSync, rmSync, writeFileSync, fsyncSync, openSync, closeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { randomBytes } from "node:crypto";
+
+/** A temp name next to `path` (same folder, so the final rename is atomic on one filesystem). */
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+}
+
+export function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    // best effort: the temp name never collides with real output
+  }
+}
+
+export function commitTempFile(tmp: string, path: string): void {
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    removeQuietly(tmp);
+    throw new Error(`cannot move ${tmp} to ${path}: ${(e as Error).message}`);
+  }
+}
+
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = tempPathFor(path);
+  try {
+    writeFileSync(tmp, data, { flag: "wx" });
+    const fd = openSync(tmp, "r+");
+    fsyncSync(fd);
+    closeSync(fd);
+  } catch (e) {
+    removeQuietly(tmp);
+    throw e;
+  }
+  commitTempFile(tmp, path);
+}
+
+/**
+ * Moves a fully written temp folder to `dir`. A folder already there is first moved aside and removed
+ * only after the new one is in place, so `dir` is always either the old or the new complete folder.
+ */
+export function commitTempDir(tmpDir: string, dir: string): void {
+  if (!existsSync(dir)) {
+    commitTempFile(tmpDir, dir);
+    return;
+  }
+  const old = tempPathFor(dir) + ".old";
+  renameSync(dir, old);
+  try {
+    renameSync(tmpDir, dir);
+  } catch (e) {
+    renameSync(old, dir);
+    removeQuietly(tmpDir);
+    throw new Error(`cannot move ${tmpDir} to ${dir}: ${(e as Error).message}`);
+  }
+  removeQuietly(old);
+}

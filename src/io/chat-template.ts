@@ -1,0 +1,124 @@
+// The official `qwen_1_5` conversation template (ChatML with the default system prompt) and the
+// training-time tokenization with label masking of `preprocess_qwen` (notes §4.2, §4.3).
+import { IMAGE_TOKEN, IMAGE_TOKEN_INDEX, type TextTokenizer } from "./tokenizer.ts";
+
+export { IMAGE_TOKEN, IMAGE_TOKEN_INDEX } from "./tokenizer.ts";
+export const IGNORE_INDEX = -100;
+export const DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant.";
+
+export type ChatRole = "user" | "assistant";
+/** A turn as {role, content}, or as a LLaVA / VideoMarathon record turn {from: "human"|"gpt", value}. */
+export type ChatTurnInput = { role: ChatRole; content: string } | { from: "human" | "gpt"; value: string };
+export interface ChatTurn {
+  role: ChatRole;
+  content: string;
+}
+
+export interface ConversationOptions {
+  /** Attach a video: the first user turn becomes "<image>\n" + time instruction + "\n" + question. */
+  video?: { duration: number; nFrames: number };
+  addGenerationPrompt?: boolean;
+  system?: string;
+}
+
+/**
+ * Python's `f"{x:.2f}"`. Both Python and `toFixed` round the exact binary value; they differ only on
+ * exact ties (x·8 an odd integer, e.g. 0.125 or 2.625), where Python rounds half to even and toFixed
+ * rounds half away from zero. Ties are resolved the Python way here.
+ */
+export function formatFixed2(x: number): string {
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : x < 0 ? "-inf" : "nan";
+  const s = x.toFixed(2);
+  const e = Math.abs(x) * 8;
+  if (Math.abs(x) < 2 ** 45 && Number.isInteger(e) && e % 2 === 1) {
+    // |x|·100 = e·12.5 is exact here; the tie sits between floor and floor+1.
+    const lo = Math.floor(Math.abs(x) * 100);
+    const n = lo % 2 === 0 ? lo : lo + 1;
+    const digits = String(n).padStart(3, "0");
+    return `${x < 0 ? "-" : ""}${digits.slice(0, -2)}.${digits.slice(-2)}`;
+  }
+  return s;
+}
+
+/** The streaming loader's time instruction (notes §4.2), e.g. for 1234.56 s and 1234 frames. */
+export function timeInstruction(durationS: number, nFrames: number): string {
+  if (!Number.isInteger(nFrames) || nFrames < 0) throw new Error(`time instruction: frame count must be a non-negative integer, got ${nFrames}`);
+  return `The video lasts for ${formatFixed2(durationS)} seconds, and ${nFrames} frames are uniformly sampled from it. Please answer the following questions related to this video.`;
+}
+
+/**
+ * Normalises turns like the official loader: human→user, gpt→assistant; a conversation that does not
+ * start with a user turn loses its first turn; with a video the first user turn is rebuilt as
+ * "<image>\n{time instruction}\n{question with any <image> removed}" (no stripping, as the official code).
+ */
+export function prepareTurns(turns: readonly ChatTurnInput[], opts: ConversationOptions = {}): ChatTurn[] {
+  let out: ChatTurn[] = turns.map((t, i) => {
+    if ("role" in t) {
+      if (t.role !== "user" && t.role !== "assistant") throw new Error(`conversation turn ${i}: role must be "user" or "assistant", got ${JSON.stringify(t.role)}`);
+      if (typeof t.content !== "string") throw new Error(`conversation turn ${i}: content must be a string`);
+      return { role: t.role, content: t.content };
+    }
+    if (t.from !== "human" && t.from !== "gpt") throw new Error(`conversation turn ${i}: "from" must be "human" or "gpt", got ${JSON.stringify(t.from)}`);
+    if (typeof t.value !== "string") throw new Error(`conversation turn ${i}: value must be a string`);
+    return { role: t.from === "human" ? "user" : "assistant", content: t.value };
+  });
+  if (out.length > 0 && out[0].role !== "user") out = out.slice(1);
+  out.forEach((t, i) => {
+    const want = i % 2 === 0 ? "user" : "assistant";
+    if (t.role !== want) throw new Error(`conversation turn ${i}: expected a ${want} turn (turns alternate user/assistant), got ${t.role}`);
+  });
+  if (opts.video) {
+    if (out.length === 0) throw new Error("conversation has no user turn to attach the video to");
+    const q = out[0].content.replaceAll(IMAGE_TOKEN, "");
+    out[0] = { role: "user", content: `${IMAGE_TOKEN}\n${timeInstruction(opts.video.duration, opts.video.nFrames)}\n${q}` };
+    out.forEach((t, i) => {
+      if (i > 0 && t.content.includes(IMAGE_TOKEN)) throw new Error(`conversation turn ${i} contains ${IMAGE_TOKEN}: only the first user turn may carry the video`);
+    });
+  }
+  return out;
+}
+
+const turnText = (role: string, content: string) => `<|im_start|>${role}\n${content}<|im_end|>\n`;
+const GENERATION_PROMPT = "<|im_start|>assistant\n";
+
+/** The prompt text: system block, one block per turn, and the generation prompt when asked. */
+export function renderConversation(turns: readonly ChatTurnInput[], opts: ConversationOptions = {}): string {
+  const prepared = prepareTurns(turns, opts);
+  let s = turnText("system", opts.system ?? DEFAULT_SYSTEM_PROMPT);
+  for (const t of prepared) s += turnText(t.role, t.content);
+  if (opts.addGenerationPrompt) s += GENERATION_PROMPT;
+  return s;
+}
+
+/**
+ * Token ids and labels as `preprocess_qwen` builds them: each block is tokenized on its own; system and
+ * user blocks are IGNORE_INDEX, assistant blocks (header and trailing "<|im_end|>\n" included) are their
+ * ids; then the ids of "\n" (198 in Qwen's vocabulary), <|im_start|> and <|im_end|> are un-masked
+ * everywhere, and <image> becomes IMAGE_TOKEN_INDEX in `ids`. Only a token that is exactly "\n" counts:
+ * a newline merged into a bigger token (e.g. "?\n") stays masked, as in the official code.
+ */
+export function tokenizeConversation(
+  tokenizer: TextTokenizer,
+  turns: readonly ChatTurnInput[],
+  opts: ConversationOptions = {},
+): { ids: number[]; labels: number[] } {
+  const prepared = prepareTurns(turns, opts);
+  const nl = tokenizer.encode("\n");
+  if (nl.length !== 1) throw new Error(`${tokenizer.source}: "\\n" must encode to one token, got ${nl.length}`);
+  const unmask = new Set([nl[0], tokenizer.tokenId("<|im_start|>"), tokenizer.tokenId("<|im_end|>")]);
+  const ids: number[] = [];
+  const labels: number[] = [];
+  const push = (text: string, supervised: boolean) => {
+    const t = tokenizer.encode(text);
+    ids.push(...t);
+    for (const id of t) labels.push(supervised ? id : IGNORE_INDEX);
+  };
+  push(turnText("system", opts.system ?? DEFAULT_SYSTEM_PROMPT), false);
+  for (const t of prepared) push(turnText(t.role, t.content), t.role === "assistant");
+  if (opts.addGenerationPrompt) push(GENERATION_PROMPT, false);
+  for (let i = 0; i < ids.length; i++) {
+    if (unmask.has(ids[i])) labels[i] = ids[i];
+    if (ids[i] === tokenizer.imageTokenId) ids[i] = IMAGE_TOKEN_INDEX;
+  }
+  return { ids, labels };
+}

@@ -1,0 +1,259 @@
+// The Hour-LLaVA assembly on the engine: frames → SigLIP → 8×8 pooling → projector (per-frame video tokens);
+// tokens + image_newline → memory repository; forgetting → MemAug queries → augmented video tokens spliced at
+// <image> → Qwen2 with a KV cache. Each stage is its own compiled graph, so the memory can be cached on disk
+// between questions and only the question-dependent stages run per question.
+import { Graph } from "../graph/graph.ts";
+import type { Tensor } from "../graph/graph.ts";
+import type { CompiledGraph, HostTensor, Runtime } from "../graph/runtime.ts";
+import type { HourLlavaConfig } from "../io/config.ts";
+import { frameRepetition, ROW_STRIDE, spatialIndices, videoQueries } from "./forgetting.ts";
+import type { SpatialSampling } from "./forgetting.ts";
+import { memAug, memAugDims, memAugWeightNames } from "./memaug.ts";
+import { poolFrames, projector, PROJECTOR_WEIGHTS, TOKENS_PER_FRAME } from "./projector.ts";
+import { qwen2, qwen2WeightNames } from "./qwen2.ts";
+import { ropeTables } from "./rope.ts";
+import type { RopeTables } from "./rope.ts";
+import { Sampler } from "./sampling.ts";
+import type { SamplingOptions } from "./sampling.ts";
+import { visionTower, visionWeightNames } from "./siglip.ts";
+import { gatherRows, planQuery } from "./token-flow.ts";
+import type { QueryPlan } from "./token-flow.ts";
+import type { WeightStore } from "./weights.ts";
+import { seededRandom } from "./sampling.ts";
+
+export const NEWLINE_WEIGHT = "model.image_newline";
+
+/** Every weight name the model reads, in the official checkpoint's naming. */
+export function expectedWeightNames(c: HourLlavaConfig): string[] {
+  return [...visionWeightNames(c.vision), ...PROJECTOR_WEIGHTS, NEWLINE_WEIGHT, ...memAugWeightNames(c), ...qwen2WeightNames(c)];
+}
+
+/** The memory repository of one video: T frames × (64 tokens + newline), row-major [T·65, H]. */
+export interface Memory {
+  frames: number;
+  hidden: number;
+  rows: Float32Array;
+  /** Rotary tables of the key positions 0 … 65T−1 (computed once per memory). */
+  keyRope?: RopeTables;
+}
+
+export interface StageOutputs {
+  features?: Float32Array;
+  pooled?: Float32Array;
+  tokens: Float32Array;
+}
+
+export interface GenerateOptions extends SamplingOptions {
+  maxNewTokens?: number;
+  stopTokens?: number[];
+}
+
+function host(data: Float32Array, dims: number[]): HostTensor {
+  return { data, dims };
+}
+
+export class HourLlava {
+  readonly hidden: number;
+  private visionGraph?: Promise<CompiledGraph>;
+  private memAugGraph?: Promise<CompiledGraph>;
+  private readonly llmGraphs = new Map<boolean, Promise<CompiledGraph>>();
+
+  constructor(
+    readonly config: HourLlavaConfig,
+    readonly weights: WeightStore,
+    readonly runtime: Runtime,
+    /** Spatial forgetting at inference: "uniform" (reproducible, our default) or the config's own. */
+    readonly spatial: SpatialSampling = "uniform",
+  ) {
+    this.hidden = config.hidden_size;
+  }
+
+  // ---- vision: frames → per-frame video tokens ----
+
+  private compileVision(stages: boolean): Promise<CompiledGraph> {
+    const v = this.config.vision;
+    const g = new Graph();
+    const pixels = g.input("pixels", "float32", ["T", v.num_channels, v.image_size, v.image_size]);
+    const features = visionTower(g, this.weights, v, pixels);
+    const pooled = poolFrames(features, v.grid_size);
+    g.output("tokens", projector(g, this.weights, pooled));
+    if (stages) {
+      g.output("features", features);
+      g.output("pooled", pooled);
+    }
+    return this.runtime.compile(g);
+  }
+
+  /** pixels: T preprocessed frames [T, 3, S, S] → tokens [T, 64, H] (and the intermediate stages when asked). */
+  async encodeFrames(pixels: Float32Array, T: number, stages = false): Promise<StageOutputs> {
+    const v = this.config.vision;
+    const per = v.num_channels * v.image_size * v.image_size;
+    if (pixels.length !== T * per) throw new Error(`encodeFrames: ${pixels.length} values for ${T} frames of ${v.num_channels}×${v.image_size}×${v.image_size}`);
+    const graph = stages ? this.compileVision(true) : (this.visionGraph ??= this.compileVision(false));
+    const out = await (await graph).run({ pixels: host(pixels, [T, v.num_channels, v.image_size, v.image_size]) });
+    return {
+      tokens: out.tokens.data as Float32Array,
+      features: out.features?.data as Float32Array | undefined,
+      pooled: out.pooled?.data as Float32Array | undefined,
+    };
+  }
+
+  // ---- memory repository ----
+
+  /** Per-frame tokens [T, 64, H] (T encoded frames) → the memory (frames repeated up to 128 when shorter). */
+  buildMemory(tokens: Float32Array, T: number): Memory {
+    const H = this.hidden;
+    if (tokens.length !== T * TOKENS_PER_FRAME * H) throw new Error(`buildMemory: ${tokens.length} values for ${T} frames × 64 × ${H}`);
+    const idx = frameRepetition(T);
+    const newline = this.weights.data(NEWLINE_WEIGHT);
+    const rows = new Float32Array(idx.length * ROW_STRIDE * H);
+    idx.forEach((f, t) => {
+      rows.set(tokens.subarray(f * TOKENS_PER_FRAME * H, (f + 1) * TOKENS_PER_FRAME * H), t * ROW_STRIDE * H);
+      rows.set(newline, (t * ROW_STRIDE + TOKENS_PER_FRAME) * H);
+    });
+    return { frames: idx.length, hidden: H, rows };
+  }
+
+  /** The query plan for a prompt (ids with one <image>), with this model's spatial forgetting. */
+  plan(memory: Memory, ids: number[], labels?: number[], seed = 0): QueryPlan {
+    const rand = this.spatial === "random" ? seededRandom(seed) : undefined;
+    const picks = this.spatial === "uniform" ? spatialIndices("uniform") : undefined;
+    return planQuery(ids, labels, videoQueries(memory.frames, (_t) => picks ?? spatialIndices("random", rand)));
+  }
+
+  // ---- MemAug ----
+
+  private compileMemAug(): Promise<CompiledGraph> {
+    const g = new Graph();
+    const H = this.hidden;
+    const half = memAugDims(this.config).rotaryDim / 2;
+    const table = (n: string, L: string): Tensor => g.input(n, "float32", [L, half]);
+    const out = memAug(g, this.weights, this.config, {
+      x: g.input("x", "float32", ["Lq", H]),
+      memory: g.input("memory", "float32", ["Lk", H]),
+      qRope: { cos: table("q_cos", "Lq"), sin: table("q_sin", "Lq") },
+      kRope: { cos: table("k_cos", "Lk"), sin: table("k_sin", "Lk") },
+    });
+    g.output("out", out);
+    return this.runtime.compile(g);
+  }
+
+  embedRows(ids: number[], out: Float32Array, outRow: number): void {
+    const V = this.config.vocab_size;
+    for (const id of ids) if (!(id >= 0 && id < V)) throw new Error(`token id ${id} is outside the vocabulary (0..${V - 1})`);
+    gatherRows(this.weights.data("model.embed_tokens.weight"), this.hidden, ids, out, outRow);
+  }
+
+  /** The MemAug input: prefix text embeddings, decayed video tokens, suffix text embeddings. */
+  queryInput(memory: Memory, plan: QueryPlan): Float32Array {
+    const H = this.hidden;
+    const x = new Float32Array(plan.qPos.length * H);
+    this.embedRows(plan.prefixIds, x, 0);
+    gatherRows(memory.rows, H, plan.videoRows, x, plan.videoStart);
+    this.embedRows(plan.suffixIds, x, plan.videoEnd);
+    return x;
+  }
+
+  /** Runs MemAug; returns all query outputs [Lq, H] (the video ones are rows videoStart..videoEnd). */
+  async memAug(memory: Memory, plan: QueryPlan): Promise<Float32Array> {
+    const H = this.hidden;
+    const { rotaryDim } = memAugDims(this.config);
+    const theta = this.config.rope_theta;
+    memory.keyRope ??= ropeTables(Array.from({ length: memory.frames * ROW_STRIDE }, (_, i) => i), rotaryDim, theta);
+    const q = ropeTables(plan.qPos, rotaryDim, theta);
+    const Lq = plan.qPos.length;
+    const Lk = memory.frames * ROW_STRIDE;
+    const half = rotaryDim / 2;
+    const out = await (await (this.memAugGraph ??= this.compileMemAug())).run({
+      x: host(this.queryInput(memory, plan), [Lq, H]),
+      memory: host(memory.rows, [Lk, H]),
+      q_cos: host(q.cos, [Lq, half]),
+      q_sin: host(q.sin, [Lq, half]),
+      k_cos: host(memory.keyRope.cos, [Lk, half]),
+      k_sin: host(memory.keyRope.sin, [Lk, half]),
+    });
+    return out.out.data as Float32Array;
+  }
+
+  /** LLM input embeddings [L, H]: text embeddings with the augmented video tokens in place of <image>. */
+  llmInput(plan: QueryPlan, memAugOut: Float32Array): Float32Array {
+    const H = this.hidden;
+    const nv = plan.videoEnd - plan.videoStart;
+    const L = plan.llmPrefixIds.length + nv + plan.llmSuffixIds.length;
+    const e = new Float32Array(L * H);
+    this.embedRows(plan.llmPrefixIds, e, 0);
+    e.set(memAugOut.subarray(plan.videoStart * H, plan.videoEnd * H), plan.llmPrefixIds.length * H);
+    this.embedRows(plan.llmSuffixIds, e, plan.llmPrefixIds.length + nv);
+    return e;
+  }
+
+  // ---- LLM ----
+
+  private compileLlm(lastOnly: boolean): Promise<CompiledGraph> {
+    const c = this.config;
+    const g = new Graph();
+    const d = c.hidden_size / c.num_attention_heads;
+    const cache = (n: string) => g.input(n, "float32", [1, c.num_key_value_heads, "P", d]);
+    const out = qwen2(g, this.weights, c, {
+      embeds: g.input("embeds", "float32", ["L", c.hidden_size]),
+      rope: { cos: g.input("cos", "float32", ["L", d / 2]), sin: g.input("sin", "float32", ["L", d / 2]) },
+      pastK: Array.from({ length: c.num_hidden_layers }, (_, i) => cache(`past_k${i}`)),
+      pastV: Array.from({ length: c.num_hidden_layers }, (_, i) => cache(`past_v${i}`)),
+    }, lastOnly);
+    g.output("logits", out.logits);
+    out.presentK.forEach((t, i) => g.output(`present_k${i}`, t));
+    out.presentV.forEach((t, i) => g.output(`present_v${i}`, t));
+    return this.runtime.compile(g);
+  }
+
+  private llm(lastOnly: boolean): Promise<CompiledGraph> {
+    let hit = this.llmGraphs.get(lastOnly);
+    if (!hit) this.llmGraphs.set(lastOnly, (hit = this.compileLlm(lastOnly)));
+    return hit;
+  }
+
+  /** One decoder pass over new embeddings at positions past…past+L−1. */
+  async decode(embeds: Float32Array, past: HostTensor[] | undefined, lastOnly: boolean) {
+    const c = this.config;
+    const d = c.hidden_size / c.num_attention_heads;
+    const L = embeds.length / c.hidden_size;
+    const P = past ? past[0].dims[2] : 0;
+    const rope = ropeTables(Array.from({ length: L }, (_, i) => P + i), d, c.rope_theta);
+    const feeds: Record<string, HostTensor> = {
+      embeds: host(embeds, [L, c.hidden_size]),
+      cos: host(rope.cos, [L, d / 2]),
+      sin: host(rope.sin, [L, d / 2]),
+    };
+    const empty = new Float32Array(0);
+    for (let i = 0; i < c.num_hidden_layers; i++) {
+      feeds[`past_k${i}`] = past ? past[2 * i] : host(empty, [1, c.num_key_value_heads, 0, d]);
+      feeds[`past_v${i}`] = past ? past[2 * i + 1] : host(empty, [1, c.num_key_value_heads, 0, d]);
+    }
+    const out = await (await this.llm(lastOnly)).run(feeds);
+    const present: HostTensor[] = [];
+    for (let i = 0; i < c.num_hidden_layers; i++) present.push(out[`present_k${i}`], out[`present_v${i}`]);
+    return { logits: out.logits.data as Float32Array, present };
+  }
+
+  /** Logits for every position of the input [L, vocab]. */
+  async logits(embeds: Float32Array): Promise<Float32Array> {
+    return (await this.decode(embeds, undefined, false)).logits;
+  }
+
+  /** Streams generated token ids (prefill, then one token per step with the KV cache). */
+  async *generate(embeds: Float32Array, opts: GenerateOptions = {}): AsyncGenerator<number> {
+    const maxNew = opts.maxNewTokens ?? 256;
+    const stops = new Set(opts.stopTokens ?? []);
+    const sampler = new Sampler(opts);
+    const V = this.config.vocab_size;
+    let { logits, present } = await this.decode(embeds, undefined, true);
+    const row = new Float32Array(this.hidden);
+    for (let step = 0; step < maxNew; step++) {
+      const tok = sampler.next(logits, 0, V);
+      yield tok;
+      if (stops.has(tok) || step === maxNew - 1) return;
+      this.embedRows([tok], row, 0);
+      ({ logits, present } = await this.decode(row, present, true));
+    }
+  }
+}

@@ -1,0 +1,22 @@
+// Video tokens per frame: bilinear 27×27 → 8×8 (F.interpolate, align_corners=False) and the mlp2x_gelu projector.
+import type { Graph, Tensor } from "../graph/graph.ts";
+import { linear } from "../graph/ops/linalg.ts";
+import { gelu } from "../graph/nn/activations.ts";
+import { bilinearResizeTokens } from "../graph/nn/resize.ts";
+import type { WeightStore } from "./weights.ts";
+
+export const POOLED_SIDE = 8;
+export const TOKENS_PER_FRAME = POOLED_SIDE * POOLED_SIDE;
+
+/** features [T, grid², C] → pooled [T, 64, C]; grids of ≤ 64 tokens (pre-pooled features) pass through. */
+export function poolFrames(features: Tensor, grid: number): Tensor {
+  if (grid * grid <= TOKENS_PER_FRAME) return features;
+  return bilinearResizeTokens(features, grid, grid, POOLED_SIDE, POOLED_SIDE);
+}
+
+export function projector(g: Graph, w: WeightStore, x: Tensor): Tensor {
+  const h = linear(x, w.param(g, "model.mm_projector.0.weight"), w.param(g, "model.mm_projector.0.bias"));
+  return linear(gelu(h), w.param(g, "model.mm_projector.2.weight"), w.param(g, "model.mm_projector.2.bias"));
+}
+
+export const PROJECTOR_WEIGHTS = ["0.weight", "0.bias", "2.weight", "2.bias"].map((s) => `model.mm_projector.${s}`);

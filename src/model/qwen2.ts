@@ -1,0 +1,84 @@
+// The Qwen2 decoder: RMSNorm, GQA attention with q/k/v biases and full-dim rotary, SwiGLU MLP, final norm and
+// LM head (tied to the embeddings when the config says so). Takes input embeddings (so MemAug's video tokens
+// can be spliced in) and a KV cache per layer; returns logits and the grown cache.
+import type { Graph, Tensor } from "../graph/graph.ts";
+import { add, mul } from "../graph/ops/elementwise.ts";
+import { linear } from "../graph/ops/linalg.ts";
+import { concat, slice } from "../graph/ops/shape-ops.ts";
+import { silu } from "../graph/nn/activations.ts";
+import { attention } from "../graph/nn/attention.ts";
+import { rmsNorm } from "../graph/nn/norms.ts";
+import { applyRotary } from "../graph/nn/rotary.ts";
+import { fromHeads, toHeads } from "./heads.ts";
+import type { Tables } from "./memaug.ts";
+import type { WeightStore } from "./weights.ts";
+
+export interface Qwen2Config {
+  hidden_size: number;
+  intermediate_size: number;
+  num_hidden_layers: number;
+  num_attention_heads: number;
+  num_key_value_heads: number;
+  rms_norm_eps: number;
+  rope_theta: number;
+  vocab_size: number;
+  tie_word_embeddings: boolean;
+}
+
+export function qwen2WeightNames(c: Qwen2Config): string[] {
+  const names = ["model.embed_tokens.weight", "model.norm.weight"];
+  for (let i = 0; i < c.num_hidden_layers; i++) {
+    const l = `model.layers.${i}.`;
+    for (const p of ["q_proj", "k_proj", "v_proj"]) names.push(`${l}self_attn.${p}.weight`, `${l}self_attn.${p}.bias`);
+    names.push(`${l}self_attn.o_proj.weight`, `${l}mlp.gate_proj.weight`, `${l}mlp.up_proj.weight`, `${l}mlp.down_proj.weight`);
+    names.push(`${l}input_layernorm.weight`, `${l}post_attention_layernorm.weight`);
+  }
+  if (!c.tie_word_embeddings) names.push("lm_head.weight");
+  return names;
+}
+
+export interface DecoderInputs {
+  /** [L, H] */
+  embeds: Tensor;
+  /** Rotary tables for the L new positions, [L, headDim/2]. */
+  rope: Tables;
+  /** Per layer [1, Hkv, P, d] caches (P may be 0). */
+  pastK: Tensor[];
+  pastV: Tensor[];
+}
+
+export interface DecoderOutputs {
+  /** [L, vocab], or [1, vocab] for the last position only. */
+  logits: Tensor;
+  presentK: Tensor[];
+  presentV: Tensor[];
+  hidden: Tensor;
+}
+
+export function qwen2(g: Graph, w: WeightStore, c: Qwen2Config, inp: DecoderInputs, lastOnly = false): DecoderOutputs {
+  const H = c.num_attention_heads;
+  const Hkv = c.num_key_value_heads;
+  const d = c.hidden_size / H;
+  const P = (n: string) => w.param(g, n);
+  let h = inp.embeds;
+  const presentK: Tensor[] = [];
+  const presentV: Tensor[] = [];
+  for (let i = 0; i < c.num_hidden_layers; i++) {
+    const l = `model.layers.${i}.`;
+    const x = rmsNorm(h, P(`${l}input_layernorm.weight`), c.rms_norm_eps);
+    const proj = (n: string) => linear(x, P(`${l}self_attn.${n}.weight`), P(`${l}self_attn.${n}.bias`));
+    const q = applyRotary(toHeads(proj("q_proj"), H, d), inp.rope, d);
+    const k = concat([inp.pastK[i], applyRotary(toHeads(proj("k_proj"), Hkv, d), inp.rope, d)], 2);
+    const v = concat([inp.pastV[i], toHeads(proj("v_proj"), Hkv, d)], 2);
+    presentK.push(k);
+    presentV.push(v);
+    h = add(h, linear(fromHeads(attention(q, k, v, { causal: true })), P(`${l}self_attn.o_proj.weight`)));
+    const y = rmsNorm(h, P(`${l}post_attention_layernorm.weight`), c.rms_norm_eps);
+    const gate = silu(linear(y, P(`${l}mlp.gate_proj.weight`)));
+    h = add(h, linear(mul(gate, linear(y, P(`${l}mlp.up_proj.weight`))), P(`${l}mlp.down_proj.weight`)));
+  }
+  let hidden = rmsNorm(h, P("model.norm.weight"), c.rms_norm_eps);
+  if (lastOnly) hidden = slice(hidden, 0, -1);
+  const head = c.tie_word_embeddings ? P("model.embed_tokens.weight") : P("lm_head.weight");
+  return { logits: linear(hidden, head), presentK, presentV, hidden };
+}
