@@ -2,10 +2,10 @@
 // only label-ignored ones in training), the query positions (text counts up from 0; the video queries keep their
 // memory positions shifted past the preceding text; following text continues after the last video position),
 // and the LLM input with the augmented video tokens in place of <image>.
+import { IGNORE_INDEX, IMAGE_TOKEN_INDEX } from "../io/chat-template.ts";
 import type { VideoQueries } from "./forgetting.ts";
 
-export const IMAGE_TOKEN_INDEX = -200;
-export const IGNORE_INDEX = -100;
+export { IGNORE_INDEX, IMAGE_TOKEN_INDEX };
 
 export interface QueryPlan {
   /** Text tokens entering the query before and after the video. */
