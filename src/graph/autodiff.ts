@@ -36,13 +36,20 @@ function recomputer(g: Graph) {
 
 export function grad(loss: Tensor, wrt: Tensor[]): Tensor[] {
   const g = loss.graph;
-  // Nodes that lie between wrt and loss.
+  // Tensors that depend on some wrt (forward scan): only they receive gradients, so frozen parts of a model
+  // (a vision tower that is not trained, say) get no backward at all.
+  const depends = new Set<number>(wrt.map((w) => w.id));
+  for (const n of g.nodes) {
+    if (n.inputs.some((i) => i && depends.has(i.id))) for (const o of n.outputs) depends.add(o.id);
+    for (const o of n.outputs) if (o.custom && o.custom.inputs.some((i) => depends.has(i.id))) depends.add(o.id);
+  }
+  // ... and that lie on a path to loss.
   const needed = new Set<number>();
   const stack = [loss];
   const producersOnPath = new Set<Node>();
   while (stack.length) {
     const t = stack.pop()!;
-    if (needed.has(t.id)) continue;
+    if (needed.has(t.id) || !depends.has(t.id)) continue;
     needed.add(t.id);
     const srcs = t.custom ? t.custom.inputs : (t.producer?.inputs ?? []);
     if (t.producer && !t.custom) producersOnPath.add(t.producer);
@@ -59,7 +66,7 @@ export function grad(loss: Tensor, wrt: Tensor[]): Tensor[] {
   const nodes = [...g.nodes];
   for (let i = nodes.length - 1; i >= 0; i--) {
     const n = nodes[i];
-    const custom = n.outputs.find((o) => o.custom && grads.has(o.id));
+    const custom = n.outputs.find((o) => o.custom && needed.has(o.id) && grads.has(o.id));
     if (custom) {
       const ds = custom.custom!.vjp(grads.get(custom.id)!);
       custom.custom!.inputs.forEach((inp, k) => accumulate(inp, ds[k]));

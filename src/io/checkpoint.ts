@@ -141,6 +141,8 @@ export interface WriteCheckpointOptions {
   maxShardBytes?: number;
   tokenizerConfig?: Record<string, unknown>;
   metadata?: Record<string, string>;
+  /** Called after each shard with data bytes written so far and in all (long writes show progress). */
+  onProgress?: (bytesDone: number, bytesTotal: number) => void;
 }
 
 /**
@@ -180,8 +182,11 @@ export function writeCheckpoint(
       }
       shards.push(cur);
     }
+    const total = names.reduce((s, n) => s + bytesOf(n), 0);
+    let done = 0;
     if (shards.length === 1 && opts.maxShardBytes === undefined) {
       writeSafetensors(join(tmp, "model.safetensors"), tensors, metadata);
+      opts.onProgress?.(total, total);
     } else {
       const weightMap: Record<string, string> = {};
       const pad = (i: number) => String(i).padStart(5, "0");
@@ -189,8 +194,9 @@ export function writeCheckpoint(
         const file = `model-${pad(i + 1)}-of-${pad(shards.length)}.safetensors`;
         writeSafetensors(join(tmp, file), Object.fromEntries(group.map((n) => [n, tensors[n]])), metadata);
         for (const n of group) weightMap[n] = file;
+        done += group.reduce((s, n) => s + bytesOf(n), 0);
+        opts.onProgress?.(done, total);
       });
-      const total = names.reduce((s, n) => s + bytesOf(n), 0);
       writeFileSync(join(tmp, "model.safetensors.index.json"), json({ metadata: { total_size: total }, weight_map: weightMap }));
     }
     if (tokenizerJson !== undefined)

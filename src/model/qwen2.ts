@@ -42,9 +42,9 @@ export interface DecoderInputs {
   embeds: Tensor;
   /** Rotary tables for the L new positions, [L, headDim/2]. */
   rope: Tables;
-  /** Per layer [1, Hkv, P, d] caches (P may be 0). */
-  pastK: Tensor[];
-  pastV: Tensor[];
+  /** Per layer [1, Hkv, P, d] caches (P may be 0); absent when training on whole sequences. */
+  pastK?: Tensor[];
+  pastV?: Tensor[];
 }
 
 export interface DecoderOutputs {
@@ -68,8 +68,10 @@ export function qwen2(g: Graph, w: WeightStore, c: Qwen2Config, inp: DecoderInpu
     const x = rmsNorm(h, P(`${l}input_layernorm.weight`), c.rms_norm_eps);
     const proj = (n: string) => linear(x, P(`${l}self_attn.${n}.weight`), P(`${l}self_attn.${n}.bias`));
     const q = applyRotary(toHeads(proj("q_proj"), H, d), inp.rope, d);
-    const k = concat([inp.pastK[i], applyRotary(toHeads(proj("k_proj"), Hkv, d), inp.rope, d)], 2);
-    const v = concat([inp.pastV[i], toHeads(proj("v_proj"), Hkv, d)], 2);
+    const kNew = applyRotary(toHeads(proj("k_proj"), Hkv, d), inp.rope, d);
+    const vNew = toHeads(proj("v_proj"), Hkv, d);
+    const k = inp.pastK ? concat([inp.pastK[i], kNew], 2) : kNew;
+    const v = inp.pastV ? concat([inp.pastV[i], vNew], 2) : vNew;
     presentK.push(k);
     presentV.push(v);
     h = add(h, linear(fromHeads(attention(q, k, v, { causal: true })), P(`${l}self_attn.o_proj.weight`)));

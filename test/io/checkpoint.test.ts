@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "./tmp.ts";
 import { checkKeys, openCheckpoint, writeCheckpoint } from "../../src/io/checkpoint.ts";
 import { writeSafetensors } from "../../src/io/safetensors.ts";
 
-const tmp = () => mkdtempSync(join(tmpdir(), "io-ck-"));
+const tmp = () => tempDir("io-ck-");
 
 const config = {
   model_type: "hour_llava_qwen",
@@ -57,7 +57,13 @@ test("single-file checkpoint: names, shapes, reads; tied embeddings (no lm_head)
 
 test("sharded checkpoint: index weight_map → shard files, total_size, same data", () => {
   const d = join(tmp(), "sharded");
-  writeCheckpoint(d, config, tensors(), undefined, { maxShardBytes: 64 });
+  const progress: [number, number][] = [];
+  writeCheckpoint(d, config, tensors(), undefined, { maxShardBytes: 64, onProgress: (a, b) => progress.push([a, b]) });
+  assert.deepEqual(progress, [
+    [80, 160],
+    [128, 160],
+    [160, 160],
+  ]);
   const files = readdirSync(d).sort();
   assert.deepEqual(files, [
     "config.json",

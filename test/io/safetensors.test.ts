@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "./tmp.ts";
 import { createSafetensorsWriter, openSafetensors, writeSafetensors } from "../../src/io/safetensors.ts";
 
-const tmp = () => mkdtempSync(join(tmpdir(), "io-st-"));
+const tmp = () => tempDir("io-st-");
 
 /** A file from a header object and raw data bytes, with the header length written as given. */
 function rawFile(dir: string, header: unknown, data: Uint8Array, lenOverride?: bigint): string {
@@ -95,6 +95,27 @@ test("large bf16 tensors convert in chunks with exact values", () => {
   f.close();
   assert.equal(v.length, n);
   for (const i of [0, 1, 127, 128, (1 << 23) - 1, 1 << 23, n - 1]) assert.equal(v[i], 1 + (i % 128) / 128, `element ${i}`);
+});
+
+test("lazy access: a 3 GB (sparse) file opens and one small tensor is read at its offset, nothing else", () => {
+  const d = tmp();
+  const p = join(d, "sparse.safetensors");
+  const big = 3_000_000_000;
+  const header = Buffer.from(
+    JSON.stringify({ big: { dtype: "U8", shape: [big], data_offsets: [0, big] }, small: { dtype: "F32", shape: [2], data_offsets: [big, big + 8] } }),
+  );
+  const fd = openSync(p, "w");
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(header.length));
+  writeSync(fd, len, 0, 8, 0);
+  writeSync(fd, header, 0, header.length, 8);
+  const small = Buffer.from(new Float32Array([1.5, -2.25]).buffer);
+  writeSync(fd, small, 0, 8, 8 + header.length + big);
+  closeSync(fd);
+  const f = openSafetensors(p);
+  assert.deepEqual(f.info("big").shape, [big]);
+  assert.deepEqual([...f.read("small")], [1.5, -2.25]);
+  f.close();
 });
 
 test("truncated and corrupt files give one clear error each", () => {

@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "./tmp.ts";
 import { QWEN2_SPECIAL_TOKENS, qwen2TokenizerConfig, trainByteLevelBpe } from "../../src/io/bpe-trainer.ts";
 import { BYTE_TO_SYMBOL } from "../../src/io/byte-level.ts";
 import { IMAGE_TOKEN_INDEX, loadTokenizer, tokenizerFromJson } from "../../src/io/tokenizer.ts";
@@ -49,7 +49,7 @@ test("trainer: greedy most-frequent-pair merges, hand-derived on tiny corpora", 
 
 test("trained tokenizer.json loads in @huggingface/tokenizers: round trips, specials are single ids", () => {
   const j = trainByteLevelBpe(tinyCorpus(), { vocabSize: 400 });
-  const d = mkdtempSync(join(tmpdir(), "io-tok-"));
+  const d = tempDir("io-tok-");
   writeFileSync(join(d, "tokenizer.json"), JSON.stringify(j));
   writeFileSync(join(d, "tokenizer_config.json"), JSON.stringify(qwen2TokenizerConfig(j)));
   const tok = loadTokenizer(d);
@@ -101,7 +101,7 @@ test("<image> is added as a special token when tokenizer.json lacks it (as the o
 });
 
 test("missing or broken tokenizer files give clear errors", () => {
-  const d = mkdtempSync(join(tmpdir(), "io-tok-"));
+  const d = tempDir("io-tok-");
   assert.throws(() => loadTokenizer(d), /^Error: no tokenizer\.json in .*: put the model's tokenizer\.json \(and tokenizer_config\.json\) there, e\.g\. from jylins\/hourllava-qwen25-3b-s3$/);
   writeFileSync(join(d, "tokenizer.json"), "{");
   assert.throws(() => loadTokenizer(d), /tokenizer\.json: cannot read: /);
