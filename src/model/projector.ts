@@ -8,9 +8,17 @@ import type { WeightStore } from "./weights.ts";
 export const POOLED_SIDE = 8;
 export const TOKENS_PER_FRAME = POOLED_SIDE * POOLED_SIDE;
 
-/** features [T, grid², C] → pooled [T, 64, C]; grids of ≤ 64 tokens (pre-pooled features) pass through. */
+/** The memory layout (65 rows per frame, the [::2, ::2] lattice) needs an 8×8 grid after pooling. */
+export function checkGrid(grid: number): void {
+  if (grid < POOLED_SIDE) {
+    throw new Error(`the vision tower's ${grid}×${grid} patch grid is smaller than the 8×8 video-token grid Hour-LLaVA's memory uses; use image_size / patch_size >= 8`);
+  }
+}
+
+/** features [T, grid², C] → pooled [T, 64, C]; an 8×8 grid passes through (as pre-pooled features do). */
 export function poolFrames(features: Tensor, grid: number): Tensor {
-  if (grid * grid <= TOKENS_PER_FRAME) return features;
+  checkGrid(grid);
+  if (grid === POOLED_SIDE) return features;
   return bilinearResizeTokens(features, grid, grid, POOLED_SIDE, POOLED_SIDE);
 }
 

@@ -1,0 +1,183 @@
+// The instruction-tuning loop: samples of up to five QA turns about one video, loss on answer tokens, only the
+// tunable parts trained (each with its own learning rate), AdamW with cosine/warmup, clipping, gradient
+// accumulation, checkpoints the loader can open, and exact resume (weights, optimizer, step and data order).
+import { createHash } from "node:crypto";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { adamwStep, newAdamWState } from "../graph/adamw.ts";
+import type { AdamWState } from "../graph/adamw.ts";
+import { Runtime } from "../graph/runtime.ts";
+import { openCheckpoint } from "../io/checkpoint.ts";
+import { parseHourLlavaConfig } from "../io/config.ts";
+import type { HourLlavaConfig } from "../io/config.ts";
+import { qwen2TokenizerConfig, trainByteLevelBpe } from "../io/bpe-trainer.ts";
+import type { TokenizerJson } from "../io/bpe-trainer.ts";
+import { tokenizerFromJson } from "../io/tokenizer.ts";
+import type { TextTokenizer } from "../io/tokenizer.ts";
+import { renderConversation } from "../io/chat-template.ts";
+import { initWeights } from "../model/init.ts";
+import { seededRandom } from "../model/sampling.ts";
+import { MapWeights, WeightStore } from "../model/weights.ts";
+import { createProgress } from "../util/progress.ts";
+import { latestCheckpoint, loadTrainingCheckpoint, saveTrainingCheckpoint } from "./checkpoint.ts";
+import type { TrainConfig } from "./config.ts";
+import { partOf } from "./parts.ts";
+import { writeLossPlot } from "./plot.ts";
+import { prepareSample } from "./sample.ts";
+import { cosineWithWarmup } from "./schedule.ts";
+import { SynthSource } from "./synth-source.ts";
+import type { SampleSource } from "./synth-source.ts";
+import { buildTrainGraph } from "./train-graph.ts";
+
+export interface TrainResult {
+  checkpoint: string;
+  steps: number;
+  firstLoss: number;
+  lastLoss: number;
+}
+
+export interface TrainerOptions {
+  quiet?: boolean;
+  /** Stop after this many steps of this run (tests: simulate an interruption). */
+  stopAfter?: number;
+  source?: SampleSource;
+  log?: (line: string) => void;
+}
+
+type Tensors = Map<string, { data: Float32Array; shape: number[] }>;
+
+function hashConfig(c: TrainConfig): string {
+  const { out: _out, steps: _steps, saveEvery: _s, logEvery: _l, threads: _t, ...rest } = c;
+  return createHash("sha256").update(JSON.stringify(rest)).digest("hex").slice(0, 16);
+}
+
+/** A seeded permutation per epoch: sample k of the run is order(epoch)[k % size]. */
+export function sampleIndex(seed: number, size: number, k: number): number {
+  const epoch = Math.floor(k / size);
+  const rand = seededRandom((seed * 1000003 + epoch) >>> 0);
+  const perm = Array.from({ length: size }, (_, i) => i);
+  for (let i = size - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [perm[i], perm[j]] = [perm[j], perm[i]];
+  }
+  return perm[k % size];
+}
+
+function loadModel(cfg: TrainConfig): { modelJson: Record<string, unknown>; config: HourLlavaConfig; weights: Tensors; tokenizerJson?: TokenizerJson } {
+  if ("from" in cfg.model) {
+    const ck = openCheckpoint(cfg.model.from);
+    const weights: Tensors = new Map();
+    for (const n of ck.names()) weights.set(n, { data: ck.read(n), shape: ck.shape(n) });
+    const tokPath = join(cfg.model.from, "tokenizer.json");
+    const tokenizerJson = existsSync(tokPath) ? (JSON.parse(readFileSync(tokPath, "utf8")) as TokenizerJson) : undefined;
+    const config = ck.hourLlavaConfig();
+    ck.close();
+    return { modelJson: ck.config, config, weights, tokenizerJson };
+  }
+  const config = parseHourLlavaConfig(cfg.model.init, "train config model.init");
+  return { modelJson: cfg.model.init, config, weights: initWeights(config, cfg.model.seed) };
+}
+
+function makeTokenizer(cfg: TrainConfig, source: SampleSource, fromModel?: TokenizerJson): TokenizerJson {
+  if (cfg.tokenizer && "from" in cfg.tokenizer) return JSON.parse(readFileSync(join(cfg.tokenizer.from, "tokenizer.json"), "utf8")) as TokenizerJson;
+  if (!cfg.tokenizer && fromModel) return fromModel;
+  const vocabSize = cfg.tokenizer && "train" in cfg.tokenizer ? cfg.tokenizer.train.vocabSize : 512;
+  // The template's fixed text (system prompt, time instruction) is part of the corpus too.
+  function* corpus() {
+    yield renderConversation([{ role: "user", content: "q" }], { video: { duration: 123.45, nFrames: 123 }, addGenerationPrompt: true });
+    yield "0123456789";
+    yield* source.texts();
+  }
+  return trainByteLevelBpe(corpus(), { vocabSize });
+}
+
+export async function train(cfg: TrainConfig, opts: TrainerOptions = {}): Promise<TrainResult> {
+  const log = opts.log ?? ((s: string) => process.stderr.write(s + "\n"));
+  mkdirSync(cfg.out, { recursive: true });
+  const { modelJson, config, weights: initial, tokenizerJson: modelTok } = loadModel(cfg);
+  const source =
+    opts.source ??
+    new SynthSource({ ...cfg.data.synth }, cfg.data.synth.renderSize, config.vision.image_size);
+  const tokJson = makeTokenizer(cfg, source, modelTok);
+  const tokenizer: TextTokenizer = tokenizerFromJson(tokJson);
+  if (tokenizer.vocabSize > config.vocab_size) throw new Error(`the tokenizer has ${tokenizer.vocabSize} tokens but the model's vocab_size is ${config.vocab_size}`);
+  const tokConfig = qwen2TokenizerConfig(tokJson, config.tokenizer_model_max_length);
+
+  let weights = initial;
+  let optimizer: AdamWState = newAdamWState();
+  let start = 0;
+  const configHash = hashConfig(cfg);
+  const resumeDir = latestCheckpoint(cfg.out);
+  if (resumeDir) {
+    const saved = loadTrainingCheckpoint(resumeDir);
+    if (saved.state.configHash !== configHash) throw new Error(`${resumeDir} was written by a different training config; use a new --out or delete it to start over`);
+    weights = saved.weights;
+    optimizer = saved.optimizer;
+    start = saved.state.step;
+    log(`resuming from ${resumeDir} at step ${start}`);
+  }
+
+  const store = new WeightStore(new MapWeights(weights));
+  const trained = [...weights.keys()].filter((n) => cfg.tunable.includes(partOf(n)));
+  const rt = new Runtime({ threads: cfg.threads });
+  const { graph } = buildTrainGraph(config, store, trained, { checkpointing: cfg.checkpointing });
+  const step1 = await rt.compile(graph, { weightsAsInputs: true });
+  const params = new Map(trained.map((n) => [n, weights.get(n)!.data]));
+  const lrOf = (n: string) => cfg.lr[partOf(n)] ?? cfg.baseLr;
+
+  const metricsPath = join(cfg.out, "metrics.jsonl");
+  const progress = createProgress({ label: "train", total: cfg.steps, unit: "steps", quiet: opts.quiet });
+  progress.tick(start);
+  let firstLoss = NaN;
+  let lastLoss = NaN;
+  const end = Math.min(cfg.steps, opts.stopAfter !== undefined ? start + opts.stopAfter : cfg.steps);
+  const t0 = Date.now();
+  let tokensSeen = 0;
+  let lastSaved = "";
+  for (let step = start; step < end; step++) {
+    const sums = new Map<string, Float32Array>();
+    let lossSum = 0;
+    for (let j = 0; j < cfg.gradAccum; j++) {
+      const k = step * cfg.gradAccum + j;
+      const sample = source.get(sampleIndex(cfg.seed, source.size, k));
+      const prep = prepareSample(config, tokenizer, sample, cfg.spatialSampling, (cfg.seed * 7919 + k) >>> 0);
+      const out = await step1.run(prep.feeds);
+      tokensSeen += prep.sequenceLength;
+      lossSum += (out.loss.data as Float32Array)[0];
+      for (const n of trained) {
+        const gr = out[`grad.${n}`].data as Float32Array;
+        const acc = sums.get(n);
+        if (!acc) sums.set(n, Float32Array.from(gr));
+        else for (let i = 0; i < acc.length; i++) acc[i] += gr[i];
+      }
+    }
+    if (cfg.gradAccum > 1) for (const g of sums.values()) for (let i = 0; i < g.length; i++) g[i] /= cfg.gradAccum;
+    const sched = cosineWithWarmup(step, cfg.steps, cfg.warmupRatio);
+    const norm = adamwStep(params, sums, optimizer, { lr: 1, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm }, (n) => lrOf(n) * sched);
+    const loss = lossSum / cfg.gradAccum;
+    if (Number.isNaN(firstLoss)) firstLoss = loss;
+    lastLoss = loss;
+    const elapsed = (Date.now() - t0) / 1000;
+    appendFileSync(metricsPath, JSON.stringify({ step: step + 1, loss, lr_scale: sched, grad_norm: norm, tokens_per_s: tokensSeen / elapsed, elapsed_s: elapsed }) + "\n");
+    progress.tick(1);
+    if ((step + 1) % cfg.logEvery === 0 && opts.quiet) log(`step ${step + 1}/${cfg.steps} loss ${loss.toFixed(4)} grad-norm ${norm.toFixed(3)} ${(tokensSeen / elapsed).toFixed(0)} tok/s`);
+    const isLast = step + 1 === cfg.steps;
+    if ((step + 1) % cfg.saveEvery === 0 || isLast || step + 1 === end) {
+      lastSaved = saveTrainingCheckpoint(cfg.out, modelJson, weights, { json: tokJson, config: tokConfig }, optimizer, { step: step + 1, seed: cfg.seed, configHash });
+      writeLossPlot(join(cfg.out, "loss"), readMetrics(metricsPath), `training loss (${cfg.out})`);
+    }
+  }
+  progress.done();
+  return { checkpoint: lastSaved || resumeDir || "", steps: end, firstLoss, lastLoss };
+}
+
+/** metrics.jsonl as loss points; a step logged twice (a resumed run) keeps its last entry. */
+export function readMetrics(path: string): { step: number; loss: number }[] {
+  const byStep = new Map<number, number>();
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    if (!line.trim()) continue;
+    const m = JSON.parse(line) as { step: number; loss: number };
+    byStep.set(m.step, m.loss);
+  }
+  return [...byStep].sort((a, b) => a[0] - b[0]).map(([step, loss]) => ({ step, loss }));
+}
