@@ -1,0 +1,63 @@
+// The held-out report on a tiny random model: every variant answers every question, scoring and chance follow
+// their definitions, and the markdown/plots are written.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseHourLlavaConfig } from "../../src/io/config.ts";
+import { trainByteLevelBpe } from "../../src/io/bpe-trainer.ts";
+import { tokenizerFromJson } from "../../src/io/tokenizer.ts";
+import { Runtime } from "../../src/graph/runtime.ts";
+import { HourLlava } from "../../src/model/hourllava.ts";
+import { initWeights } from "../../src/model/init.ts";
+import { MapWeights, WeightStore } from "../../src/model/weights.ts";
+import { chanceOf, evaluateSynth, VARIANTS } from "../../src/eval/synth-eval.ts";
+import type { EvalItem } from "../../src/eval/synth-eval.ts";
+import { writeReport } from "../../src/eval/report.ts";
+import { answerMatches } from "../../src/synth/questions.ts";
+
+const CFG = {
+  model_type: "hour_llava_qwen", hidden_size: 32, intermediate_size: 64, num_hidden_layers: 1, num_attention_heads: 4, num_key_value_heads: 2,
+  rms_norm_eps: 1e-6, rope_theta: 10000, vocab_size: 400, tie_word_embeddings: true, mm_vision_tower: "micro", mm_projector_type: "mlp2x_gelu",
+  mm_resampler_type: "memaug", memaug_depth: 1,
+  vision_config: { hidden_size: 16, intermediate_size: 32, num_hidden_layers: 2, num_attention_heads: 2, patch_size: 2, image_size: 16, layer_norm_eps: 1e-6 },
+};
+
+test("synthetic held-out evaluation: three variants, exact scoring, chance, report files", async () => {
+  const config = parseHourLlavaConfig(CFG, "cfg");
+  const model = new HourLlava(config, new WeightStore(new MapWeights(initWeights(config, 2))), new Runtime({ threads: 1 }));
+  const tok = tokenizerFromJson(trainByteLevelBpe("what colour shape red blue green circle square A B C D yes no 0123456789", { vocabSize: 400 }));
+  const items = await evaluateSynth(model, tok, { seed: 0, worlds: 1, longWorlds: 1, minDurationS: 60, maxDurationS: 60, longMinS: 200, longMaxS: 200, renderSize: 32, maxNewTokens: 3, perWorld: 8 });
+  assert.equal(items.length, 16);
+  assert.deepEqual([...new Set(items.map((i) => i.bucket))].sort(), ["in_range", "longer"]);
+  assert.deepEqual([...new Set(items.map((i) => i.durationS))].sort(), [200, 60]);
+  for (const it of items) for (const v of VARIANTS) assert.equal(it.correct[v], answerMatches(it.pred[v], it.q.answer, it.q.options));
+  const chance = chanceOf(items);
+  const mc = items.find((i) => i.q.format === "mc")!;
+  assert.equal(chance(mc), 1 / mc.q.options!.length);
+  // Open-ended chance = share of the most common answer of that task.
+  const open = items.find((i) => i.q.format === "open")!;
+  const same = items.filter((i) => i.q.format === "open" && i.q.task === open.q.task);
+  assert.ok(chance(open) >= 1 / same.length && chance(open) <= 1);
+
+  const dir = mkdtempSync(join(tmpdir(), "hl-report-"));
+  try {
+    const md = writeReport(dir, items, { model: "micro", command: "test", seconds: 1, trainRange: [60, 60], longRange: [200, 200] });
+    assert.match(md, /\| all \| \d+ \|/);
+    assert.match(md, /\(a\) Hour-LLaVA: memory \+ MemAug/);
+    for (const f of ["report.md", "accuracy-in_range.png", "accuracy-longer.svg", "items.jsonl"]) assert.ok(existsSync(join(dir, f)), f);
+    assert.equal(readFileSync(join(dir, "items.jsonl"), "utf8").trim().split("\n").length, items.length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("chance for open-ended answers is the majority share within a task", () => {
+  const mk = (task: string, answer: string): EvalItem =>
+    ({ q: { task, answer, format: "open" }, correct: {}, pred: {} }) as unknown as EvalItem;
+  const items = [mk("t", "red"), mk("t", "red"), mk("t", "blue"), mk("u", "3")];
+  const c = chanceOf(items);
+  assert.equal(c(items[2]), 2 / 3);
+  assert.equal(c(items[3]), 1);
+});
