@@ -11,10 +11,22 @@ export const OPSET = 18;
 export interface EmitOptions {
   /** Parameters become graph inputs instead of initializers. */
   weightsAsInputs?: boolean;
+  /** Initializers of at least this many bytes go to an external data file (protobuf caps a model at 2 GiB). */
+  externalDataThreshold?: number;
 }
+
+/** One initializer stored outside the model bytes, at `offset` of the external data file. */
+export interface ExternalChunk {
+  offset: number;
+  data: Uint8Array;
+}
+
+export const EXTERNAL_DATA_FILE = "weights.bin";
 
 export interface EmittedModel {
   bytes: Uint8Array;
+  /** Initializer data for EXTERNAL_DATA_FILE, in file order (empty unless externalDataThreshold was set). */
+  external: ExternalChunk[];
   /** Graph inputs in order: declared inputs, then parameters when fed. */
   feeds: Tensor[];
   outputNames: string[];
@@ -35,7 +47,28 @@ function rawBytes(a: TypedArray): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
+let external: ExternalChunk[] | undefined;
+let externalSize = 0;
+let externalThreshold = Infinity;
+
 function tensorProto(name: string, t: Tensor): onnxProto.onnx.ITensorProto {
+  const raw = rawBytes(t.data!);
+  if (external && raw.byteLength >= externalThreshold) {
+    const offset = Math.ceil(externalSize / 64) * 64; // aligned so ORT can map it
+    external.push({ offset, data: raw });
+    externalSize = offset + raw.byteLength;
+    return {
+      name,
+      dataType: ONNX_DTYPE[t.dtype],
+      dims: t.shape.map((d) => Number(d)),
+      dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+      externalData: [
+        { key: "location", value: EXTERNAL_DATA_FILE },
+        { key: "offset", value: String(offset) },
+        { key: "length", value: String(raw.byteLength) },
+      ],
+    };
+  }
   return {
     name,
     dataType: ONNX_DTYPE[t.dtype],
@@ -151,10 +184,15 @@ export function emitModel(g: Graph, opts: EmitOptions = {}): EmittedModel {
   if (g.outputs.length === 0) throw new Error("emitModel: the graph has no outputs");
   const feeds: Tensor[] = [...g.inputs];
   let graph: onnxProto.onnx.IGraphProto;
+  const chunks: ExternalChunk[] = [];
+  external = opts.externalDataThreshold !== undefined ? chunks : undefined;
+  externalSize = 0;
+  externalThreshold = opts.externalDataThreshold ?? Infinity;
   try {
     graph = emitGraph(g, "hourllava", opts, feeds);
   } finally {
     outputAlias.clear();
+    external = undefined;
   }
   const model = onnx.ModelProto.create({
     irVersion: 8,
@@ -163,5 +201,5 @@ export function emitModel(g: Graph, opts: EmitOptions = {}): EmittedModel {
     graph,
   });
   const bytes = onnx.ModelProto.encode(model).finish();
-  return { bytes, feeds, outputNames: g.outputs.map((o) => o.name) };
+  return { bytes, external: chunks, feeds, outputNames: g.outputs.map((o) => o.name) };
 }

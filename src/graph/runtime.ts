@@ -6,7 +6,10 @@ import * as ort from "onnxruntime-node";
 import type { DType, TypedArray } from "./dtype.ts";
 import type { Graph, Tensor } from "./graph.ts";
 import { RECOMPUTE_ONE } from "./graph.ts";
-import { emitModel } from "./onnx-emit.ts";
+import { mkdtempSync, openSync, closeSync, writeSync, writeFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { EXTERNAL_DATA_FILE, emitModel } from "./onnx-emit.ts";
+import type { EmittedModel } from "./onnx-emit.ts";
 
 export type Device = "cpu" | "webgpu" | "cuda";
 
@@ -21,11 +24,16 @@ export interface RuntimeOptions {
   threads?: number;
   /** ORT graph optimisation level; "all" fuses LayerNorm/GELU/attention patterns. */
   optimization?: "disabled" | "basic" | "extended" | "all";
+  /** Weight bytes above which a model's initializers go to an external data file (default 1 GiB). */
+  externalDataAbove?: number;
 }
 
 export interface CompileOptions {
   weightsAsInputs?: boolean;
 }
+
+/** Total initializer bytes above which weights go to an external data file (protobuf's 2 GiB cap). */
+export const EXTERNAL_DATA_ABOVE = 1 << 30;
 
 const ORT_TYPE: Record<DType, ort.Tensor.Type> = {
   float32: "float32",
@@ -127,6 +135,7 @@ export class Runtime {
   readonly device: Device;
   readonly threads: number;
   private readonly optimization: NonNullable<RuntimeOptions["optimization"]>;
+  private readonly externalDataAbove: number;
   private readonly cache = new Map<string, Promise<CompiledGraph>>();
 
   constructor(opts: RuntimeOptions = {}) {
@@ -137,6 +146,7 @@ export class Runtime {
     }
     this.threads = opts.threads ?? os.availableParallelism();
     this.optimization = opts.optimization ?? "all";
+    this.externalDataAbove = opts.externalDataAbove ?? EXTERNAL_DATA_ABOVE;
   }
 
   compile(g: Graph, opts: CompileOptions = {}): Promise<CompiledGraph> {
@@ -165,9 +175,33 @@ export class Runtime {
   }
 
   private async create(g: Graph, opts: CompileOptions): Promise<CompiledGraph> {
-    const m = emitModel(g, opts);
-    const session = await this.createSession(m.bytes);
+    const weightBytes = opts.weightsAsInputs ? 0 : g.params.reduce((s, p) => s + p.data!.byteLength, 0);
+    const big = weightBytes > this.externalDataAbove;
+    const m = emitModel(g, { ...opts, externalDataThreshold: big ? 1024 : undefined });
+    const session = big ? await this.createExternal(m) : await this.createSession(m.bytes);
     return new CompiledGraph(session, m.feeds, m.outputNames);
+  }
+
+  /** Large models: model.onnx + weights.bin in a temp folder (ORT resolves external data beside the model). */
+  private async createExternal(m: EmittedModel): Promise<ort.InferenceSession> {
+    const dir = mkdtempSync(join(os.tmpdir(), "hourllava-onnx-"));
+    try {
+      writeFileSync(join(dir, "model.onnx"), m.bytes);
+      const fd = openSync(join(dir, EXTERNAL_DATA_FILE), "w");
+      try {
+        for (const c of m.external) writeSync(fd, c.data, 0, c.data.byteLength, c.offset);
+      } finally {
+        closeSync(fd);
+      }
+      return await ort.InferenceSession.create(join(dir, "model.onnx"), {
+        executionProviders: [this.device],
+        intraOpNumThreads: this.threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: this.optimization,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true }); // ORT has read (or mapped) what it needs
+    }
   }
 
   /** Compile and run once. */

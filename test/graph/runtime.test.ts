@@ -49,3 +49,29 @@ test("emission is standard ONNX opset 18 with weights as initializers or as inpu
   assert.equal(m.graph!.initializer!.length, 0);
   assert.deepEqual(asInput.feeds.map((t) => t.name), ["x", "w"]);
 });
+
+test("weights can live in an external data file (models over protobuf's 2 GiB cap)", async () => {
+  const g = new Graph();
+  const x = g.input("x", "float32", [3]);
+  const w = g.param("w", Float32Array.from({ length: 300 }, (_, i) => i), [100, 3]);
+  g.output("y", mul(x, w));
+  const m = emitModel(g, { externalDataThreshold: 1024 });
+  assert.equal(m.external.length, 1);
+  assert.equal(m.external[0].data.byteLength, 1200);
+  const proto = onnxProto.onnx.ModelProto.decode(m.bytes);
+  assert.equal(proto.graph!.initializer![0].dataLocation, onnxProto.onnx.TensorProto.DataLocation.EXTERNAL);
+  assert.ok(m.bytes.byteLength < 1200, "data is not inside the model bytes");
+});
+
+test("a session built from external data computes the same result", async () => {
+  const build = () => {
+    const g = new Graph();
+    const x = g.input("x", "float32", [3]);
+    g.output("y", mul(x, g.param("w", Float32Array.from({ length: 600 }, (_, i) => i / 7), [200, 3])));
+    return g;
+  };
+  const feeds = { x: { data: Float32Array.from([1, -2, 3]), dims: [3] } };
+  const inline = await new Runtime({ threads: 1 }).run(build(), feeds);
+  const ext = await new Runtime({ threads: 1, externalDataAbove: 100 }).run(build(), feeds);
+  assert.deepEqual(ext.y.data, inline.y.data);
+});
