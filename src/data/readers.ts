@@ -1,0 +1,121 @@
+// Streaming readers for VideoMarathon files, constant memory in the number of records: JSON lines, a
+// top-level JSON array (element by element), and parquet (one row group at a time). Each yields raw
+// items; a line or element that is not JSON becomes an item with `error`, never a silent skip.
+import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
+import { extname } from "node:path";
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from "hyparquet";
+import { JsonArraySplitter } from "./json-splitter.ts";
+import { describeColumns, normaliseQaRow, requireColumns, resolveColumns, type ColumnMapping } from "./columns.ts";
+
+export interface RawItem {
+  file: string;
+  /** 0-based: line number − 1 for JSON lines, element index for a JSON array, row index for parquet. */
+  index: number;
+  value?: unknown;
+  /** Why the text at this index is not a JSON value. */
+  error?: string;
+}
+
+export interface ReadOptions {
+  /** Bytes per read (default 1 MiB). */
+  chunkSize?: number;
+  /** Told which columns a table file maps to which QA fields (parquet). */
+  onColumns?: (mapping: ColumnMapping, columns: string[], summary: string) => void;
+}
+
+export type FileFormat = "jsonl" | "json" | "parquet";
+
+function parse(file: string, index: number, text: string): RawItem {
+  try {
+    return { file, index, value: JSON.parse(text) };
+  } catch (e) {
+    return { file, index, error: `not valid JSON (${(e as Error).message})` };
+  }
+}
+
+export async function* readJsonl(file: string, opts: ReadOptions = {}): AsyncGenerator<RawItem> {
+  const stream = createReadStream(file, { encoding: "utf8", highWaterMark: opts.chunkSize ?? 1 << 20 });
+  let rest = "";
+  let line = 0;
+  for await (const chunk of stream as AsyncIterable<string>) {
+    let text = rest + chunk;
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
+      const s = text.slice(start, nl);
+      start = nl + 1;
+      if (s.trim() !== "") yield parse(file, line, s);
+      line++;
+    }
+    rest = text.slice(start);
+    text = "";
+  }
+  if (rest.trim() !== "") yield parse(file, line, rest);
+}
+
+export async function* readJsonArray(file: string, opts: ReadOptions = {}): AsyncGenerator<RawItem> {
+  const stream = createReadStream(file, { encoding: "utf8", highWaterMark: opts.chunkSize ?? 1 << 20 });
+  const splitter = new JsonArraySplitter(file);
+  let index = 0;
+  for await (const chunk of stream as AsyncIterable<string>) {
+    for (const el of splitter.push(chunk)) yield parse(file, index++, el);
+  }
+  splitter.end();
+}
+
+/** Column names of a parquet file and how they map onto the QA form. */
+export async function inspectParquet(file: string): Promise<{ columns: string[]; mapping: ColumnMapping; rows: number; rowGroups: number }> {
+  const buf = await asyncBufferFromFile(file);
+  const metadata = await parquetMetadataAsync(buf);
+  const columns = parquetSchema(metadata).children.map((c) => c.element.name);
+  return { columns, mapping: resolveColumns(columns), rows: Number(metadata.num_rows), rowGroups: metadata.row_groups.length };
+}
+
+export async function* readParquet(file: string, opts: ReadOptions = {}): AsyncGenerator<RawItem> {
+  const buf = await asyncBufferFromFile(file);
+  const metadata = await parquetMetadataAsync(buf);
+  const columns = parquetSchema(metadata).children.map((c) => c.element.name);
+  const mapping = resolveColumns(columns);
+  requireColumns(file, mapping, columns);
+  opts.onColumns?.(mapping, columns, describeColumns(mapping));
+  let rowStart = 0;
+  for (const rg of metadata.row_groups) {
+    const rowEnd = rowStart + Number(rg.num_rows);
+    const rows = await parquetReadObjects({ file: buf, metadata, rowStart, rowEnd });
+    for (let i = 0; i < rows.length; i++) yield { file, index: rowStart + i, value: normaliseQaRow(rows[i], mapping) };
+    rowStart = rowEnd;
+  }
+}
+
+/** First non-space character of a file, to tell a JSON array from JSON lines. */
+async function firstChar(file: string): Promise<string> {
+  const fh = await open(file, "r");
+  try {
+    const b = Buffer.alloc(4096);
+    for (let pos = 0; ; ) {
+      const { bytesRead } = await fh.read(b, 0, b.length, pos);
+      if (bytesRead === 0) return "";
+      const s = b.subarray(0, bytesRead).toString("utf8").replace(/^[\s\ufeff]+/, "");
+      if (s) return s[0];
+      pos += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function detectFormat(file: string): Promise<FileFormat> {
+  const ext = extname(file).toLowerCase();
+  if (ext === ".parquet") return "parquet";
+  if (ext === ".jsonl" || ext === ".ndjson") return "jsonl";
+  if (ext === ".json") return (await firstChar(file)) === "[" ? "json" : "jsonl";
+  throw new Error(`${file}: unknown file type "${ext || "(none)"}"; expected .jsonl, .ndjson, .json or .parquet`);
+}
+
+/** Reads any supported file by its extension (a .json file holding JSON lines is read as such). */
+export async function* readRecords(file: string, opts: ReadOptions = {}): AsyncGenerator<RawItem> {
+  const format = await detectFormat(file);
+  if (format === "parquet") yield* readParquet(file, opts);
+  else if (format === "json") yield* readJsonArray(file, opts);
+  else yield* readJsonl(file, opts);
+}
