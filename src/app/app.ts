@@ -1,0 +1,206 @@
+// The library API: load a model folder once, `remember(video)` builds (or reuses) the video's memory repository,
+// `ask(memory, question)` streams the answer as text; a Chat keeps the history of a multi-turn conversation.
+import { Runtime } from "../graph/runtime.ts";
+import type { Device } from "../graph/runtime.ts";
+import { tokenizeConversation } from "../io/chat-template.ts";
+import type { ChatTurnInput } from "../io/chat-template.ts";
+import { loadTokenizer } from "../io/tokenizer.ts";
+import type { TextTokenizer } from "../io/tokenizer.ts";
+import type { HourLlava, Memory } from "../model/hourllava.ts";
+import { loadHourLlava } from "../model/load.ts";
+import type { SamplingOptions } from "../model/sampling.ts";
+import { MemoryCache, defaultCacheDir, memoryKey } from "../memory/cache.ts";
+import type { MemoryMeta } from "../memory/cache.ts";
+import { contentHash } from "../memory/file-hash.ts";
+import { createProgress } from "../util/progress.ts";
+import { planFrames, preprocessedFrames } from "../video/video-frames.ts";
+import type { FramePlan } from "../video/video-frames.ts";
+import { modelId } from "./model-id.ts";
+import { resolveModelDir } from "./default-model.ts";
+
+export interface AppOptions {
+  device?: Device;
+  threads?: number;
+  cacheDir?: string;
+  noCache?: boolean;
+  quiet?: boolean;
+  /** Frames per vision-encoder batch (and per persisted cache part). */
+  batch?: number;
+}
+
+export interface VideoMemory {
+  video: string;
+  durationS: number;
+  frames: number;
+  memory: Memory;
+  cache: { key: string; hit: boolean; bytes: number; path?: string };
+  timings: { decodeS: number; encodeS: number; totalS: number };
+}
+
+export interface AskOptions extends SamplingOptions {
+  maxNewTokens?: number;
+}
+
+export interface AnswerTimings {
+  memAugS: number;
+  prefillS: number;
+  generateS: number;
+  tokens: number;
+}
+
+export class HourLlavaApp {
+  lastTimings?: AnswerTimings;
+  private constructor(
+    readonly modelDir: string,
+    readonly model: HourLlava,
+    readonly tokenizer: TextTokenizer,
+    readonly modelId: string,
+    private readonly opts: AppOptions,
+  ) {}
+
+  static async load(modelDir?: string, opts: AppOptions = {}): Promise<HourLlavaApp> {
+    const dir = resolveModelDir(modelDir);
+    const runtime = new Runtime({ device: opts.device, threads: opts.threads });
+    const { model } = loadHourLlava(dir, { runtime });
+    const tokenizer = loadTokenizer(dir);
+    if (tokenizer.vocabSize > model.config.vocab_size) {
+      throw new Error(`${dir}: tokenizer.json has ${tokenizer.vocabSize} tokens but config.json's vocab_size is ${model.config.vocab_size}`);
+    }
+    return new HourLlavaApp(dir, model, tokenizer, modelId(dir), opts);
+  }
+
+  /** Probe, sample (1 fps, ≥128 frames), decode, preprocess and encode the video — or reuse its cached memory. */
+  async remember(video: string, opts: { onProgress?: (done: number, total: number) => void } = {}): Promise<VideoMemory> {
+    const t0 = performance.now();
+    const plan = await planFrames(video);
+    const T = plan.sample.indices.length;
+    const size = this.model.config.vision.image_size;
+    const sampling = { strategy: plan.sample.strategy, indices: T, size };
+    const cacheDir = this.opts.cacheDir ?? defaultCacheDir();
+    const cache = this.opts.noCache ? undefined : MemoryCache.open(cacheDir);
+    const sha = cache ? await contentHash(video, cacheDir) : "";
+    const key = memoryKey(sha, this.modelId, sampling);
+    const hit = cache?.lookup(key);
+    let decodeS = 0;
+    let encodeS = 0;
+    let tokens: Float32Array;
+    let path: string | undefined;
+    if (hit) {
+      tokens = hit.tokens;
+      path = hit.path;
+    } else {
+      const progress = createProgress({ label: "encode", total: T, unit: "frames", quiet: this.opts.quiet });
+      const encode = async (start: number, count: number) => {
+        const per = 3 * size * size;
+        const pixels = new Float32Array(count * per);
+        const td = performance.now();
+        let i = 0;
+        for await (const f of preprocessedFrames(video, slicePlan(plan, start, count), { size })) pixels.set(f.pixels, per * i++);
+        if (i !== count) throw new Error(`${video}: decoded ${i} of ${count} frames from frame ${plan.sample.indices[start]}`);
+        const te = performance.now();
+        decodeS += (te - td) / 1000;
+        const out = (await this.model.encodeFrames(pixels, count)).tokens;
+        encodeS += (performance.now() - te) / 1000;
+        progress.tick(count);
+        opts.onProgress?.(start + count, T);
+        return out;
+      };
+      const meta: MemoryMeta = {
+        video,
+        contentSha256: sha,
+        modelId: this.modelId,
+        durationS: plan.sample.durationS,
+        frameIndices: plan.sample.indices,
+        frameTimesS: plan.sample.timesS,
+        hidden: this.model.hidden,
+        created: new Date().toISOString(),
+      };
+      const batch = this.opts.batch ?? 16;
+      if (cache) {
+        const res = await cache.encode({ key, meta, batch, encode, onResume: (n) => progress.tick(n) });
+        tokens = res.tokens;
+        path = res.path;
+      } else {
+        tokens = new Float32Array(T * 64 * this.model.hidden);
+        for (let s = 0; s < T; s += batch) tokens.set(await encode(s, Math.min(batch, T - s)), s * 64 * this.model.hidden);
+      }
+      progress.done();
+    }
+    return {
+      video,
+      durationS: plan.sample.durationS,
+      frames: T,
+      memory: this.model.buildMemory(tokens, T),
+      cache: { key, hit: !!hit, bytes: tokens.byteLength, path },
+      timings: { decodeS, encodeS, totalS: (performance.now() - t0) / 1000 },
+    };
+  }
+
+  /** Streams the answer to one question (a fresh conversation). */
+  ask(mem: VideoMemory, question: string, opts: AskOptions = {}): AsyncGenerator<string> {
+    return this.chat(mem).send(question, opts);
+  }
+
+  chat(mem: VideoMemory): Chat {
+    return new Chat(this, mem);
+  }
+
+  /** Runs one turn: tokens of the whole conversation so far, MemAug, prefill and generation. */
+  async *answer(mem: VideoMemory, turns: ChatTurnInput[], opts: AskOptions, onDone: (text: string) => void): AsyncGenerator<string> {
+    const m = this.model;
+    const { ids } = tokenizeConversation(this.tokenizer, turns, { video: { duration: mem.durationS, nFrames: mem.frames }, addGenerationPrompt: true });
+    const plan = m.plan(mem.memory, ids);
+    const L = plan.llmPrefixIds.length + (plan.videoEnd - plan.videoStart) + plan.llmSuffixIds.length;
+    const maxLen = m.config.tokenizer_model_max_length;
+    const maxNew = opts.maxNewTokens ?? 128;
+    if (L + maxNew > maxLen) throw new Error(`the conversation needs ${L} tokens plus ${maxNew} to answer, over the model's context of ${maxLen}`);
+    const t0 = performance.now();
+    const aug = await m.memAug(mem.memory, plan);
+    const t1 = performance.now();
+    const stop = this.tokenizer.tokenId("<|im_end|>");
+    const out: number[] = [];
+    let shown = "";
+    let tFirst = 0;
+    for await (const tok of m.generate(m.llmInput(plan, aug), { ...opts, maxNewTokens: maxNew, stopTokens: [stop] })) {
+      if (!tFirst) tFirst = performance.now();
+      if (tok === stop) break;
+      out.push(tok);
+      // Decode the whole answer each time and emit the new suffix, so multi-byte characters are never split.
+      const text = this.tokenizer.decode(out, { skipSpecial: true });
+      if (!text.endsWith("\uFFFD") && text.length > shown.length) {
+        yield text.slice(shown.length);
+        shown = text;
+      }
+    }
+    const text = this.tokenizer.decode(out, { skipSpecial: true });
+    if (text.length > shown.length) yield text.slice(shown.length);
+    const t2 = performance.now();
+    this.lastTimings = { memAugS: (t1 - t0) / 1000, prefillS: ((tFirst || t2) - t1) / 1000, generateS: (t2 - (tFirst || t2)) / 1000, tokens: out.length };
+    onDone(text);
+  }
+}
+
+function slicePlan(plan: FramePlan, start: number, count: number): FramePlan {
+  return {
+    info: plan.info,
+    sample: { ...plan.sample, indices: plan.sample.indices.slice(start, start + count), timesS: plan.sample.timesS.slice(start, start + count) },
+  };
+}
+
+/** A multi-turn conversation about one video: later turns reuse the memory; the time instruction stays in turn one. */
+export class Chat {
+  readonly turns: ChatTurnInput[] = [];
+  constructor(
+    private readonly app: HourLlavaApp,
+    readonly mem: VideoMemory,
+  ) {}
+
+  async *send(question: string, opts: AskOptions = {}): AsyncGenerator<string> {
+    const q = question.trim();
+    if (!q) throw new Error("the question is empty");
+    const turns: ChatTurnInput[] = [...this.turns, { role: "user", content: q }];
+    yield* this.app.answer(this.mem, turns, opts, (text) => {
+      this.turns.push({ role: "user", content: q }, { role: "assistant", content: text });
+    });
+  }
+}

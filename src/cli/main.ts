@@ -1,0 +1,35 @@
+// The `hourllava` command: parses arguments and calls the layers; errors are one line on stderr.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Command } from "commander";
+import { PACKAGE_ROOT } from "../app/default-model.ts";
+import { registerAskCommands } from "./ask.ts";
+import { registerCacheCommands } from "./cache.ts";
+import { registerDataCommands } from "./data.ts";
+import { registerReportCommands } from "./report.ts";
+import { registerTrainCommands } from "./train.ts";
+
+export function buildProgram(): Command {
+  const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string };
+  const program = new Command("hourllava").version(version).description("Hour-LLaVA: questions about hour-long videos, training and VideoMarathon data tools");
+  program.option("--verbose", "stage timings, and stack traces on errors");
+  registerAskCommands(program);
+  registerCacheCommands(program);
+  registerTrainCommands(program);
+  registerReportCommands(program);
+  registerDataCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    const err = e as Error;
+    if (argv.includes("--verbose")) process.stderr.write(`${err.stack}\n`);
+    else process.stderr.write(`hourllava: ${err.message.split("\n")[0]}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,178 @@
+// The memory repository on disk: per video and encoder, the per-frame video tokens [T, 64, H] after pooling and
+// the projector, as safetensors with metadata. Encoding is resumable: each finished batch of frames is a part
+// file in <key>.partial/, so an interrupted encode continues at the next batch and ends bit-identical; the final
+// file appears by rename, so a partial file is never read as complete; a pid lock keeps two encoders of the same
+// video apart.
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { openSafetensors, writeSafetensors } from "../io/safetensors.ts";
+import { acquireLock } from "./lock.ts";
+
+export interface MemoryMeta {
+  video: string;
+  contentSha256: string;
+  modelId: string;
+  durationS: number;
+  frameIndices: number[];
+  frameTimesS: number[];
+  hidden: number;
+  created: string;
+}
+
+export interface CachedMemory {
+  key: string;
+  path: string;
+  meta: MemoryMeta;
+  frames: number;
+  tokens: Float32Array;
+}
+
+export interface CacheEntry {
+  key: string;
+  video: string;
+  durationS: number;
+  frames: number;
+  bytes: number;
+  lastUsed: Date;
+}
+
+export function defaultCacheDir(): string {
+  return process.env.HOURLLAVA_CACHE ?? join(homedir(), ".cache", "hourllava");
+}
+
+export function memoryKey(contentSha256: string, modelId: string, sampling: Record<string, unknown>): string {
+  return createHash("sha256").update(JSON.stringify({ contentSha256, modelId, sampling })).digest("hex").slice(0, 32);
+}
+
+export interface EncodeJob {
+  key: string;
+  meta: MemoryMeta;
+  /** Frames per persisted batch. */
+  batch: number;
+  /** Encodes frames [start, start+count) of the plan; returns their tokens [count, 64, H]. */
+  encode: (start: number, count: number) => Promise<Float32Array>;
+  onResume?: (framesDone: number) => void;
+  onWait?: (pid: number) => void;
+}
+
+export class MemoryCache {
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  static open(dir = defaultCacheDir()): MemoryCache {
+    return new MemoryCache(dir);
+  }
+
+  pathOf(key: string): string {
+    return join(this.dir, `${key}.safetensors`);
+  }
+
+  lookup(key: string): CachedMemory | undefined {
+    const path = this.pathOf(key);
+    if (!existsSync(path)) return undefined;
+    const f = openSafetensors(path);
+    try {
+      const meta = JSON.parse(f.metadata.hourllava) as MemoryMeta;
+      const tokens = f.read("tokens");
+      const now = new Date();
+      utimesSync(path, now, statSync(path).mtime); // atime = last used, for gc
+      return { key, path, meta, frames: meta.frameIndices.length, tokens };
+    } finally {
+      f.close();
+    }
+  }
+
+  /** Encodes (or resumes, or waits for another process to finish) and returns the memory. */
+  async encode(job: EncodeJob): Promise<CachedMemory> {
+    const lock = await acquireLock(join(this.dir, `${job.key}.lock`), { onWait: job.onWait });
+    try {
+      const done = this.lookup(job.key);
+      if (done) return done; // another process finished it while we waited
+      const partial = join(this.dir, `${job.key}.partial`);
+      mkdirSync(partial, { recursive: true });
+      const T = job.meta.frameIndices.length;
+      const H = job.meta.hidden;
+      const per = 64 * H;
+      // Completed parts are named by their first frame; a part exists only once fully written (atomic write).
+      const parts = readdirSync(partial).filter((n) => /^part-\d{8}\.safetensors$/.test(n)).sort();
+      let next = 0;
+      for (const p of parts) {
+        const start = Number(p.slice(5, 13));
+        if (start !== next) break;
+        const f = openSafetensors(join(partial, p));
+        next += f.info("tokens").shape[0];
+        f.close();
+      }
+      if (next > 0) job.onResume?.(next);
+      while (next < T) {
+        const count = Math.min(job.batch, T - next);
+        const tokens = await job.encode(next, count);
+        if (tokens.length !== count * per) throw new Error(`encoder returned ${tokens.length} values for ${count} frames`);
+        writeSafetensors(join(partial, `part-${String(next).padStart(8, "0")}.safetensors`), { tokens: { dtype: "F32", shape: [count, 64, H], data: tokens } });
+        next += count;
+      }
+      const all = new Float32Array(T * per);
+      for (const p of readdirSync(partial).filter((n) => n.startsWith("part-")).sort()) {
+        const start = Number(p.slice(5, 13));
+        const f = openSafetensors(join(partial, p));
+        all.set(f.read("tokens"), start * per);
+        f.close();
+      }
+      writeSafetensors(this.pathOf(job.key), { tokens: { dtype: "F32", shape: [T, 64, H], data: all } }, { hourllava: JSON.stringify(job.meta) });
+      rmSync(partial, { recursive: true, force: true });
+      return { key: job.key, path: this.pathOf(job.key), meta: job.meta, frames: T, tokens: all };
+    } finally {
+      lock.release();
+    }
+  }
+
+  list(): CacheEntry[] {
+    const out: CacheEntry[] = [];
+    for (const n of readdirSync(this.dir)) {
+      if (!n.endsWith(".safetensors")) continue;
+      const path = join(this.dir, n);
+      try {
+        const f = openSafetensors(path);
+        const meta = JSON.parse(f.metadata.hourllava) as MemoryMeta;
+        f.close();
+        const st = statSync(path);
+        out.push({ key: n.slice(0, -12), video: meta.video, durationS: meta.durationS, frames: meta.frameIndices.length, bytes: st.size, lastUsed: st.atime });
+      } catch {
+        // not one of ours
+      }
+    }
+    return out.sort((a, b) => b.lastUsed.getTime() - a.lastUsed.getTime());
+  }
+
+  /** Removes an entry (by key or key prefix) and its partial work; returns what was removed. */
+  remove(keyOrPrefix: string): string[] {
+    const hits = this.list().filter((e) => e.key.startsWith(keyOrPrefix));
+    const partials = readdirSync(this.dir).filter((n) => n.endsWith(".partial") && n.startsWith(keyOrPrefix));
+    if (hits.length === 0 && partials.length === 0) throw new Error(`no cached memory matches "${keyOrPrefix}" in ${this.dir}`);
+    if (hits.length > 1) throw new Error(`"${keyOrPrefix}" matches ${hits.length} cached memories; give more of the key`);
+    for (const h of hits) rmSync(this.pathOf(h.key), { force: true });
+    for (const p of partials) rmSync(join(this.dir, p), { recursive: true, force: true });
+    return [...hits.map((h) => h.key), ...partials];
+  }
+
+  /** Drops least recently used entries until the total is under maxBytes, and those unused for olderThanDays. */
+  gc(opts: { maxBytes?: number; olderThanDays?: number }): CacheEntry[] {
+    const entries = this.list();
+    const removed: CacheEntry[] = [];
+    const cutoff = opts.olderThanDays !== undefined ? Date.now() - opts.olderThanDays * 86400_000 : -Infinity;
+    let total = entries.reduce((s, e) => s + e.bytes, 0);
+    for (const e of [...entries].reverse()) {
+      const tooOld = e.lastUsed.getTime() < cutoff;
+      const tooBig = opts.maxBytes !== undefined && total > opts.maxBytes;
+      if (tooOld || tooBig) {
+        rmSync(this.pathOf(e.key), { force: true });
+        total -= e.bytes;
+        removed.push(e);
+      }
+    }
+    return removed;
+  }
+}
