@@ -51,8 +51,9 @@ function withSampling(c: Command): Command {
     .option("--seed <s>", "sampling seed", int, 0);
 }
 
-async function open(o: CommonOpts): Promise<HourLlavaApp> {
-  const opts: AppOptions = { device: o.device, threads: o.threads, cacheDir: o.cacheDir, noCache: o.cache === false, quiet: o.quiet || o.json };
+async function open(o: CommonOpts, batch?: number): Promise<HourLlavaApp> {
+  if (batch !== undefined && !(batch > 0)) throw new Error(`--batch must be a positive integer, got ${batch}`);
+  const opts: AppOptions = { device: o.device, threads: o.threads, cacheDir: o.cacheDir, noCache: o.cache === false, quiet: o.quiet || o.json, batch };
   return HourLlavaApp.load(o.model, opts);
 }
 
@@ -65,8 +66,9 @@ function describe(mem: VideoMemory) {
 export function registerAskCommands(program: Command): void {
   withModelOptions(program.command("encode <video>").description("build the video's memory repository (cached for later questions)"))
     .option("--json", "print one JSON object")
-    .action(async (video: string, o: CommonOpts) => {
-      const app = await open(o);
+    .option("--batch <n>", "frames per vision batch and per saved cache part", int, 16)
+    .action(async (video: string, o: CommonOpts & { batch: number }) => {
+      const app = await open(o, o.batch);
       const mem = await app.remember(video);
       if (o.json) process.stdout.write(JSON.stringify({ ...describe(mem), model: app.modelDir }) + "\n");
       else process.stdout.write(`${video}: ${mem.frames} frames, ${mem.durationS.toFixed(2)} s, memory ${(mem.cache.bytes / 2 ** 20).toFixed(1)} MiB${mem.cache.hit ? " (cached)" : ""}\n`);

@@ -9,6 +9,7 @@ import { HourLlava, expectedWeightNames } from "./hourllava.ts";
 import type { SpatialSampling } from "./forgetting.ts";
 import { WeightStore } from "./weights.ts";
 import { VISION_PREFIX } from "./siglip.ts";
+import { weightShapes } from "./init.ts";
 
 export interface LoadOptions extends RuntimeOptions {
   runtime?: Runtime;
@@ -28,6 +29,17 @@ export function loadHourLlava(dir: string, opts: LoadOptions = {}): { model: Hou
     allowMissing: (n) => n === "lm_head.weight" && config.tie_word_embeddings,
     allowUnexpected: (n) => ignorableKey(n) || (n === "lm_head.weight" && config.tie_word_embeddings),
   });
+  const wrong: string[] = [];
+  for (const [n, want] of weightShapes(config)) {
+    if (!ckpt.has(n)) continue;
+    const got = ckpt.shape(n);
+    if (got.length !== want.length || got.some((d, i) => d !== want[i])) wrong.push(`${n} is [${got.join(", ")}], the config implies [${want.join(", ")}]`);
+  }
+  if (wrong.length) {
+    ckpt.close();
+    const more = wrong.length > 4 ? ` … and ${wrong.length - 4} more` : "";
+    throw new Error(`${dir}: weights do not match config.json: ${wrong.slice(0, 4).join("; ")}${more}`);
+  }
   const runtime = opts.runtime ?? new Runtime(opts);
   const model = new HourLlava(config, new WeightStore(ckpt), runtime, opts.spatial ?? "uniform");
   return { model, checkpoint: ckpt };
