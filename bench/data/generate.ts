@@ -2,7 +2,7 @@
 // ~118 QA per video, OE ≈ 52%) and realistic text lengths, for benchmarks and chart checks.
 import { createWriteStream } from "node:fs";
 import { TASKS } from "../../src/data/taxonomy.ts";
-import { mulberry32 } from "../../src/data/prng.ts";
+import { mulberry32 } from "../../src/util/prng.ts";
 import type { QaRecord } from "../../src/data/record.ts";
 
 const SOURCES: [QaRecord["data_source"], number][] = [["panda", 0.623], ["ego4d", 0.213], ["activitynet", 0.082], ["youcook2", 0.055], ["moviechat", 0.027]];

@@ -6,7 +6,7 @@ import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, writeSync 
 import { basename, dirname, join } from "node:path";
 import { commitTempFile, removeQuietly, tempPathFor } from "../io/atomic.ts";
 import { IMAGE_TOKEN, isConversationRecord, videoKey, type ConversationRecord, type ConversationTurn, type QaRecord } from "./record.ts";
-import { hash32, mulberry32, shuffleInPlace } from "./prng.ts";
+import { hash32, mulberry32, shuffleInPlace } from "../util/prng.ts";
 import { timeInstruction, videoMarathonFrameCount } from "./time-instruction.ts";
 import { readJsonl, readRecords, type RawItem } from "./readers.ts";
 import { Validator, type ValidatorOptions } from "./validate.ts";

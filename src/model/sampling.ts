@@ -1,4 +1,5 @@
 // Next-token choice: greedy, or temperature with top-k / top-p filtering from a seeded generator.
+import { mulberry32 } from "../util/prng.ts";
 export interface SamplingOptions {
   /** 0 (default) = greedy. */
   temperature?: number;
@@ -20,17 +21,8 @@ export function argmax(logits: ArrayLike<number>, offset = 0, n = logits.length 
   return best;
 }
 
-/** mulberry32: small, fast, reproducible across platforms. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform [0, 1) generator (mulberry32): reproducible across platforms. */
+export const seededRandom = mulberry32;
 
 export class Sampler {
   private readonly rand: () => number;

@@ -17,6 +17,7 @@ import type { TextTokenizer } from "../io/tokenizer.ts";
 import { renderConversation } from "../io/chat-template.ts";
 import { initWeights } from "../model/init.ts";
 import { seededRandom } from "../model/sampling.ts";
+import { shuffleInPlace } from "../util/prng.ts";
 import { MapWeights, WeightStore } from "../model/weights.ts";
 import { createProgress } from "../util/progress.ts";
 import { latestCheckpoint, loadTrainingCheckpoint, saveTrainingCheckpoint } from "./checkpoint.ts";
@@ -54,12 +55,7 @@ function hashConfig(c: TrainConfig): string {
 /** A seeded permutation per epoch: sample k of the run is order(epoch)[k % size]. */
 export function sampleIndex(seed: number, size: number, k: number): number {
   const epoch = Math.floor(k / size);
-  const rand = seededRandom((seed * 1000003 + epoch) >>> 0);
-  const perm = Array.from({ length: size }, (_, i) => i);
-  for (let i = size - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [perm[i], perm[j]] = [perm[j], perm[i]];
-  }
+  const perm = shuffleInPlace(Array.from({ length: size }, (_, i) => i), seededRandom((seed * 1000003 + epoch) >>> 0));
   return perm[k % size];
 }
 

@@ -16,13 +16,9 @@ import { chanceOf, evaluateSynth, VARIANTS } from "../../src/eval/synth-eval.ts"
 import type { EvalItem } from "../../src/eval/synth-eval.ts";
 import { writeReport } from "../../src/eval/report.ts";
 import { answerMatches } from "../../src/synth/questions.ts";
+import { microConfig } from "../helpers/micro-config.ts";
 
-const CFG = {
-  model_type: "hour_llava_qwen", hidden_size: 32, intermediate_size: 64, num_hidden_layers: 1, num_attention_heads: 4, num_key_value_heads: 2,
-  rms_norm_eps: 1e-6, rope_theta: 10000, vocab_size: 400, tie_word_embeddings: true, mm_vision_tower: "micro", mm_projector_type: "mlp2x_gelu",
-  mm_resampler_type: "memaug", memaug_depth: 1,
-  vision_config: { hidden_size: 16, intermediate_size: 32, num_hidden_layers: 2, num_attention_heads: 2, patch_size: 2, image_size: 16, layer_norm_eps: 1e-6 },
-};
+const CFG = microConfig();
 
 test("synthetic held-out evaluation: three variants, exact scoring, chance, report files", async () => {
   const config = parseHourLlavaConfig(CFG, "cfg");

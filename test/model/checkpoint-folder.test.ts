@@ -14,27 +14,10 @@ import { initWeights, weightShapes } from "../../src/model/init.ts";
 import { loadHourLlava } from "../../src/model/load.ts";
 import { Runtime } from "../../src/graph/runtime.ts";
 import { loadFixture } from "./fixture.ts";
+import { microConfig } from "../helpers/micro-config.ts";
 
-export const TINY_CONFIG = {
-  model_type: "hour_llava_qwen",
-  architectures: ["HourLlavaQwenForCausalLM"],
-  hidden_size: 32,
-  intermediate_size: 64,
-  num_hidden_layers: 2,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  rms_norm_eps: 1e-6,
-  rope_theta: 10000,
-  vocab_size: 300,
-  tie_word_embeddings: true,
-  mm_vision_tower: "tiny-siglip",
-  mm_projector_type: "mlp2x_gelu",
-  mm_resampler_type: "memaug",
-  memaug_depth: 2,
-  spatial_sampling_type: "random",
-  mm_hidden_size: 16,
-  vision_config: { hidden_size: 16, intermediate_size: 32, num_hidden_layers: 3, num_attention_heads: 2, patch_size: 2, image_size: 16, layer_norm_eps: 1e-6 },
-};
+// Two decoder and MemAug layers, so a missing layer's keys can be listed.
+const TINY_CONFIG = microConfig({ num_hidden_layers: 2, memaug_depth: 2, vocab_size: 300, spatial_sampling_type: "random" });
 
 const rt = new Runtime({ threads: 1 });
 

@@ -11,24 +11,9 @@ import type { SampleSource } from "../../src/train/synth-source.ts";
 import { openCheckpoint } from "../../src/io/checkpoint.ts";
 import { loadHourLlava } from "../../src/model/load.ts";
 import { cosineWithWarmup } from "../../src/train/schedule.ts";
+import { microConfig } from "../helpers/micro-config.ts";
 
-const MICRO = {
-  model_type: "hour_llava_qwen",
-  hidden_size: 32,
-  intermediate_size: 64,
-  num_hidden_layers: 1,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  rms_norm_eps: 1e-6,
-  rope_theta: 10000,
-  vocab_size: 300,
-  tie_word_embeddings: true,
-  mm_vision_tower: "micro",
-  mm_projector_type: "mlp2x_gelu",
-  mm_resampler_type: "memaug",
-  memaug_depth: 1,
-  vision_config: { hidden_size: 16, intermediate_size: 32, num_hidden_layers: 2, num_attention_heads: 2, patch_size: 2, image_size: 16, layer_norm_eps: 1e-6 },
-};
+const MICRO = microConfig({ vocab_size: 300 });
 
 function source(n: number): SampleSource {
   const samples = Array.from({ length: n }, (_, s) => ({

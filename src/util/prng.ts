@@ -1,4 +1,4 @@
-// Seeded randomness for reproducible grouping: FNV-1a to mix a seed with a key, mulberry32 to draw.
+// Seeded randomness (grouping, data order, sampling, forgetting): FNV-1a to mix a seed with a key, mulberry32 to draw.
 
 export function hash32(s: string): number {
   let h = 0x811c9dc5;
