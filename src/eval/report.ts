@@ -51,8 +51,8 @@ export function barChartSvg(title: string, rs: Row[]): string {
   const cols: (Variant | "chance")[] = [...VARIANTS, "chance"];
   const colors = ["#08519c", "#6baed6", "#fd8d3c", "#bdbdbd"];
   const W = 900;
-  const H = 380;
-  const m = { l: 50, r: 20, t: 40, b: 90 };
+  const H = 420;
+  const m = { l: 50, r: 20, t: 40, b: 130 }; // rotated group labels, then the legend below them
   const gw = (W - m.l - m.r) / rs.length;
   const bw = (gw * 0.8) / cols.length;
   const Y = (v: number) => H - m.b - v * (H - m.t - m.b);
@@ -68,7 +68,12 @@ export function barChartSvg(title: string, rs: Row[]): string {
     return `<text x="${x}" y="${H - m.b + 14}" font-size="11" text-anchor="end" transform="rotate(-35 ${x} ${H - m.b + 14})">${r.group} (${r.n})</text>`;
   });
   const grid = [0, 0.25, 0.5, 0.75, 1].map((f) => `<line x1="${m.l}" x2="${W - m.r}" y1="${Y(f)}" y2="${Y(f)}" stroke="#eee"/><text x="${m.l - 6}" y="${Y(f) + 4}" font-size="11" text-anchor="end">${f * 100}%</text>`);
-  const legend = cols.map((c, i) => `<rect x="${m.l + i * 210}" y="${H - 22}" width="12" height="12" fill="${colors[i]}"/><text x="${m.l + i * 210 + 16}" y="${H - 12}" font-size="11">${VARIANT_LABEL[c]}</text>`);
+  let lx = m.l;
+  const legend = cols.map((c, i) => {
+    const x = lx;
+    lx += 36 + VARIANT_LABEL[c].length * 6.2; // room for the label at 11 px
+    return `<rect x="${x}" y="${H - 22}" width="12" height="12" fill="${colors[i]}"/><text x="${x + 16}" y="${H - 12}" font-size="11">${VARIANT_LABEL[c]}</text>`;
+  });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif"><rect width="100%" height="100%" fill="white"/>
 <text x="${W / 2}" y="24" font-size="15" text-anchor="middle">${title}</text>
 ${grid.join("\n")}
