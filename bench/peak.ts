@@ -45,5 +45,6 @@ export async function measurePeak(): Promise<number> {
   const sess = await rawSession(matmulModel(s, s, s));
   const feeds = { a: new ort.Tensor("float32", randomArray(s * s), [s, s]), b: new ort.Tensor("float32", randomArray(s * s), [s, s]) };
   const t = await timeIt(() => sess.run(feeds), 5);
+  await sess.release();
   return (2 * s * s * s) / t / 1e9;
 }

@@ -23,17 +23,21 @@ for (const [m, k, n] of shapes) {
   const raw = await rawSession(matmulModel(m, k, n));
   const rawFeeds = { a: new ort.Tensor("float32", a, [m, k]), b: new ort.Tensor("float32", b, [k, n]) };
   const tRaw = await timeIt(() => raw.run(rawFeeds), reps);
+  // Each session has its own spinning thread pool: measure one at a time, releasing the last.
+  await raw.release();
   // Engine, both operands fed (same as raw).
   const g = new Graph();
   g.output("c", matmul(g.input("a", "float32", ["M", k]), g.input("b", "float32", [k, n])));
   const eng = await rt.compile(g);
   const feeds = { a: { data: a, dims: [m, k] }, b: { data: b, dims: [k, n] } };
   const tEng = await timeIt(() => eng.run(feeds), reps);
+  await rt.release();
   // Engine with the right operand as a weight (initializer, prepacked by ORT): the model's case.
   const gw = new Graph();
   gw.output("c", matmul(gw.input("a", "float32", ["M", k]), gw.param("w", b, [k, n])));
   const engW = await rt.compile(gw);
   const tW = await timeIt(() => engW.run({ a: feeds.a }), reps);
+  await rt.release();
   const gf = (t: number) => +(flop / t / 1e9).toFixed(1);
   rows.push({
     shape: `${m}x${k}x${n}`,

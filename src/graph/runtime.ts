@@ -88,6 +88,10 @@ export function graphSignature(g: Graph, opts: CompileOptions): string {
 const ONE = Float32Array.from([1]);
 
 export class CompiledGraph {
+  release(): Promise<void> {
+    return this.session.release();
+  }
+
   constructor(
     private readonly session: ort.InferenceSession,
     private readonly feeds: Tensor[],
@@ -162,6 +166,13 @@ export class Runtime {
 
   get cachedSessions(): number {
     return this.cache.size;
+  }
+
+  /** Frees every cached session (their weights and thread pools). */
+  async release(): Promise<void> {
+    const all = [...this.cache.values()];
+    this.cache.clear();
+    for (const p of all) await (await p.catch(() => undefined))?.release();
   }
 
   /** Builds a session from raw ONNX bytes (also used by benchmarks for a raw single-op baseline). */
