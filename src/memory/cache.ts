@@ -78,7 +78,7 @@ export class MemoryCache {
       const meta = JSON.parse(f.metadata.hourllava) as MemoryMeta;
       const tokens = f.read("tokens");
       const now = new Date();
-      utimesSync(path, now, statSync(path).mtime); // atime = last used, for gc
+      utimesSync(path, now, now); // mtime = last used, for gc (atime is unreliable under relatime)
       return { key, path, meta, frames: meta.frameIndices.length, tokens };
     } finally {
       f.close();
@@ -139,7 +139,7 @@ export class MemoryCache {
         const meta = JSON.parse(f.metadata.hourllava) as MemoryMeta;
         f.close();
         const st = statSync(path);
-        out.push({ key: n.slice(0, -12), video: meta.video, durationS: meta.durationS, frames: meta.frameIndices.length, bytes: st.size, lastUsed: st.atime });
+        out.push({ key: n.slice(0, -12), video: meta.video, durationS: meta.durationS, frames: meta.frameIndices.length, bytes: st.size, lastUsed: st.mtime });
       } catch {
         // not one of ours
       }

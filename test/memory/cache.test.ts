@@ -1,0 +1,109 @@
+// The memory cache on its own: keys, resumable parts, pid locks (stale ones taken over), remove by prefix, gc.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MemoryCache, memoryKey } from "../../src/memory/cache.ts";
+import type { MemoryMeta } from "../../src/memory/cache.ts";
+import { acquireLock } from "../../src/memory/lock.ts";
+
+const H = 2;
+const meta = (frames: number, video = "v.mp4"): MemoryMeta => ({
+  video,
+  contentSha256: "x",
+  modelId: "m",
+  durationS: frames,
+  frameIndices: Array.from({ length: frames }, (_, i) => i),
+  frameTimesS: Array.from({ length: frames }, (_, i) => i),
+  hidden: H,
+  created: "2026-01-01T00:00:00Z",
+});
+const frameTokens = (start: number, count: number) => new Float32Array(count * 64 * H).map((_, i) => start * 1000 + i);
+
+test("keys change with content, model and sampling", () => {
+  const k = memoryKey("a", "m", { fps: 1 });
+  assert.equal(k.length, 32);
+  assert.notEqual(k, memoryKey("b", "m", { fps: 1 }));
+  assert.notEqual(k, memoryKey("a", "n", { fps: 1 }));
+  assert.notEqual(k, memoryKey("a", "m", { fps: 2 }));
+  assert.equal(k, memoryKey("a", "m", { fps: 1 }));
+});
+
+test("an encode that fails mid-way keeps its parts; the rerun encodes only the rest", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hl-cache-"));
+  try {
+    const cache = MemoryCache.open(dir);
+    const calls: number[] = [];
+    await assert.rejects(
+      cache.encode({ key: "k1", meta: meta(10), batch: 4, encode: async (s, n) => { if (s >= 4) throw new Error("boom"); calls.push(s); return frameTokens(s, n); } }),
+      /boom/,
+    );
+    assert.equal(cache.lookup("k1"), undefined, "no entry before completion");
+    assert.deepEqual(readdirSync(join(dir, "k1.partial")).filter((n) => n.startsWith("part-")), ["part-00000000.safetensors"]);
+    let resumedAt = -1;
+    const res = await cache.encode({ key: "k1", meta: meta(10), batch: 4, encode: async (s, n) => { calls.push(s); return frameTokens(s, n); }, onResume: (n) => (resumedAt = n) });
+    assert.equal(resumedAt, 4);
+    assert.deepEqual(calls, [0, 4, 8]);
+    const expect = new Float32Array(10 * 64 * H);
+    for (const s of [0, 4, 8]) expect.set(frameTokens(s, Math.min(4, 10 - s)), s * 64 * H);
+    assert.deepEqual(res.tokens, expect);
+    assert.ok(!existsSync(join(dir, "k1.partial")));
+    assert.deepEqual(cache.lookup("k1")!.tokens, expect);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a lock left by a dead process is taken over; a live one is waited for", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hl-lock-"));
+  try {
+    writeFileSync(join(dir, "a.lock"), "999999999"); // no such pid
+    const l = await acquireLock(join(dir, "a.lock"));
+    l.release();
+    const held = await acquireLock(join(dir, "b.lock"));
+    let waitedFor = 0;
+    const second = acquireLock(join(dir, "b.lock"), { onWait: (pid) => (waitedFor = pid) });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(waitedFor, process.pid);
+    held.release();
+    (await second).release();
+    await assert.rejects(
+      (async () => {
+        const h = await acquireLock(join(dir, "c.lock"));
+        try {
+          await acquireLock(join(dir, "c.lock"), { waitMs: 100 });
+        } finally {
+          h.release();
+        }
+      })(),
+      new RegExp(`c\\.lock is held by process ${process.pid}; gave up waiting`),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("ls, rm by prefix and gc by size (least recently used first) and by age", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hl-gc-"));
+  try {
+    const cache = MemoryCache.open(dir);
+    for (const [i, key] of ["aaa1", "bbb2", "ccc3"].entries()) {
+      await cache.encode({ key, meta: meta(2, `${key}.mp4`), batch: 2, encode: async (s, n) => frameTokens(s, n) });
+      const t = new Date(Date.UTC(2026, 0, 1 + i)); // aaa1 used longest ago
+      utimesSync(cache.pathOf(key), t, t);
+    }
+    const ls = cache.list();
+    assert.deepEqual(ls.map((e) => e.key), ["ccc3", "bbb2", "aaa1"]);
+    assert.equal(ls[0].frames, 2);
+    const size = ls[0].bytes;
+    assert.deepEqual(cache.gc({ maxBytes: 2 * size }).map((e) => e.key), ["aaa1"]);
+    assert.deepEqual(cache.gc({ olderThanDays: 0 }).map((e) => e.key).sort(), ["bbb2", "ccc3"]);
+    await cache.encode({ key: "ddd4", meta: meta(2), batch: 2, encode: async (s, n) => frameTokens(s, n) });
+    assert.throws(() => cache.remove("zzz"), /no cached memory matches "zzz"/);
+    assert.deepEqual(cache.remove("dd"), ["ddd4"]);
+    assert.equal(cache.list().length, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
