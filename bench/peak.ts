@@ -12,7 +12,12 @@ export function matmulModel(m: number, k: number, n: number): Uint8Array {
   const model = onnx.ModelProto.create({
     irVersion: 8,
     opsetImport: [{ domain: "", version: 18 }],
-    graph: { name: "raw", node: [{ opType: "MatMul", input: ["a", "b"], output: ["c"] }], input: [vi("a", [m, k]), vi("b", [k, n])], output: [vi("c", [m, n])] },
+    graph: {
+      name: "raw",
+      node: [{ opType: "MatMul", input: ["a", "b"], output: ["c"] }],
+      input: [vi("a", [m, k]), vi("b", [k, n])],
+      output: [vi("c", [m, n])],
+    },
   });
   return onnx.ModelProto.encode(model).finish();
 }

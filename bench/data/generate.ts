@@ -5,11 +5,20 @@ import { TASKS } from "../../src/data/taxonomy.ts";
 import { mulberry32 } from "../../src/util/prng.ts";
 import type { QaRecord } from "../../src/data/record.ts";
 
-const SOURCES: [QaRecord["data_source"], number][] = [["panda", 0.623], ["ego4d", 0.213], ["activitynet", 0.082], ["youcook2", 0.055], ["moviechat", 0.027]];
+const SOURCES: [QaRecord["data_source"], number][] = [
+  ["panda", 0.623],
+  ["ego4d", 0.213],
+  ["activitynet", 0.082],
+  ["youcook2", 0.055],
+  ["moviechat", 0.027],
+];
 // Videos per 5-min bin, read off the paper's histogram (notes §2).
 const DURATION_BINS = [3950, 4880, 3380, 3070, 3070, 2760, 2060, 1050, 870, 1300, 1030, 410];
 const EVENT_BINS = [5000, 11100, 5400, 2300, 1400, 1150, 750, 450, 250, 120, 50, 20, 10];
-const WORDS = "the a person kitchen dough table slowly then camera scene red blue bowl knife walks picks places after before while during video shows man woman car road tree water".split(" ");
+const WORDS =
+  "the a person kitchen dough table slowly then camera scene red blue bowl knife walks picks places after before while during video shows man woman car road tree water".split(
+    " ",
+  );
 
 function pick<T>(rand: () => number, weighted: [T, number][]): T {
   const total = weighted.reduce((a, [, w]) => a + w, 0);
@@ -34,9 +43,22 @@ export function* syntheticQa(total: number, seed = 1): Generator<QaRecord> {
   let made = 0;
   for (let v = 0; made < total; v++) {
     const source = pick(rand, SOURCES);
-    const bin = pick(rand, DURATION_BINS.map((w, i) => [i, w] as [number, number]));
+    const bin = pick(
+      rand,
+      DURATION_BINS.map((w, i) => [i, w] as [number, number]),
+    );
     const duration = Math.round(Math.max(180, (bin * 5 + rand() * 5) * 60) * 100) / 100;
-    const events = Math.max(3, Math.floor(pick(rand, EVENT_BINS.map((w, i) => [i, w] as [number, number])) * 5 + rand() * 5));
+    const events = Math.max(
+      3,
+      Math.floor(
+        pick(
+          rand,
+          EVENT_BINS.map((w, i) => [i, w] as [number, number]),
+        ) *
+          5 +
+          rand() * 5,
+      ),
+    );
     const perVideo = Math.min(total - made, 100 + Math.floor(rand() * 37));
     const video = `v${String(v).padStart(6, "0")}.mp4`;
     for (let k = 0; k < perVideo; k++, made++) {

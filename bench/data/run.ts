@@ -34,7 +34,15 @@ async function phase(name: string, file: string, out: string): Promise<Record<st
     }
     const s = acc.finish();
     const sec = secondsSince(t0);
-    return { records: v.summary().total, rejected: v.summary().rejected, videos: s.videos, seconds: sec, records_per_s: v.summary().total / sec, mb_per_s: statSync(file).size / MB / sec, peak_rss_mb: peakRssMb() };
+    return {
+      records: v.summary().total,
+      rejected: v.summary().rejected,
+      videos: s.videos,
+      seconds: sec,
+      records_per_s: v.summary().total / sec,
+      mb_per_s: statSync(file).size / MB / sec,
+      peak_rss_mb: peakRssMb(),
+    };
   }
   if (name === "group") {
     const r = await groupFile(file, out, { seed: 0 });
@@ -44,7 +52,15 @@ async function phase(name: string, file: string, out: string): Promise<Record<st
   if (name === "shard-write") {
     const r = await shardFile(file, out, { sizeLimit: 1 << 26 });
     const sec = secondsSince(t0);
-    return { samples: r.samples, shards: r.shards, bytes: r.bytes, seconds: sec, mb_per_s: r.bytes / MB / sec, samples_per_s: r.samples / sec, peak_rss_mb: peakRssMb() };
+    return {
+      samples: r.samples,
+      shards: r.shards,
+      bytes: r.bytes,
+      seconds: sec,
+      mb_per_s: r.bytes / MB / sec,
+      samples_per_s: r.samples / sec,
+      peak_rss_mb: peakRssMb(),
+    };
   }
   if (name === "shard-read") {
     const reader = new MdsReader(file);
@@ -94,7 +110,19 @@ async function main() {
     const group = child("group", file, join(work, "grouped.jsonl"));
     const shardWrite = child("shard-write", join(work, "grouped.jsonl"), join(work, "mds"));
     const shardRead = child("shard-read", join(work, "mds"));
-    console.log(JSON.stringify({ qa, input_mb: +gen.mb.toFixed(1), generate_s: +gen.seconds.toFixed(1), load_validate_stats: stats, group, shard_write: shardWrite, shard_read: shardRead, cpus: 2, node: process.version }));
+    console.log(
+      JSON.stringify({
+        qa,
+        input_mb: +gen.mb.toFixed(1),
+        generate_s: +gen.seconds.toFixed(1),
+        load_validate_stats: stats,
+        group,
+        shard_write: shardWrite,
+        shard_read: shardRead,
+        cpus: 2,
+        node: process.version,
+      }),
+    );
   } finally {
     if (!arg("keep")) rmSync(work, { recursive: true, force: true });
   }

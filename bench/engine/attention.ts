@@ -30,7 +30,16 @@ async function child(impl: string, K: number) {
   const t = await timeIt(() => c.run(feeds), 2);
   const peak = process.resourceUsage().maxRSS * 1024;
   const flop = 4 * H * Q * K * D;
-  console.log(JSON.stringify({ impl, K, seconds: +t.toFixed(3), gflops: +(flop / t / 1e9).toFixed(1), peak_rss_mb: Math.round(peak / 2 ** 20), inputs_mb: Math.round(rssBase / 2 ** 20) }));
+  console.log(
+    JSON.stringify({
+      impl,
+      K,
+      seconds: +t.toFixed(3),
+      gflops: +(flop / t / 1e9).toFixed(1),
+      peak_rss_mb: Math.round(peak / 2 ** 20),
+      inputs_mb: Math.round(rssBase / 2 ** 20),
+    }),
+  );
 }
 
 if (process.argv[2] === "--child") {
@@ -50,5 +59,11 @@ if (process.argv[2] === "--child") {
     }
   }
   const kv = (K: number) => Math.round((2 * 4 * H * K * D) / 2 ** 20);
-  console.log(JSON.stringify({ bench: "engine/attention", Q, heads: H, head_dim: D, chunk: 4096, kv_mb: Object.fromEntries([16384, 65536, 262144].map((K) => [K, kv(K)])), rows }, null, 2));
+  console.log(
+    JSON.stringify(
+      { bench: "engine/attention", Q, heads: H, head_dim: D, chunk: 4096, kv_mb: Object.fromEntries([16384, 65536, 262144].map((K) => [K, kv(K)])), rows },
+      null,
+      2,
+    ),
+  );
 }

@@ -25,11 +25,53 @@ const DECODE = arg("decode", 32);
 const FRAMES = arg("frames", 2);
 
 const llm: Qwen2Config = small
-  ? { hidden_size: 256, intermediate_size: 1024, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2, rms_norm_eps: 1e-6, rope_theta: 1e6, vocab_size: 4096, tie_word_embeddings: true }
-  : { hidden_size: 896, intermediate_size: 4864, num_hidden_layers: 24, num_attention_heads: 14, num_key_value_heads: 2, rms_norm_eps: 1e-6, rope_theta: 1e6, vocab_size: 151936, tie_word_embeddings: true };
+  ? {
+      hidden_size: 256,
+      intermediate_size: 1024,
+      num_hidden_layers: 4,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      rms_norm_eps: 1e-6,
+      rope_theta: 1e6,
+      vocab_size: 4096,
+      tie_word_embeddings: true,
+    }
+  : {
+      hidden_size: 896,
+      intermediate_size: 4864,
+      num_hidden_layers: 24,
+      num_attention_heads: 14,
+      num_key_value_heads: 2,
+      rms_norm_eps: 1e-6,
+      rope_theta: 1e6,
+      vocab_size: 151936,
+      tie_word_embeddings: true,
+    };
 const vision: VisionTowerConfig = small
-  ? { hidden_size: 128, intermediate_size: 512, num_layers_used: 2, num_attention_heads: 4, patch_size: 14, image_size: 112, grid_size: 8, layer_norm_eps: 1e-6, num_channels: 3, hidden_act: "gelu_pytorch_tanh" }
-  : { hidden_size: 1152, intermediate_size: 4304, num_layers_used: 26, num_attention_heads: 16, patch_size: 14, image_size: 384, grid_size: 27, layer_norm_eps: 1e-6, num_channels: 3, hidden_act: "gelu_pytorch_tanh" };
+  ? {
+      hidden_size: 128,
+      intermediate_size: 512,
+      num_layers_used: 2,
+      num_attention_heads: 4,
+      patch_size: 14,
+      image_size: 112,
+      grid_size: 8,
+      layer_norm_eps: 1e-6,
+      num_channels: 3,
+      hidden_act: "gelu_pytorch_tanh",
+    }
+  : {
+      hidden_size: 1152,
+      intermediate_size: 4304,
+      num_layers_used: 26,
+      num_attention_heads: 16,
+      patch_size: 14,
+      image_size: 384,
+      grid_size: 27,
+      layer_norm_eps: 1e-6,
+      num_channels: 3,
+      hidden_act: "gelu_pytorch_tanh",
+    };
 
 function shapeOf(name: string): number[] {
   const H = llm.hidden_size;
@@ -81,12 +123,18 @@ const nonEmbed = params - llm.vocab_size * llm.hidden_size;
 const d = llm.hidden_size / llm.num_attention_heads;
 const g = new Graph();
 const cache = (n: string) => g.input(n, "float32", [1, llm.num_key_value_heads, "P", d]);
-const out = qwen2(g, w, llm, {
-  embeds: g.input("embeds", "float32", ["L", llm.hidden_size]),
-  rope: { cos: g.input("cos", "float32", ["L", d / 2]), sin: g.input("sin", "float32", ["L", d / 2]) },
-  pastK: names.filter((n) => n.endsWith("q_proj.weight")).map((_, i) => cache(`pk${i}`)),
-  pastV: names.filter((n) => n.endsWith("q_proj.weight")).map((_, i) => cache(`pv${i}`)),
-}, true);
+const out = qwen2(
+  g,
+  w,
+  llm,
+  {
+    embeds: g.input("embeds", "float32", ["L", llm.hidden_size]),
+    rope: { cos: g.input("cos", "float32", ["L", d / 2]), sin: g.input("sin", "float32", ["L", d / 2]) },
+    pastK: names.filter((n) => n.endsWith("q_proj.weight")).map((_, i) => cache(`pk${i}`)),
+    pastV: names.filter((n) => n.endsWith("q_proj.weight")).map((_, i) => cache(`pv${i}`)),
+  },
+  true,
+);
 g.output("logits", out.logits);
 out.presentK.forEach((t, i) => g.output(`k${i}`, t));
 out.presentV.forEach((t, i) => g.output(`v${i}`, t));
@@ -94,7 +142,11 @@ const tc = Date.now();
 const dec = await rt.compile(g);
 const compileS = (Date.now() - tc) / 1000;
 const feedsFor = (L: number, P: number, past?: Record<string, { data: Float32Array; dims: number[] }>) => {
-  const r = ropeTables(Array.from({ length: L }, (_, i) => P + i), d, llm.rope_theta);
+  const r = ropeTables(
+    Array.from({ length: L }, (_, i) => P + i),
+    d,
+    llm.rope_theta,
+  );
   const f: Record<string, { data: Float32Array; dims: number[] }> = {
     embeds: { data: randomArray(L * llm.hidden_size), dims: [L, llm.hidden_size] },
     cos: { data: r.cos, dims: [L, d / 2] },

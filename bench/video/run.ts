@@ -29,7 +29,22 @@ try {
   // ---- decode + preprocess ----
   const clip = join(dir, "clip.mp4");
   const tg = Date.now();
-  const r = spawnSync(ffmpegPath(), ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", `testsrc2=size=1280x720:rate=5:duration=${seconds}`, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip]);
+  const r = spawnSync(ffmpegPath(), [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-f",
+    "lavfi",
+    "-i",
+    `testsrc2=size=1280x720:rate=5:duration=${seconds}`,
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-pix_fmt",
+    "yuv420p",
+    clip,
+  ]);
   if (r.status !== 0) throw new Error(String(r.stderr));
   const generateS = (Date.now() - tg) / 1000;
   const t0 = performance.now();
@@ -43,11 +58,30 @@ try {
   const H = 896;
   const config = parseHourLlavaConfig(
     {
-      model_type: "hour_llava_qwen", hidden_size: H, intermediate_size: 4864, num_hidden_layers: 24, num_attention_heads: 14, num_key_value_heads: 2,
-      rms_norm_eps: 1e-6, rope_theta: 1e6, vocab_size: 151936, tie_word_embeddings: true, mm_vision_tower: "bench", mm_projector_type: "mlp2x_gelu",
-      mm_resampler_type: "memaug", memaug_depth: 4,
+      model_type: "hour_llava_qwen",
+      hidden_size: H,
+      intermediate_size: 4864,
+      num_hidden_layers: 24,
+      num_attention_heads: 14,
+      num_key_value_heads: 2,
+      rms_norm_eps: 1e-6,
+      rope_theta: 1e6,
+      vocab_size: 151936,
+      tie_word_embeddings: true,
+      mm_vision_tower: "bench",
+      mm_projector_type: "mlp2x_gelu",
+      mm_resampler_type: "memaug",
+      memaug_depth: 4,
       // The memory is cached, so the tower never runs; a small one keeps weight allocation down.
-      vision_config: { hidden_size: 64, intermediate_size: 128, num_hidden_layers: 2, num_attention_heads: 4, patch_size: 14, image_size: 112, layer_norm_eps: 1e-6 },
+      vision_config: {
+        hidden_size: 64,
+        intermediate_size: 128,
+        num_hidden_layers: 2,
+        num_attention_heads: 4,
+        patch_size: 14,
+        image_size: 112,
+        layer_norm_eps: 1e-6,
+      },
     },
     "bench",
   );
@@ -84,7 +118,12 @@ try {
       {
         bench: "video",
         clip: { minutes, size: "1280x720", generate_s: generateS },
-        decode_preprocess: { frames: n, probe_plan_s: +((t1 - t0) / 1000).toFixed(2), seconds: +((t2 - t1) / 1000).toFixed(2), frames_per_s: +(n / ((t2 - t1) / 1000)).toFixed(1) },
+        decode_preprocess: {
+          frames: n,
+          probe_plan_s: +((t1 - t0) / 1000).toFixed(2),
+          seconds: +((t2 - t1) / 1000).toFixed(2),
+          frames_per_s: +(n / ((t2 - t1) / 1000)).toFixed(1),
+        },
         ask_cached_memory: {
           decoder: "Qwen2-0.5B-shaped, MemAug depth 4 (random weights)",
           memory_rows: memory.frames * 65,

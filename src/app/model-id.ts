@@ -7,7 +7,9 @@ import { join } from "node:path";
 export function modelId(dir: string): string {
   const h = createHash("sha256");
   h.update(readFileSync(join(dir, "config.json")));
-  for (const f of readdirSync(dir).filter((n) => n.endsWith(".safetensors")).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith(".safetensors"))
+    .sort()) {
     const path = join(dir, f);
     const fd = openSync(path, "r");
     try {
@@ -16,7 +18,9 @@ export function modelId(dir: string): string {
       const n = Number(len.readBigUInt64LE(0));
       const header = Buffer.alloc(Math.min(n, 100_000_000));
       readSync(fd, header, 0, header.length, 8);
-      h.update(f).update(header).update(String(statSync(path).size));
+      h.update(f)
+        .update(header)
+        .update(String(statSync(path).size));
     } finally {
       closeSync(fd);
     }

@@ -60,7 +60,13 @@ async function open(o: CommonOpts, batch?: number): Promise<HourLlavaApp> {
 const sampling = (o: CommonOpts): AskOptions => ({ maxNewTokens: o.maxTokens, temperature: o.temperature, topP: o.topP, topK: o.topK, seed: o.seed });
 
 function describe(mem: VideoMemory) {
-  return { video: mem.video, duration_s: mem.durationS, frames: mem.frames, cache: mem.cache, timings_s: { decode: mem.timings.decodeS, vision_encode: mem.timings.encodeS } };
+  return {
+    video: mem.video,
+    duration_s: mem.durationS,
+    frames: mem.frames,
+    cache: mem.cache,
+    timings_s: { decode: mem.timings.decodeS, vision_encode: mem.timings.encodeS },
+  };
 }
 
 export function registerAskCommands(program: Command): void {
@@ -71,7 +77,10 @@ export function registerAskCommands(program: Command): void {
       const app = await open(o, o.batch);
       const mem = await app.remember(video);
       if (o.json) process.stdout.write(JSON.stringify({ ...describe(mem), model: app.modelDir }) + "\n");
-      else process.stdout.write(`${video}: ${mem.frames} frames, ${mem.durationS.toFixed(2)} s, memory ${(mem.cache.bytes / 2 ** 20).toFixed(1)} MiB${mem.cache.hit ? " (cached)" : ""}\n`);
+      else
+        process.stdout.write(
+          `${video}: ${mem.frames} frames, ${mem.durationS.toFixed(2)} s, memory ${(mem.cache.bytes / 2 ** 20).toFixed(1)} MiB${mem.cache.hit ? " (cached)" : ""}\n`,
+        );
     });
 
   withSampling(withModelOptions(program.command("ask <video> <question>").description("answer a question about a video, streamed")))
@@ -98,22 +107,24 @@ export function registerAskCommands(program: Command): void {
       }
     });
 
-  withSampling(withModelOptions(program.command("chat <video>").description("interactive questions about one video (/exit to leave)"))).action(async (video: string, o: CommonOpts) => {
-    const app = await open(o);
-    const mem = await app.remember(video);
-    const chat = app.chat(mem);
-    const rl = createInterface({ input: process.stdin, output: process.stdout });
-    process.stdout.write(`${video}: ${mem.frames} frames in memory. Ask away; /exit to leave.\n`);
-    try {
-      for (;;) {
-        const q = (await rl.question("> ").catch(() => "/exit")).trim();
-        if (q === "/exit" || q === "/quit") break;
-        if (!q) continue;
-        for await (const piece of chat.send(q, sampling(o))) process.stdout.write(piece);
-        process.stdout.write("\n");
+  withSampling(withModelOptions(program.command("chat <video>").description("interactive questions about one video (/exit to leave)"))).action(
+    async (video: string, o: CommonOpts) => {
+      const app = await open(o);
+      const mem = await app.remember(video);
+      const chat = app.chat(mem);
+      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      process.stdout.write(`${video}: ${mem.frames} frames in memory. Ask away; /exit to leave.\n`);
+      try {
+        for (;;) {
+          const q = (await rl.question("> ").catch(() => "/exit")).trim();
+          if (q === "/exit" || q === "/quit") break;
+          if (!q) continue;
+          for await (const piece of chat.send(q, sampling(o))) process.stdout.write(piece);
+          process.stdout.write("\n");
+        }
+      } finally {
+        rl.close();
       }
-    } finally {
-      rl.close();
-    }
-  });
+    },
+  );
 }

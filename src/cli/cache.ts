@@ -9,10 +9,21 @@ export function registerCacheCommands(program: Command): void {
   const dirOpt = (c: Command) => c.option("--cache-dir <dir>", "cache folder", defaultCacheDir());
   dirOpt(cache.command("ls").description("list cached video memories")).action((o: { cacheDir: string }) => {
     const entries = MemoryCache.open(o.cacheDir).list();
-    const rows = entries.map((e) => [e.key.slice(0, 12), `${e.durationS.toFixed(0)} s`, String(e.frames), mib(e.bytes), e.lastUsed.toISOString().slice(0, 19), e.video]);
+    const rows = entries.map((e) => [
+      e.key.slice(0, 12),
+      `${e.durationS.toFixed(0)} s`,
+      String(e.frames),
+      mib(e.bytes),
+      e.lastUsed.toISOString().slice(0, 19),
+      e.video,
+    ]);
     const head = ["key", "duration", "frames", "size", "last used", "video"];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+    const line = (r: string[]) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join("  ")
+        .trimEnd();
     process.stdout.write([line(head), ...rows.map(line)].join("\n") + "\n");
     process.stdout.write(`${entries.length} entries, ${mib(entries.reduce((s, e) => s + e.bytes, 0))} in ${o.cacheDir}\n`);
   });

@@ -38,7 +38,8 @@ function rejectSink(rejectsFile?: string, quiet = false) {
       out?.write(JSON.stringify(r) + "\n");
       if (!quiet && printed < MAX_PRINTED_REJECTS) process.stderr.write(`reject: ${formatReject(r)}\n`);
       printed++;
-      if (!quiet && printed === MAX_PRINTED_REJECTS + 1) process.stderr.write(`reject: … more rejects not printed${rejectsFile ? ` (all in ${rejectsFile})` : " (use --rejects FILE for all)"}\n`);
+      if (!quiet && printed === MAX_PRINTED_REJECTS + 1)
+        process.stderr.write(`reject: … more rejects not printed${rejectsFile ? ` (all in ${rejectsFile})` : " (use --rejects FILE for all)"}\n`);
     },
     async close() {
       if (out) await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
@@ -111,16 +112,29 @@ export function registerDataCommands(program: Command): void {
     .requiredOption("--out <file>", "output .jsonl")
     .option("--seed <n>", "shuffle seed", intOption("seed"), 0)
     .option("--max-per-sample <n>", "QA pairs per sample", intOption("max-per-sample"), 5)
-    .option("--form <form>", 'first turn: "rendered" (<image> + time instruction + question) or "official" (bare question; the official loader adds the rest)', "rendered")
+    .option(
+      "--form <form>",
+      'first turn: "rendered" (<image> + time instruction + question) or "official" (bare question; the official loader adds the rest)',
+      "rendered",
+    )
     .option("--max-duration <seconds>", "largest allowed video duration", numOption("max-duration"), DEFAULT_MAX_DURATION_S)
     .option("--quiet", "no progress")
     .action(async (file: string, o: { out: string; seed: number; maxPerSample: number; form: string; maxDuration: number; quiet?: boolean }) => {
       if (o.form !== "rendered" && o.form !== "official") throw new Error(`--form: expected "rendered" or "official", got "${o.form}"`);
       const sink = rejectSink(undefined, o.quiet);
       const p = createProgress({ label: `group ${file}`, unit: "records", quiet: o.quiet });
-      const r = await groupFile(file, o.out, { seed: o.seed, maxPerSample: o.maxPerSample, form: o.form, maxDurationS: o.maxDuration, onReject: sink.onReject, onRecord: () => p.tick() });
+      const r = await groupFile(file, o.out, {
+        seed: o.seed,
+        maxPerSample: o.maxPerSample,
+        form: o.form,
+        maxDurationS: o.maxDuration,
+        onReject: sink.onReject,
+        onRecord: () => p.tick(),
+      });
       p.done();
-      console.log(`${r.qa} QA pairs of ${r.videos} videos → ${r.samples} samples in ${o.out}${r.passedThrough ? `; ${r.passedThrough} conversation records copied through` : ""}${r.rejected ? `; ${r.rejected} records rejected` : ""}`);
+      console.log(
+        `${r.qa} QA pairs of ${r.videos} videos → ${r.samples} samples in ${o.out}${r.passedThrough ? `; ${r.passedThrough} conversation records copied through` : ""}${r.rejected ? `; ${r.rejected} records rejected` : ""}`,
+      );
     });
 
   data
@@ -136,7 +150,14 @@ export function registerDataCommands(program: Command): void {
     .action(async (file: string, o: { out: string; sizeLimit: string; root: string; source?: string; maxDuration: number; quiet?: boolean }) => {
       const sink = rejectSink(undefined, o.quiet);
       const p = createProgress({ label: `shard ${file}`, unit: "records", quiet: o.quiet });
-      const r = await shardFile(file, o.out, { sizeLimit: o.sizeLimit, root: o.root, source: o.source, maxDurationS: o.maxDuration, onReject: sink.onReject, onRecord: () => p.tick() });
+      const r = await shardFile(file, o.out, {
+        sizeLimit: o.sizeLimit,
+        root: o.root,
+        source: o.source,
+        maxDurationS: o.maxDuration,
+        onReject: sink.onReject,
+        onRecord: () => p.tick(),
+      });
       p.done();
       console.log(`${r.samples} samples in ${r.shards} shard(s), ${r.bytes} bytes, in ${o.out}${r.rejected ? `; ${r.rejected} records rejected` : ""}`);
     });

@@ -43,7 +43,13 @@ export function registerReportCommands(program: Command): void {
       });
       progress.done();
       const cmd = `hourllava report --model ${o.model} --out ${o.out} --worlds ${o.worlds} --long-worlds ${o.longWorlds} --seed ${o.seed}`;
-      const md = writeReport(o.out, items, { model: o.model, command: cmd, seconds: (Date.now() - t0) / 1000, trainRange: [o.min, o.max], longRange: [o.longMin, o.longMax] });
+      const md = writeReport(o.out, items, {
+        model: o.model,
+        command: cmd,
+        seconds: (Date.now() - t0) / 1000,
+        trainRange: [o.min, o.max],
+        longRange: [o.longMin, o.longMax],
+      });
       process.stdout.write(md + "\n");
     });
 }

@@ -52,7 +52,8 @@ export function groupVideo(qas: readonly QaRecord[], opts: GroupOptions = {}): C
   const duration = qas.reduce<number | undefined>((d, q) => (q.duration !== undefined ? Math.max(d ?? 0, q.duration) : d), undefined);
   let prefix = "";
   if (form === "rendered") {
-    if (duration === undefined) throw new Error(`group: video ${key} has no duration; the time instruction needs it (use the "official" form to leave it to the loader)`);
+    if (duration === undefined)
+      throw new Error(`group: video ${key} has no duration; the time instruction needs it (use the "official" form to leave it to the loader)`);
     const n = videoMarathonFrameCount(duration, opts.featureFrames?.(key));
     prefix = `${IMAGE_TOKEN}\n${timeInstruction(duration, n)}\n`;
   }

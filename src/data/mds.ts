@@ -99,7 +99,8 @@ export class MdsWriter {
     if (this.names.length === 0) throw new Error("MDS writer: no columns");
     this.encodings = this.names.map((n) => {
       const e = opts.columns[n];
-      if (!(MDS_ENCODINGS as readonly string[]).includes(e)) throw new Error(`MDS writer: column "${n}" has encoding "${e}"; supported: ${MDS_ENCODINGS.join(", ")}`);
+      if (!(MDS_ENCODINGS as readonly string[]).includes(e))
+        throw new Error(`MDS writer: column "${n}" has encoding "${e}"; supported: ${MDS_ENCODINGS.join(", ")}`);
       return e;
     });
     const lim = opts.sizeLimit === undefined ? DEFAULT_SIZE_LIMIT : opts.sizeLimit === null ? null : parseSizeLimit(opts.sizeLimit);
@@ -166,7 +167,14 @@ export class MdsWriter {
     const data = Buffer.concat([head, this.configData, ...this.samples]);
     const name = `shard.${String(this.shards.length).padStart(5, "0")}.mds`;
     writeFileSync(join(this.tmp, name), data);
-    this.shards.push({ ...this.config(), column_encodings: [...this.encodings], column_names: [...this.names], raw_data: { basename: name, bytes: data.length, hashes: {} }, samples: n, zip_data: null });
+    this.shards.push({
+      ...this.config(),
+      column_encodings: [...this.encodings],
+      column_names: [...this.names],
+      raw_data: { basename: name, bytes: data.length, hashes: {} },
+      samples: n,
+      zip_data: null,
+    });
     this.samples = [];
     this.shardSize = 8 + this.configData.length;
   }
@@ -205,7 +213,8 @@ export class MdsReader {
     } catch (e) {
       throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
     }
-    if (idx.version !== 2 || !Array.isArray(idx.shards)) throw new Error(`${path}: expected {"version": 2, "shards": [...]}, got version ${JSON.stringify(idx.version)}`);
+    if (idx.version !== 2 || !Array.isArray(idx.shards))
+      throw new Error(`${path}: expected {"version": 2, "shards": [...]}, got version ${JSON.stringify(idx.version)}`);
     this.starts = [0];
     idx.shards.forEach((s, i) => {
       const where = `${path} shard ${i} (${s.raw_data?.basename})`;
@@ -213,7 +222,8 @@ export class MdsReader {
       if (s.version !== 2) throw new Error(`${where}: version ${s.version} is not 2`);
       if (s.compression) throw new Error(`${where}: compressed shards ("${s.compression}") are not supported; decompress them first`);
       s.column_encodings.forEach((e, c) => {
-        if (!(MDS_ENCODINGS as readonly string[]).includes(e) || s.column_sizes[c] !== null) throw new Error(`${where}: column "${s.column_names[c]}" has encoding "${e}"; supported: ${MDS_ENCODINGS.join(", ")}`);
+        if (!(MDS_ENCODINGS as readonly string[]).includes(e) || s.column_sizes[c] !== null)
+          throw new Error(`${where}: column "${s.column_names[c]}" has encoding "${e}"; supported: ${MDS_ENCODINGS.join(", ")}`);
       });
       this.starts.push(this.starts[i] + s.samples);
     });

@@ -117,7 +117,10 @@ export function barChartSvg(spec: BarChartSpec): string {
   body.push(`<line x1="${x0}" y1="${plotTop + plotH}" x2="${x0 + plotW}" y2="${plotTop + plotH}" stroke="#333"/>`);
   body.push(`<line x1="${x0}" y1="${plotTop}" x2="${x0}" y2="${plotTop + plotH}" stroke="#333"/>`);
   if (spec.xLabel) body.push(text(x0 + plotW / 2, plotTop + plotH + 55, spec.xLabel, `text-anchor="middle" font-size="14" fill="#222"`));
-  if (spec.yLabel) body.push(text(22, plotTop + plotH / 2, spec.yLabel, `text-anchor="middle" font-size="14" fill="#222" transform="rotate(-90 22 ${n2(plotTop + plotH / 2)})"`));
+  if (spec.yLabel)
+    body.push(
+      text(22, plotTop + plotH / 2, spec.yLabel, `text-anchor="middle" font-size="14" fill="#222" transform="rotate(-90 22 ${n2(plotTop + plotH / 2)})"`),
+    );
   return frame(width, height, spec.title, body);
 }
 
@@ -161,7 +164,9 @@ export function histogramSvg(spec: HistogramSpec): string {
   body.push(`<line x1="${x0}" y1="${plotTop + plotH}" x2="${x0 + plotW}" y2="${plotTop + plotH}" stroke="#333"/>`);
   body.push(`<line x1="${x0}" y1="${plotTop}" x2="${x0}" y2="${plotTop + plotH}" stroke="#333"/>`);
   body.push(text(x0 + plotW / 2, plotTop + plotH + 48, spec.xLabel, `text-anchor="middle" font-size="14" fill="#222"`));
-  body.push(text(22, plotTop + plotH / 2, spec.yLabel, `text-anchor="middle" font-size="14" fill="#222" transform="rotate(-90 22 ${n2(plotTop + plotH / 2)})"`));
+  body.push(
+    text(22, plotTop + plotH / 2, spec.yLabel, `text-anchor="middle" font-size="14" fill="#222" transform="rotate(-90 22 ${n2(plotTop + plotH / 2)})"`),
+  );
   return frame(width, height, spec.title, body);
 }
 
@@ -194,7 +199,9 @@ export function donutSvg(spec: DonutSpec): string {
     }
     const a1 = a0 + (2 * Math.PI * v) / total;
     const large = a1 - a0 > Math.PI ? 1 : 0;
-    body.push(`<path d="M ${pt(R, a0)} A ${R} ${R} 0 ${large} 1 ${pt(R, a1)} L ${pt(r, a1)} A ${r} ${r} 0 ${large} 0 ${pt(r, a0)} Z" fill="${color}" stroke="#fff" stroke-width="1.5"/>`);
+    body.push(
+      `<path d="M ${pt(R, a0)} A ${R} ${R} 0 ${large} 1 ${pt(R, a1)} L ${pt(r, a1)} A ${r} ${r} 0 ${large} 0 ${pt(r, a0)} Z" fill="${color}" stroke="#fff" stroke-width="1.5"/>`,
+    );
     a0 = a1;
   });
   if (!total) body.push(`<circle cx="${cx}" cy="${cy}" r="${(R + r) / 2}" fill="none" stroke="#ddd" stroke-width="${R - r}"/>`);
@@ -216,15 +223,51 @@ export function svgToPng(svg: string, zoom = 1.5): Buffer {
 
 /** Every chart of the statistics as name → SVG text. */
 export function statsCharts(s: DatasetStats): Record<string, string> {
-  const sourceLabel: Record<string, string> = { panda: "Panda-70M", ego4d: "Ego4D", activitynet: "ActivityNet", youcook2: "YouCook2", moviechat: "MovieChat-1K" };
+  const sourceLabel: Record<string, string> = {
+    panda: "Panda-70M",
+    ego4d: "Ego4D",
+    activitynet: "ActivityNet",
+    youcook2: "YouCook2",
+    moviechat: "MovieChat-1K",
+  };
   return {
-    "data-sources": donutSvg({ title: "Data sources (videos)", labels: DATA_SOURCES.map((k) => sourceLabel[k]), values: DATA_SOURCES.map((k) => s.videosBySource[k] ?? 0), unit: "videos" }),
-    "question-types": donutSvg({ title: "Question types (QA pairs by topic)", labels: [...TOPICS], values: TOPICS.map((t) => s.qaByTopic[t]), unit: "QA pairs" }),
+    "data-sources": donutSvg({
+      title: "Data sources (videos)",
+      labels: DATA_SOURCES.map((k) => sourceLabel[k]),
+      values: DATA_SOURCES.map((k) => s.videosBySource[k] ?? 0),
+      unit: "videos",
+    }),
+    "question-types": donutSvg({
+      title: "Question types (QA pairs by topic)",
+      labels: [...TOPICS],
+      values: TOPICS.map((t) => s.qaByTopic[t]),
+      unit: "QA pairs",
+    }),
     "duration-histogram": histogramSvg({ title: "Video duration", hist: s.durationMinutes, xLabel: "duration (minutes)", yLabel: "videos" }),
     "events-histogram": histogramSvg({ title: "Events per video", hist: s.eventsPerVideo, xLabel: "number of events", yLabel: "videos", color: PALETTE[1] }),
-    "qa-per-task": barChartSvg({ title: "QA pairs per task", labels: TASKS.map((t) => t.name), values: TASKS.map((t) => s.qaByTask[t.name]), horizontal: true, xLabel: "QA pairs", colors: TASKS.map((t) => PALETTE[TOPICS.indexOf(t.topic)]) }),
-    "qa-per-topic": barChartSvg({ title: "QA pairs per topic", labels: [...TOPICS], values: TOPICS.map((t) => s.qaByTopic[t]), yLabel: "QA pairs", colors: PALETTE }),
-    "oe-vs-mc": barChartSvg({ title: "Open-ended vs multiple-choice", labels: ["open-ended (OE)", "multiple-choice (MC)"], values: [s.oe, s.mc], yLabel: "QA pairs", colors: [PALETTE[0], PALETTE[1]], width: 520 }),
+    "qa-per-task": barChartSvg({
+      title: "QA pairs per task",
+      labels: TASKS.map((t) => t.name),
+      values: TASKS.map((t) => s.qaByTask[t.name]),
+      horizontal: true,
+      xLabel: "QA pairs",
+      colors: TASKS.map((t) => PALETTE[TOPICS.indexOf(t.topic)]),
+    }),
+    "qa-per-topic": barChartSvg({
+      title: "QA pairs per topic",
+      labels: [...TOPICS],
+      values: TOPICS.map((t) => s.qaByTopic[t]),
+      yLabel: "QA pairs",
+      colors: PALETTE,
+    }),
+    "oe-vs-mc": barChartSvg({
+      title: "Open-ended vs multiple-choice",
+      labels: ["open-ended (OE)", "multiple-choice (MC)"],
+      values: [s.oe, s.mc],
+      yLabel: "QA pairs",
+      colors: [PALETTE[0], PALETTE[1]],
+      width: 520,
+    }),
   };
 }
 

@@ -92,10 +92,13 @@ async function firstChar(file: string): Promise<string> {
   const fh = await open(file, "r");
   try {
     const b = Buffer.alloc(4096);
-    for (let pos = 0; ; ) {
+    for (let pos = 0; ;) {
       const { bytesRead } = await fh.read(b, 0, b.length, pos);
       if (bytesRead === 0) return "";
-      const s = b.subarray(0, bytesRead).toString("utf8").replace(/^[\s\ufeff]+/, "");
+      const s = b
+        .subarray(0, bytesRead)
+        .toString("utf8")
+        .replace(/^[\s\ufeff]+/, "");
       if (s) return s[0];
       pos += bytesRead;
     }

@@ -166,18 +166,53 @@ export function renderMarkdownReport(s: DatasetStats, title = "VideoMarathon sta
   out.push(
     table(
       ["records", "QA pairs", "videos", "hours", "mean duration (min)", "mean QA / video", "OE", "MC"],
-      [[fmt(s.records), fmt(s.qa), fmt(s.videos), s.totalHours.toFixed(1), s.meanDurationMin.toFixed(1), s.meanQaPerVideo.toFixed(1), `${fmt(s.oe)} (${pct(s.oe, s.oe + s.mc)})`, `${fmt(s.mc)} (${pct(s.mc, s.oe + s.mc)})`]],
+      [
+        [
+          fmt(s.records),
+          fmt(s.qa),
+          fmt(s.videos),
+          s.totalHours.toFixed(1),
+          s.meanDurationMin.toFixed(1),
+          s.meanQaPerVideo.toFixed(1),
+          `${fmt(s.oe)} (${pct(s.oe, s.oe + s.mc)})`,
+          `${fmt(s.mc)} (${pct(s.mc, s.oe + s.mc)})`,
+        ],
+      ],
     ),
     "",
   );
   if (s.untyped) out.push(`${fmt(s.untyped)} QA pairs have no known task (conversation records or unknown task names).`, "");
   if (s.inconsistentDurations) out.push(`${fmt(s.inconsistentDurations)} videos had rows with different durations; the largest was used.`, "");
   out.push("## Data sources", "");
-  out.push(table(["source", "videos", "share of videos", "QA pairs", "hours"], DATA_SOURCES.map((k) => [k, fmt(s.videosBySource[k] ?? 0), pct(s.videosBySource[k] ?? 0, s.videos), fmt(s.qaBySource[k] ?? 0), (s.hoursBySource[k] ?? 0).toFixed(1)])), "");
+  out.push(
+    table(
+      ["source", "videos", "share of videos", "QA pairs", "hours"],
+      DATA_SOURCES.map((k) => [
+        k,
+        fmt(s.videosBySource[k] ?? 0),
+        pct(s.videosBySource[k] ?? 0, s.videos),
+        fmt(s.qaBySource[k] ?? 0),
+        (s.hoursBySource[k] ?? 0).toFixed(1),
+      ]),
+    ),
+    "",
+  );
   out.push("## Question types (topics)", "");
-  out.push(table(["topic", "QA pairs", "share"], TOPICS.map((t) => [t, fmt(s.qaByTopic[t]), `${(100 * s.topicShare[t]).toFixed(1)}%`])), "");
+  out.push(
+    table(
+      ["topic", "QA pairs", "share"],
+      TOPICS.map((t) => [t, fmt(s.qaByTopic[t]), `${(100 * s.topicShare[t]).toFixed(1)}%`]),
+    ),
+    "",
+  );
   out.push("## QA pairs per task", "");
-  out.push(table(["task", "topic", "form", "QA pairs"], TASKS.map((t) => [t.name, t.topic, t.form, fmt(s.qaByTask[t.name])])), "");
+  out.push(
+    table(
+      ["task", "topic", "form", "QA pairs"],
+      TASKS.map((t) => [t.name, t.topic, t.form, fmt(s.qaByTask[t.name])]),
+    ),
+    "",
+  );
   out.push("## Video duration", "");
   out.push(table(["duration", "videos"], histRows(s.durationMinutes, "min")), "");
   out.push("## Events per video", "");

@@ -44,7 +44,10 @@ const byKey = new Map(TASKS.map((x) => [normaliseTaskName(x.name), x]));
 
 /** Case-, space-, dash- and underscore-insensitive key, so "object_permanence" finds "Object Permanence". */
 export function normaliseTaskName(name: string): string {
-  return name.toLowerCase().replace(/[\s_\-]+/g, " ").trim();
+  return name
+    .toLowerCase()
+    .replace(/[\s_\-]+/g, " ")
+    .trim();
 }
 
 /** The task with this name (loosely spelled), or undefined. */

@@ -89,7 +89,7 @@ function typeName(v: unknown): string {
 }
 
 function shortValue(v: unknown): string {
-  const s = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+  const s = typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
@@ -104,7 +104,8 @@ function zodIssues(value: unknown, error: z.ZodError): Issue[] {
 }
 
 function checkSource(src: string, issues: Issue[]): void {
-  if (!(DATA_SOURCES as readonly string[]).includes(src)) issues.push({ field: "data_source", reason: "unknown_data_source", detail: `${shortValue(src)} is not one of ${DATA_SOURCES.join(", ")}` });
+  if (!(DATA_SOURCES as readonly string[]).includes(src))
+    issues.push({ field: "data_source", reason: "unknown_data_source", detail: `${shortValue(src)} is not one of ${DATA_SOURCES.join(", ")}` });
 }
 
 function checkNonEmpty(field: string, v: string, issues: Issue[]): void {
@@ -127,11 +128,18 @@ function checkConversation(r: ConversationRecord, issues: Issue[]): void {
   }
   turns.forEach((t, i) => {
     const want = i % 2 === 0 ? "human" : "gpt";
-    if (t.from !== "human" && t.from !== "gpt") issues.push({ field: `conversations[${i}].from`, reason: "bad_role", detail: `${shortValue(t.from)} is not "human" or "gpt"` });
-    else if (t.from !== want) issues.push({ field: `conversations[${i}].from`, reason: "bad_role_order", detail: `expected "${want}" (turns alternate human/gpt starting with human), got "${t.from}"` });
+    if (t.from !== "human" && t.from !== "gpt")
+      issues.push({ field: `conversations[${i}].from`, reason: "bad_role", detail: `${shortValue(t.from)} is not "human" or "gpt"` });
+    else if (t.from !== want)
+      issues.push({
+        field: `conversations[${i}].from`,
+        reason: "bad_role_order",
+        detail: `expected "${want}" (turns alternate human/gpt starting with human), got "${t.from}"`,
+      });
     checkNonEmpty(`conversations[${i}].value`, t.value, issues);
     const n = countImageTokens(t.value);
-    if (n > 0 && i !== 0) issues.push({ field: `conversations[${i}].value`, reason: "image_token", detail: `"${IMAGE_TOKEN}" may appear only in the first human turn` });
+    if (n > 0 && i !== 0)
+      issues.push({ field: `conversations[${i}].value`, reason: "image_token", detail: `"${IMAGE_TOKEN}" may appear only in the first human turn` });
     else if (n > 1) issues.push({ field: `conversations[${i}].value`, reason: "image_token", detail: `"${IMAGE_TOKEN}" appears ${n} times; at most once` });
   });
   if (turns.length % 2 === 1 && turns[turns.length - 1].from === "human") {
@@ -172,7 +180,8 @@ function checkQa(r: QaRecord, opts: CheckOptions, issues: Issue[]): void {
     issues.push({ field: "question_type", reason: "bad_question_type", detail: `${shortValue(r.question_type)} is not "OE" or "MC"` });
   } else if (r.question_type === "MC") {
     const opts2 = r.options ?? [];
-    if (opts2.length < 2) issues.push({ field: "options", reason: "too_few_options", detail: `a multiple-choice question needs at least 2 options, got ${opts2.length}` });
+    if (opts2.length < 2)
+      issues.push({ field: "options", reason: "too_few_options", detail: `a multiple-choice question needs at least 2 options, got ${opts2.length}` });
     else {
       opts2.forEach((o, i) => checkNonEmpty(`options[${i}]`, o, issues));
       if (r.answer.trim() !== "" && matchOption(r.answer, opts2) < 0) {

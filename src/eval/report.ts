@@ -67,7 +67,10 @@ export function barChartSvg(title: string, rs: Row[]): string {
     const x = m.l + gi * gw + gw / 2;
     return `<text x="${x}" y="${H - m.b + 14}" font-size="11" text-anchor="end" transform="rotate(-35 ${x} ${H - m.b + 14})">${r.group} (${r.n})</text>`;
   });
-  const grid = [0, 0.25, 0.5, 0.75, 1].map((f) => `<line x1="${m.l}" x2="${W - m.r}" y1="${Y(f)}" y2="${Y(f)}" stroke="#eee"/><text x="${m.l - 6}" y="${Y(f) + 4}" font-size="11" text-anchor="end">${f * 100}%</text>`);
+  const grid = [0, 0.25, 0.5, 0.75, 1].map(
+    (f) =>
+      `<line x1="${m.l}" x2="${W - m.r}" y1="${Y(f)}" y2="${Y(f)}" stroke="#eee"/><text x="${m.l - 6}" y="${Y(f) + 4}" font-size="11" text-anchor="end">${f * 100}%</text>`,
+  );
   let lx = m.l;
   const legend = cols.map((c, i) => {
     const x = lx;
@@ -114,7 +117,26 @@ export function writeReport(outDir: string, items: EvalItem[], meta: ReportMeta)
     writeFileAtomic(`${outDir}/accuracy-${bucket}.png`, new Resvg(svg, { fitTo: { mode: "width", value: 900 } }).render().asPng());
     parts.push(`## ${title}`, ``, `![accuracy](accuracy-${bucket}.png)`, ``, table("group", rs), ``);
   }
-  writeFileAtomic(`${outDir}/items.jsonl`, items.map((it) => JSON.stringify({ world: it.world, durationS: it.durationS, bucket: it.bucket, task: it.q.task, topic: it.q.topic, form: it.q.form, format: it.q.format, question: it.q.question, answer: it.q.answer, pred: it.pred, correct: it.correct })).join("\n") + "\n");
+  writeFileAtomic(
+    `${outDir}/items.jsonl`,
+    items
+      .map((it) =>
+        JSON.stringify({
+          world: it.world,
+          durationS: it.durationS,
+          bucket: it.bucket,
+          task: it.q.task,
+          topic: it.q.topic,
+          form: it.q.form,
+          format: it.q.format,
+          question: it.q.question,
+          answer: it.q.answer,
+          pred: it.pred,
+          correct: it.correct,
+        }),
+      )
+      .join("\n") + "\n",
+  );
   const md = parts.join("\n");
   writeFileAtomic(`${outDir}/report.md`, md);
   return md;

@@ -39,7 +39,16 @@ export interface EvalOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-async function answer(model: HourLlava, tok: TextTokenizer, memory: Memory, question: string, durationS: number, nFrames: number, memAug: boolean, maxNew: number): Promise<string> {
+async function answer(
+  model: HourLlava,
+  tok: TextTokenizer,
+  memory: Memory,
+  question: string,
+  durationS: number,
+  nFrames: number,
+  memAug: boolean,
+  maxNew: number,
+): Promise<string> {
   const { ids } = tokenizeConversation(tok, [{ role: "user", content: question }], { video: { duration: durationS, nFrames }, addGenerationPrompt: true });
   const plan = model.plan(memory, ids);
   const video = memAug ? await model.memAug(memory, plan) : model.queryInput(memory, plan);

@@ -8,7 +8,6 @@ import { NON_DIFFERENTIABLE, RULES } from "./grad-rules.ts";
 import { add, mul } from "./ops/elementwise.ts";
 import { expandLike, zerosLike } from "./ops/shape-ops.ts";
 
-
 function recomputer(g: Graph) {
   const copies = new Map<number, Tensor>();
   let one: Tensor | undefined;
@@ -27,7 +26,12 @@ function recomputer(g: Graph) {
       if (i.producer && i.producer.segment === node.segment) return fwd(i);
       return i.role === "const" ? i : barrier(i);
     });
-    const clone = g.addNodeFull(node.op, ins, node.attrs, node.outputs.map((o) => ({ dtype: o.dtype, shape: [...o.shape] })));
+    const clone = g.addNodeFull(
+      node.op,
+      ins,
+      node.attrs,
+      node.outputs.map((o) => ({ dtype: o.dtype, shape: [...o.shape] })),
+    );
     node.outputs.forEach((o, k) => copies.set(o.id, clone.outputs[k]));
     return copies.get(t.id)!;
   };

@@ -54,7 +54,10 @@ function reduceBack(n: Node, d: Tensor, fwd: Fwd): Tensor {
 function countOf(x: Tensor, axes: number[]): Tensor | number {
   const dims = axes.map((a) => x.shape[a < 0 ? a + x.rank : a]);
   if (dims.every((v) => typeof v === "number")) return (dims as number[]).reduce((p, q) => p * q, 1);
-  return cast(axes.map((a) => dimOf(x, a)).reduce((p, q) => mul(p, q)), "float32");
+  return cast(
+    axes.map((a) => dimOf(x, a)).reduce((p, q) => mul(p, q)),
+    "float32",
+  );
 }
 
 export const RULES: Record<string, Rule> = {
@@ -146,8 +149,17 @@ export const RULES: Record<string, Rule> = {
   Concat: (n, [d], f) => {
     const axis = (n.attrs.axis as { value: number }).value;
     const xs = n.inputs.map((t) => f(t!));
-    const sizes = concat(xs.map((x) => dimOf(x, axis)), 0);
-    return split(d, sizes, xs.length, axis, xs.map((x) => [...x.shape]));
+    const sizes = concat(
+      xs.map((x) => dimOf(x, axis)),
+      0,
+    );
+    return split(
+      d,
+      sizes,
+      xs.length,
+      axis,
+      xs.map((x) => [...x.shape]),
+    );
   },
   Gather: (n, [d], f) => {
     const axis = (n.attrs.axis as { value: number }).value;
@@ -196,7 +208,17 @@ export const RULES: Record<string, Rule> = {
 
 /** Ops whose outputs carry no gradient (indices, masks, shapes). */
 export const NON_DIFFERENTIABLE = new Set([
-  "Shape", "Equal", "Less", "Greater", "GreaterOrEqual", "Not", "And", "Range", "ConstantOfShape", "ScatterND", "ScatterElements", "Split", "Pad",
+  "Shape",
+  "Equal",
+  "Less",
+  "Greater",
+  "GreaterOrEqual",
+  "Not",
+  "And",
+  "Range",
+  "ConstantOfShape",
+  "ScatterND",
+  "ScatterElements",
+  "Split",
+  "Pad",
 ]);
-
-

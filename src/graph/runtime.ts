@@ -46,7 +46,10 @@ const ORT_TYPE: Record<DType, ort.Tensor.Type> = {
 };
 
 export function availableDevices(): Device[] {
-  const names = ort.listSupportedBackends().filter((b) => b.bundled || b.name === "cpu").map((b) => b.name);
+  const names = ort
+    .listSupportedBackends()
+    .filter((b) => b.bundled || b.name === "cpu")
+    .map((b) => b.name);
   return (["cpu", "webgpu", "cuda"] as Device[]).filter((d) => names.includes(d));
 }
 
@@ -111,7 +114,13 @@ export class CompiledGraph {
     }
     for (const k of Object.keys(inputs)) {
       if (k === RECOMPUTE_ONE) continue;
-      if (!this.feeds.some((t) => t.name === k)) throw new Error(`unknown graph input "${k}"; inputs are ${this.feeds.filter((t) => t.role === "input").map((t) => t.name).join(", ")}`);
+      if (!this.feeds.some((t) => t.name === k))
+        throw new Error(
+          `unknown graph input "${k}"; inputs are ${this.feeds
+            .filter((t) => t.role === "input")
+            .map((t) => t.name)
+            .join(", ")}`,
+        );
     }
     const res = await this.session.run(feeds);
     const out: Record<string, HostTensor> = {};

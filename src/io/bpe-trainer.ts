@@ -108,7 +108,14 @@ const key = (a: number, b: number) => a * KEY + b;
 
 /** Counts the byte-level pre-tokens of the corpus, with special tokens cut out first. */
 function countWords(corpus: Iterable<string>, specials: string[]): Map<string, number> {
-  const probe = new Tokenizer(buildJson(BYTE_ORDER.map((b) => BYTE_TO_SYMBOL[b]), [], []), {});
+  const probe = new Tokenizer(
+    buildJson(
+      BYTE_ORDER.map((b) => BYTE_TO_SYMBOL[b]),
+      [],
+      [],
+    ),
+    {},
+  );
   const esc = specials.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
   const cut = esc.length > 0 ? new RegExp(esc.join("|"), "g") : null;
   const counts = new Map<string, number>();
@@ -206,7 +213,14 @@ export function trainByteLevelBpe(corpus: string | Iterable<string>, opts: BpeTr
 export function qwen2TokenizerConfig(json: TokenizerJson, modelMaxLength = 32768): Record<string, unknown> {
   const decoder: Record<string, unknown> = {};
   for (const t of json.added_tokens)
-    decoder[String(t.id)] = { content: t.content, lstrip: t.lstrip, normalized: t.normalized, rstrip: t.rstrip, single_word: t.single_word, special: t.special };
+    decoder[String(t.id)] = {
+      content: t.content,
+      lstrip: t.lstrip,
+      normalized: t.normalized,
+      rstrip: t.rstrip,
+      single_word: t.single_word,
+      special: t.special,
+    };
   const has = (s: string) => json.added_tokens.some((t) => t.content === s);
   return {
     add_bos_token: false,

@@ -54,7 +54,8 @@ export function timeInstruction(durationS: number, nFrames: number): string {
 export function prepareTurns(turns: readonly ChatTurnInput[], opts: ConversationOptions = {}): ChatTurn[] {
   let out: ChatTurn[] = turns.map((t, i) => {
     if ("role" in t) {
-      if (t.role !== "user" && t.role !== "assistant") throw new Error(`conversation turn ${i}: role must be "user" or "assistant", got ${JSON.stringify(t.role)}`);
+      if (t.role !== "user" && t.role !== "assistant")
+        throw new Error(`conversation turn ${i}: role must be "user" or "assistant", got ${JSON.stringify(t.role)}`);
       if (typeof t.content !== "string") throw new Error(`conversation turn ${i}: content must be a string`);
       return { role: t.role, content: t.content };
     }
@@ -72,7 +73,8 @@ export function prepareTurns(turns: readonly ChatTurnInput[], opts: Conversation
     const q = out[0].content.replaceAll(IMAGE_TOKEN, "");
     out[0] = { role: "user", content: `${IMAGE_TOKEN}\n${timeInstruction(opts.video.duration, opts.video.nFrames)}\n${q}` };
     out.forEach((t, i) => {
-      if (i > 0 && t.content.includes(IMAGE_TOKEN)) throw new Error(`conversation turn ${i} contains ${IMAGE_TOKEN}: only the first user turn may carry the video`);
+      if (i > 0 && t.content.includes(IMAGE_TOKEN))
+        throw new Error(`conversation turn ${i} contains ${IMAGE_TOKEN}: only the first user turn may carry the video`);
     });
   }
   return out;

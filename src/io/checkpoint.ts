@@ -75,7 +75,9 @@ export function openCheckpoint(dir: string): Checkpoint {
         opened.set(file, f);
         const absent = names.filter((n) => !f.has(n));
         if (absent.length > 0)
-          throw new Error(`${join(dir, file)}: ${absent.length} tensor(s) the index maps to this shard are not in it (${absent.slice(0, 4).join(", ")}${absent.length > 4 ? ", …" : ""})`);
+          throw new Error(
+            `${join(dir, file)}: ${absent.length} tensor(s) the index maps to this shard are not in it (${absent.slice(0, 4).join(", ")}${absent.length > 4 ? ", …" : ""})`,
+          );
       }
     } else if (existsSync(singlePath)) {
       const f = openSafetensors(singlePath);

@@ -37,7 +37,10 @@ export const hourLlavaConfigSchema = z
     tie_word_embeddings: z.boolean().default(false),
     hidden_act: z.literal("silu").default("silu"),
     bos_token_id: z.int().min(0).nullable().default(null),
-    eos_token_id: z.union([z.int().min(0), z.array(z.int().min(0))]).nullable().default(null),
+    eos_token_id: z
+      .union([z.int().min(0), z.array(z.int().min(0))])
+      .nullable()
+      .default(null),
     head_dim: posInt.optional(),
     use_sliding_window: z.literal(false).optional(),
     // Hour-LLaVA
@@ -48,7 +51,10 @@ export const hourLlavaConfigSchema = z
     memaug_depth: posInt.default(4),
     spatial_sampling_type: z.enum(["random", "uniform"]).default("random"),
     mm_newline_position: z.enum(["grid", "frame", "one_token", "no_token"]).default("grid"),
-    mm_patch_merge_type: z.string().regex(/^(flat|spatial|unires)/).default("spatial_unpad"),
+    mm_patch_merge_type: z
+      .string()
+      .regex(/^(flat|spatial|unires)/)
+      .default("spatial_unpad"),
     mm_spatial_pool_mode: z.enum(["bilinear", "average", "max"]).default("bilinear"),
     mm_spatial_pool_stride: posInt.nullable().default(null),
     mm_vision_select_layer: z.int().default(-2),
@@ -212,7 +218,8 @@ export function parseHourLlavaConfig(json: unknown, source: string): HourLlavaCo
     fail(`field "head_dim" ${headDim} × num_attention_heads ${c.num_attention_heads} != hidden_size ${c.hidden_size}`);
   if (c.num_attention_heads % c.num_key_value_heads !== 0)
     fail(`field "num_key_value_heads" ${c.num_key_value_heads} does not divide num_attention_heads ${c.num_attention_heads}`);
-  if (headDim % 4 !== 0) fail(`head dim ${headDim} (hidden_size / num_attention_heads) must be divisible by 4: MemAug rotates the first head_dim/2 dims in pairs`);
+  if (headDim % 4 !== 0)
+    fail(`head dim ${headDim} (hidden_size / num_attention_heads) must be divisible by 4: MemAug rotates the first head_dim/2 dims in pairs`);
 
   let fields: VisionFields;
   if (c.vision_config) fields = c.vision_config;
@@ -226,8 +233,7 @@ export function parseHourLlavaConfig(json: unknown, source: string): HourLlavaCo
   }
   if (fields.hidden_size % fields.num_attention_heads !== 0)
     fail(`field "vision_config.hidden_size" ${fields.hidden_size} is not divisible by vision_config.num_attention_heads ${fields.num_attention_heads}`);
-  if (fields.patch_size > fields.image_size)
-    fail(`field "vision_config.patch_size" ${fields.patch_size} is larger than image_size ${fields.image_size}`);
+  if (fields.patch_size > fields.image_size) fail(`field "vision_config.patch_size" ${fields.patch_size} is larger than image_size ${fields.image_size}`);
   if (c.mm_hidden_size !== undefined && c.mm_hidden_size !== fields.hidden_size)
     fail(`field "mm_hidden_size" ${c.mm_hidden_size} does not match the vision tower's hidden_size ${fields.hidden_size}`);
   const grid = Math.floor(fields.image_size / fields.patch_size);

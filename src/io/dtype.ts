@@ -2,22 +2,7 @@
 // Safetensors is little-endian; typed-array views below assume a little-endian host (checked once).
 import { endianness } from "node:os";
 
-export type SafeDType =
-  | "F64"
-  | "F32"
-  | "F16"
-  | "BF16"
-  | "I64"
-  | "I32"
-  | "I16"
-  | "I8"
-  | "U64"
-  | "U32"
-  | "U16"
-  | "U8"
-  | "BOOL"
-  | "F8_E4M3"
-  | "F8_E5M2";
+export type SafeDType = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U64" | "U32" | "U16" | "U8" | "BOOL" | "F8_E4M3" | "F8_E5M2";
 
 export const DTYPE_BYTES: Record<SafeDType, number> = {
   F64: 8,
@@ -43,16 +28,7 @@ export function isSafeDType(s: unknown): s is SafeDType {
 
 /** The typed array that `readRaw` returns for each dtype (F16/BF16 as their 16-bit patterns). */
 export type RawArray =
-  | Float64Array
-  | Float32Array
-  | BigInt64Array
-  | BigUint64Array
-  | Int32Array
-  | Uint32Array
-  | Int16Array
-  | Uint16Array
-  | Int8Array
-  | Uint8Array;
+  Float64Array | Float32Array | BigInt64Array | BigUint64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
 
 export function rawView(dtype: SafeDType, buf: ArrayBuffer, byteOffset: number, length: number): RawArray {
   switch (dtype) {

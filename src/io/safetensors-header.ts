@@ -30,15 +30,12 @@ export function elementCount(shape: readonly number[]): number {
 
 /** Reads N from the first 8 bytes and checks it against the file size. */
 export function parseHeaderLength(first8: Uint8Array, fileSize: number, file: string): number {
-  if (fileSize < 8 || first8.length < 8)
-    throw new Error(`${file}: not a safetensors file: ${fileSize} bytes, shorter than the 8-byte header length`);
+  if (fileSize < 8 || first8.length < 8) throw new Error(`${file}: not a safetensors file: ${fileSize} bytes, shorter than the 8-byte header length`);
   const n = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
   if (n < 2n) throw new Error(`${file}: corrupt safetensors header: header length ${n} is too small for a JSON object`);
-  if (n > BigInt(MAX_HEADER_BYTES))
-    throw new Error(`${file}: corrupt safetensors header: header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  if (n > BigInt(MAX_HEADER_BYTES)) throw new Error(`${file}: corrupt safetensors header: header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   const len = Number(n);
-  if (8 + len > fileSize)
-    throw new Error(`${file}: truncated safetensors file: header says ${len} JSON bytes but only ${fileSize - 8} follow`);
+  if (8 + len > fileSize) throw new Error(`${file}: truncated safetensors file: header says ${len} JSON bytes but only ${fileSize - 8} follow`);
   return len;
 }
 
@@ -62,8 +59,7 @@ export function parseHeaderJson(jsonBytes: Uint8Array, headerLength: number, fil
   } catch (e) {
     throw new Error(`${file}: corrupt safetensors header: invalid JSON (${(e as Error).message})`);
   }
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
-    throw new Error(`${file}: corrupt safetensors header: JSON header is not an object`);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new Error(`${file}: corrupt safetensors header: JSON header is not an object`);
 
   const dataStart = 8 + headerLength;
   const dataLength = fileSize - dataStart;
@@ -74,16 +70,14 @@ export function parseHeaderJson(jsonBytes: Uint8Array, headerLength: number, fil
       if (v === null || typeof v !== "object" || Array.isArray(v))
         throw new Error(`${file}: corrupt safetensors header: __metadata__ must be an object of strings`);
       for (const [k, mv] of Object.entries(v as Record<string, unknown>))
-        if (typeof mv !== "string")
-          throw new Error(`${file}: corrupt safetensors header: __metadata__.${k} must be a string, got ${JSON.stringify(mv)}`);
+        if (typeof mv !== "string") throw new Error(`${file}: corrupt safetensors header: __metadata__.${k} must be a string, got ${JSON.stringify(mv)}`);
       metadata = v as Record<string, string>;
       continue;
     }
     const where = `${file}: tensor "${name}"`;
     if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error(`${where}: header entry is not an object`);
     const e = v as Record<string, unknown>;
-    if (!isSafeDType(e.dtype))
-      throw new Error(`${where}: unknown dtype ${JSON.stringify(e.dtype)} (known: ${Object.keys(DTYPE_BYTES).join(", ")})`);
+    if (!isSafeDType(e.dtype)) throw new Error(`${where}: unknown dtype ${JSON.stringify(e.dtype)} (known: ${Object.keys(DTYPE_BYTES).join(", ")})`);
     if (!Array.isArray(e.shape) || !e.shape.every(isNonNegInt))
       throw new Error(`${where}: shape must be a list of non-negative integers, got ${JSON.stringify(e.shape)}`);
     const off = e.data_offsets;
@@ -91,8 +85,7 @@ export function parseHeaderJson(jsonBytes: Uint8Array, headerLength: number, fil
       throw new Error(`${where}: data_offsets must be [begin, end] non-negative integers, got ${JSON.stringify(off)}`);
     const [begin, end] = off as [number, number];
     if (end < begin) throw new Error(`${where}: data_offsets [${begin}, ${end}] end before they begin`);
-    if (end > dataLength)
-      throw new Error(`${where}: data_offsets [${begin}, ${end}] run past the data buffer (${dataLength} bytes; file truncated?)`);
+    if (end > dataLength) throw new Error(`${where}: data_offsets [${begin}, ${end}] run past the data buffer (${dataLength} bytes; file truncated?)`);
     const shape = e.shape as number[];
     const want = elementCount(shape) * DTYPE_BYTES[e.dtype];
     if (end - begin !== want)
@@ -123,7 +116,10 @@ export interface HeaderEntry {
  * Lays tensors out (wider dtypes first, then by name, as the Python writer does, so every tensor stays
  * aligned to its element size) and returns the padded header bytes plus each tensor's data range.
  */
-export function buildHeader(entries: HeaderEntry[], metadata?: Record<string, string>): {
+export function buildHeader(
+  entries: HeaderEntry[],
+  metadata?: Record<string, string>,
+): {
   bytes: Uint8Array;
   layout: Map<string, TensorInfo>;
   dataLength: number;

@@ -1,15 +1,7 @@
 // Safetensors reader (lazy: one positioned read per tensor, nothing else loaded) and writer
 // (atomic: temp file in the same folder, then rename; streaming: tensors may arrive one at a time).
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
-import {
-  DTYPE_BYTES,
-  assertLittleEndianHost,
-  f32ToHalfBits,
-  halfBitsToF32,
-  rawView,
-  type RawArray,
-  type SafeDType,
-} from "./dtype.ts";
+import { DTYPE_BYTES, assertLittleEndianHost, f32ToHalfBits, halfBitsToF32, rawView, type RawArray, type SafeDType } from "./dtype.ts";
 import { buildHeader, elementCount, parseHeaderJson, parseHeaderLength, type TensorInfo } from "./safetensors-header.ts";
 import { commitTempFile, removeQuietly, tempPathFor } from "./atomic.ts";
 
@@ -280,8 +272,7 @@ export function writeSafetensors(path: string, tensors: Record<string, TensorToW
   const specs: TensorSpec[] = Object.entries(tensors).map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape }));
   for (const [name, t] of Object.entries(tensors)) {
     const n = Array.isArray(t.shape) ? elementCount(t.shape) : NaN;
-    if (t.data.length !== n)
-      throw new Error(`${path}: tensor "${name}" has ${t.data.length} elements but shape ${JSON.stringify(t.shape)} needs ${n}`);
+    if (t.data.length !== n) throw new Error(`${path}: tensor "${name}" has ${t.data.length} elements but shape ${JSON.stringify(t.shape)} needs ${n}`);
   }
   const w = createSafetensorsWriter(path, specs, metadata);
   try {

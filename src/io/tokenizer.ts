@@ -101,7 +101,8 @@ export function tokenizerFromJson(tokenizerJson: unknown, tokenizerConfig: Recor
     encode(text) {
       const ids = tok.encode(text, { add_special_tokens: false }).ids;
       for (let i = 0; i < ids.length; i++)
-        if (typeof ids[i] !== "number") throw new Error(`${source}: cannot encode ${JSON.stringify(text.slice(0, 40))}: a piece has no id (vocabulary lacks a byte symbol?)`);
+        if (typeof ids[i] !== "number")
+          throw new Error(`${source}: cannot encode ${JSON.stringify(text.slice(0, 40))}: a piece has no id (vocabulary lacks a byte symbol?)`);
       return ids;
     },
     decode(ids, opts = {}) {

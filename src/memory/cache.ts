@@ -97,7 +97,9 @@ export class MemoryCache {
       const H = job.meta.hidden;
       const per = 64 * H;
       // Completed parts are named by their first frame; a part exists only once fully written (atomic write).
-      const parts = readdirSync(partial).filter((n) => /^part-\d{8}\.safetensors$/.test(n)).sort();
+      const parts = readdirSync(partial)
+        .filter((n) => /^part-\d{8}\.safetensors$/.test(n))
+        .sort();
       let next = 0;
       for (const p of parts) {
         const start = Number(p.slice(5, 13));
@@ -115,7 +117,9 @@ export class MemoryCache {
         next += count;
       }
       const all = new Float32Array(T * per);
-      for (const p of readdirSync(partial).filter((n) => n.startsWith("part-")).sort()) {
+      for (const p of readdirSync(partial)
+        .filter((n) => n.startsWith("part-"))
+        .sort()) {
         const start = Number(p.slice(5, 13));
         const f = openSafetensors(join(partial, p));
         all.set(f.read("tokens"), start * per);

@@ -88,7 +88,8 @@ export class HourLlava {
   async encodeFrames(pixels: Float32Array, T: number, stages = false): Promise<StageOutputs> {
     const v = this.config.vision;
     const per = v.num_channels * v.image_size * v.image_size;
-    if (pixels.length !== T * per) throw new Error(`encodeFrames: ${pixels.length} values for ${T} frames of ${v.num_channels}×${v.image_size}×${v.image_size}`);
+    if (pixels.length !== T * per)
+      throw new Error(`encodeFrames: ${pixels.length} values for ${T} frames of ${v.num_channels}×${v.image_size}×${v.image_size}`);
     const graph = stages ? this.compileVision(true) : (this.visionGraph ??= this.compileVision(false));
     const out = await (await graph).run({ pixels: host(pixels, [T, v.num_channels, v.image_size, v.image_size]) });
     return {
@@ -118,7 +119,11 @@ export class HourLlava {
   plan(memory: Memory, ids: number[], labels?: number[], seed = 0): QueryPlan {
     const rand = this.spatial === "random" ? seededRandom(seed) : undefined;
     const picks = this.spatial === "uniform" ? spatialIndices("uniform") : undefined;
-    return planQuery(ids, labels, videoQueries(memory.frames, (_t) => picks ?? spatialIndices("random", rand)));
+    return planQuery(
+      ids,
+      labels,
+      videoQueries(memory.frames, (_t) => picks ?? spatialIndices("random", rand)),
+    );
   }
 
   // ---- MemAug ----
@@ -159,12 +164,18 @@ export class HourLlava {
     const H = this.hidden;
     const { rotaryDim } = memAugDims(this.config);
     const theta = this.config.rope_theta;
-    memory.keyRope ??= ropeTables(Array.from({ length: memory.frames * ROW_STRIDE }, (_, i) => i), rotaryDim, theta);
+    memory.keyRope ??= ropeTables(
+      Array.from({ length: memory.frames * ROW_STRIDE }, (_, i) => i),
+      rotaryDim,
+      theta,
+    );
     const q = ropeTables(plan.qPos, rotaryDim, theta);
     const Lq = plan.qPos.length;
     const Lk = memory.frames * ROW_STRIDE;
     const half = rotaryDim / 2;
-    const out = await (await (this.memAugGraph ??= this.compileMemAug())).run({
+    const out = await (
+      await (this.memAugGraph ??= this.compileMemAug())
+    ).run({
       x: host(this.queryInput(memory, plan), [Lq, H]),
       memory: host(memory.rows, [Lk, H]),
       q_cos: host(q.cos, [Lq, half]),
@@ -194,12 +205,18 @@ export class HourLlava {
     const g = new Graph();
     const d = c.hidden_size / c.num_attention_heads;
     const cache = (n: string) => g.input(n, "float32", [1, c.num_key_value_heads, "P", d]);
-    const out = qwen2(g, this.weights, c, {
-      embeds: g.input("embeds", "float32", ["L", c.hidden_size]),
-      rope: { cos: g.input("cos", "float32", ["L", d / 2]), sin: g.input("sin", "float32", ["L", d / 2]) },
-      pastK: Array.from({ length: c.num_hidden_layers }, (_, i) => cache(`past_k${i}`)),
-      pastV: Array.from({ length: c.num_hidden_layers }, (_, i) => cache(`past_v${i}`)),
-    }, lastOnly);
+    const out = qwen2(
+      g,
+      this.weights,
+      c,
+      {
+        embeds: g.input("embeds", "float32", ["L", c.hidden_size]),
+        rope: { cos: g.input("cos", "float32", ["L", d / 2]), sin: g.input("sin", "float32", ["L", d / 2]) },
+        pastK: Array.from({ length: c.num_hidden_layers }, (_, i) => cache(`past_k${i}`)),
+        pastV: Array.from({ length: c.num_hidden_layers }, (_, i) => cache(`past_v${i}`)),
+      },
+      lastOnly,
+    );
     g.output("logits", out.logits);
     out.presentK.forEach((t, i) => g.output(`present_k${i}`, t));
     out.presentV.forEach((t, i) => g.output(`present_v${i}`, t));
@@ -218,7 +235,11 @@ export class HourLlava {
     const d = c.hidden_size / c.num_attention_heads;
     const L = embeds.length / c.hidden_size;
     const P = past ? past[0].dims[2] : 0;
-    const rope = ropeTables(Array.from({ length: L }, (_, i) => P + i), d, c.rope_theta);
+    const rope = ropeTables(
+      Array.from({ length: L }, (_, i) => P + i),
+      d,
+      c.rope_theta,
+    );
     const feeds: Record<string, HostTensor> = {
       embeds: host(embeds, [L, c.hidden_size]),
       cos: host(rope.cos, [L, d / 2]),

@@ -30,7 +30,15 @@ export function weightShapes(c: HourLlavaConfig): Map<string, number[]> {
     if (n.startsWith("model.vision_resampler.")) {
       const m = n.replace(/^model\.vision_resampler\.layers\.\d+\./, "").replace(/\.(weight|bias)$/, "");
       const isW = n.endsWith(".weight");
-      const outDim: Record<string, number> = { "self_attn.Wqkv": qWidth + 2 * kvw, "self_attn.Wo": H, "cross_attn.Wq": qWidth, "cross_attn.Wkv": 2 * kvw, "cross_attn.Wo": H, "mlp.0": 4 * H, "mlp.2": H };
+      const outDim: Record<string, number> = {
+        "self_attn.Wqkv": qWidth + 2 * kvw,
+        "self_attn.Wo": H,
+        "cross_attn.Wq": qWidth,
+        "cross_attn.Wkv": 2 * kvw,
+        "cross_attn.Wo": H,
+        "mlp.0": 4 * H,
+        "mlp.2": H,
+      };
       const inDim: Record<string, number> = { "mlp.2": 4 * H };
       if (m.startsWith("norm")) return [H];
       return isW ? [outDim[m], inDim[m] ?? H] : [outDim[m]];

@@ -11,7 +11,9 @@ export const TOKENS_PER_FRAME = POOLED_SIDE * POOLED_SIDE;
 /** The memory layout (65 rows per frame, the [::2, ::2] lattice) needs an 8×8 grid after pooling. */
 export function checkGrid(grid: number): void {
   if (grid < POOLED_SIDE) {
-    throw new Error(`the vision tower's ${grid}×${grid} patch grid is smaller than the 8×8 video-token grid Hour-LLaVA's memory uses; use image_size / patch_size >= 8`);
+    throw new Error(
+      `the vision tower's ${grid}×${grid} patch grid is smaller than the 8×8 video-token grid Hour-LLaVA's memory uses; use image_size / patch_size >= 8`,
+    );
   }
 }
 

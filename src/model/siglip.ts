@@ -65,4 +65,3 @@ export function visionTower(g: Graph, w: WeightStore, c: VisionTowerConfig, pixe
   }
   return h;
 }
-

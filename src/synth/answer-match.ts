@@ -3,8 +3,27 @@
 // option's text.
 
 const NUMBER_WORDS = [
-  "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-  "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+  "zero",
+  "one",
+  "two",
+  "three",
+  "four",
+  "five",
+  "six",
+  "seven",
+  "eight",
+  "nine",
+  "ten",
+  "eleven",
+  "twelve",
+  "thirteen",
+  "fourteen",
+  "fifteen",
+  "sixteen",
+  "seventeen",
+  "eighteen",
+  "nineteen",
+  "twenty",
 ];
 const NUMBER_OF = new Map(NUMBER_WORDS.map((w, i) => [w, String(i)]));
 
@@ -26,9 +45,7 @@ const MC_GOLD = /^[A-D]$/;
 /** The option letter a prediction names, or null. */
 export function predictedLetter(pred: string): string | null {
   const s = pred.trim();
-  const m =
-    /^\(?([A-Da-d])\)?(?:[.:)\s]|$)/.exec(s) ??
-    /\b(?:answer|option)(?:\s+is)?\s*[:\-]?\s*\(?([A-Da-d])\)?(?:[.:)\s]|$)/i.exec(s);
+  const m = /^\(?([A-Da-d])\)?(?:[.:)\s]|$)/.exec(s) ?? /\b(?:answer|option)(?:\s+is)?\s*[:\-]?\s*\(?([A-Da-d])\)?(?:[.:)\s]|$)/i.exec(s);
   return m ? m[1].toUpperCase() : null;
 }
 

@@ -112,7 +112,17 @@ export function buildSynthDataset(opts: SynthDatasetOptions): SynthDataset {
         video: spec.video,
         data_source: DATA_SOURCE,
         conversations,
-        qa: group.map(({ id, task, topic, form, format, template, answer, answerText, span }) => ({ id, task, topic, form, format, template, answer, answerText, span })),
+        qa: group.map(({ id, task, topic, form, format, template, answer, answerText, span }) => ({
+          id,
+          task,
+          topic,
+          form,
+          format,
+          template,
+          answer,
+          answerText,
+          span,
+        })),
         world: { seed: spec.seed, durationS: spec.durationS },
       };
       ds[spec.split].push(rec);
@@ -142,7 +152,10 @@ export async function writeSynthDataset(dir: string, ds: SynthDataset, opts: Wri
     let done = 0;
     for (const spec of ds.worlds) {
       const path = join(vdir, spec.video);
-      const exists = await stat(path).then((s) => s.isFile() && s.size > 0, () => false);
+      const exists = await stat(path).then(
+        (s) => s.isFile() && s.size > 0,
+        () => false,
+      );
       if (!exists) await writeWorldMp4(generateWorld({ seed: spec.seed, durationS: spec.durationS }), path, opts.video);
       opts.onProgress?.({ stage: "video", done: ++done, total: ds.worlds.length, id: spec.id });
     }

@@ -66,7 +66,12 @@ export const actionLocalization = [whenMoved, sceneOfMove];
 
 const moveOrder: Template = ({ world, rng }) => {
   const candidates = world.appearances
-    .map((a) => ({ a, dirs: eventsOfKind(world, "move").filter((e) => e.objectId === a.objectId && e.start >= a.start && e.start < a.end).map((e) => e.direction) }))
+    .map((a) => ({
+      a,
+      dirs: eventsOfKind(world, "move")
+        .filter((e) => e.objectId === a.objectId && e.start >= a.start && e.start < a.end)
+        .map((e) => e.direction),
+    }))
     .filter((c) => c.dirs.length >= 2 && c.dirs.length <= 4);
   const c = maybePick(rng, candidates);
   if (!c) return null;
@@ -101,7 +106,10 @@ const mostMoves: Template = ({ world }) => {
 };
 
 const whyGone: Template = ({ world, rng }) => {
-  const app = maybePick(rng, world.appearances.filter((a) => a.exit !== "end"));
+  const app = maybePick(
+    rng,
+    world.appearances.filter((a) => a.exit !== "end"),
+  );
   if (!app) return null;
   const merge = eventsOfKind(world, "merge").find((e) => e.objectId === app.objectId && e.end === app.end);
   const answer = merge ? `it merged into ${the(world, merge.otherId)}` : "it left";

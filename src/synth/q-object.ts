@@ -80,10 +80,7 @@ const sizeOf: Template = ({ world, rng }) => {
     mc: {
       question: `What did the object that appeared at ${formatTime(app.start)} look like?`,
       answer: `${o.size} ${o.name}`,
-      distractors: [
-        `${o.size === "small" ? "large" : "small"} ${o.name}`,
-        ...SIZES.flatMap((sz) => otherNames(world, o.id).map((n) => `${sz} ${n}`)),
-      ],
+      distractors: [`${o.size === "small" ? "large" : "small"} ${o.name}`, ...SIZES.flatMap((sz) => otherNames(world, o.id).map((n) => `${sz} ${n}`))],
     },
   };
 };
@@ -241,7 +238,10 @@ const cameBack: Template = ({ world, rng }) => {
 };
 
 const whereBeforeGone: Template = ({ world, rng }) => {
-  const app = maybePick(rng, world.appearances.filter((a) => a.exit !== "end"));
+  const app = maybePick(
+    rng,
+    world.appearances.filter((a) => a.exit !== "end"),
+  );
   if (!app) return null;
   const pos = appearancePositionAt(app, app.end - 1);
   if (regionMargin(pos) < REGION_MARGIN) return null;

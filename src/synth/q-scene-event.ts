@@ -83,7 +83,9 @@ const orderThree: Template = ({ world, rng }) => {
     kind: "order-three",
     question: `In what order did these happen? ${listed}`,
     answer,
-    distractors: permutations([1, 2, 3]).map((p) => p.join(", ")).filter((p) => p !== answer),
+    distractors: permutations([1, 2, 3])
+      .map((p) => p.join(", "))
+      .filter((p) => p !== answer),
     span: { start: byTime[0].e.start, end: byTime[2].e.end },
   };
 };

@@ -55,7 +55,10 @@ const relativeAt: Template = ({ world, rng }) => {
 export const spatialPerception = [regionAt, relativeAt];
 
 const netDisplacement: Template = ({ world, rng }) => {
-  const app = maybePick(rng, world.appearances.filter((a) => a.motions.length >= 2));
+  const app = maybePick(
+    rng,
+    world.appearances.filter((a) => a.motions.length >= 2),
+  );
   if (!app) return null;
   const last = appearancePositionAt(app, app.end - 1);
   const d = dominantDirection(last.x - app.at.x, last.y - app.at.y, 0.12);
@@ -71,7 +74,10 @@ const netDisplacement: Template = ({ world, rng }) => {
 };
 
 const whereItLeft: Template = ({ world, rng }) => {
-  const app = maybePick(rng, world.appearances.filter((a) => a.exit !== "end" && a.motions.length >= 1));
+  const app = maybePick(
+    rng,
+    world.appearances.filter((a) => a.exit !== "end" && a.motions.length >= 1),
+  );
   if (!app) return null;
   const from = regionOf(app.at);
   const pos = appearancePositionAt(app, app.end - 1);

@@ -40,7 +40,10 @@ const sceneChangeTime: Template = ({ world, rng }) => {
 export const temporalPerception: Template[] = [firstAppearTime, flashTime, sceneChangeTime];
 
 const stayDuration: Template = ({ world, rng }) => {
-  const app = maybePick(rng, world.appearances.filter((a) => a.exit !== "end"));
+  const app = maybePick(
+    rng,
+    world.appearances.filter((a) => a.exit !== "end"),
+  );
   if (!app) return null;
   const apps = appearancesOf(world, app.objectId);
   const nth = apps.indexOf(app) + 1;
@@ -91,7 +94,9 @@ const nextEvent: Template = ({ world, rng }) => {
 export const temporalReasoning: Template[] = [nextEvent];
 
 const gapBetween: Template = ({ world, rng }) => {
-  const instants = world.events.filter((e) => (e.kind === "appear" || e.kind === "leave" || e.kind === "scene" || e.kind === "flash") && isUniquePhrase(world, e));
+  const instants = world.events.filter(
+    (e) => (e.kind === "appear" || e.kind === "leave" || e.kind === "scene" || e.kind === "flash") && isUniquePhrase(world, e),
+  );
   if (instants.length < 2) return null;
   const [a, b] = rng.sample(instants, 2).sort((x, y) => x.start - y.start);
   const n = b.start - a.start;
@@ -111,7 +116,7 @@ const gapReappear: Template = ({ world, rng }) => {
     .filter(([a, b]) => b !== undefined && a.exit === "leave");
   const pick = maybePick(rng, pairs);
   if (!pick) return null;
-  const [a, b] = pick as [typeof pick[0], NonNullable<typeof pick[1]>];
+  const [a, b] = pick as [(typeof pick)[0], NonNullable<(typeof pick)[1]>];
   const n = b.start - a.end;
   return {
     kind: "gap-reappear",

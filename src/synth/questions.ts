@@ -128,9 +128,13 @@ export function generateQuestions(world: World, opts: QuestionOptions = {}): Syn
         texts.splice(pos, 0, mc.answer);
         const options = texts.map((x, i) => `${LETTERS[i]}. ${x}`);
         out.push({
-          id: `${id}-mc`, ...base, format: "mc",
+          id: `${id}-mc`,
+          ...base,
+          format: "mc",
           question: formatMcQuestion(mc.question, options),
-          answer: LETTERS[pos], answerText: mc.answer, options,
+          answer: LETTERS[pos],
+          answerText: mc.answer,
+          options,
         });
       }
     });

@@ -33,7 +33,12 @@ function patternOn(p: Pattern, x: number, y: number, h: number, period: number):
     case "vstripes":
       return Math.floor(x / period) % 2 === 1;
     case "dots":
-      return x % (2 * period) >= period && x % (2 * period) < period + Math.max(1, period >> 1) && y % (2 * period) >= period && y % (2 * period) < period + Math.max(1, period >> 1);
+      return (
+        x % (2 * period) >= period &&
+        x % (2 * period) < period + Math.max(1, period >> 1) &&
+        y % (2 * period) >= period &&
+        y % (2 * period) < period + Math.max(1, period >> 1)
+      );
     case "checks":
       return (Math.floor(x / period) + Math.floor(y / period)) % 2 === 1;
     case "diagonal":

@@ -8,11 +8,7 @@ export const DIRECTIONS = ["left", "right", "up", "down"] as const;
 export const SCENES = ["red room", "blue field", "green forest", "yellow desert", "gray city", "purple cave"] as const;
 export const INTERACTIONS = ["touch", "bounce", "merge"] as const;
 /** 3×3 screen regions, row by row. */
-export const REGIONS = [
-  "top left", "top", "top right",
-  "left", "center", "right",
-  "bottom left", "bottom", "bottom right",
-] as const;
+export const REGIONS = ["top left", "top", "top right", "left", "center", "right", "bottom left", "bottom", "bottom right"] as const;
 
 export type Shape = (typeof SHAPES)[number];
 export type Colour = (typeof COLOURS)[number];

@@ -6,8 +6,19 @@
 // enough to look touching but never covering each other's centre, which keeps every frame readable.
 import { Rng } from "./rng.ts";
 import {
-  COLOURS, CONTACT_FACTOR, DIRECTIONS, RADIUS, SCENES, SHAPES, SIZES,
-  type Colour, type Direction, type InteractionKind, type SceneName, type Shape, type Size,
+  COLOURS,
+  CONTACT_FACTOR,
+  DIRECTIONS,
+  RADIUS,
+  SCENES,
+  SHAPES,
+  SIZES,
+  type Colour,
+  type Direction,
+  type InteractionKind,
+  type SceneName,
+  type Shape,
+  type Size,
 } from "./vocab.ts";
 
 export interface Vec {
@@ -111,12 +122,7 @@ export function resolveWorldOptions(o: WorldOptions): Required<WorldOptions> {
   const durationS = need("durationS", o.durationS, MIN_DURATION_S, MAX_DURATION_S);
   const maxOnScreen = need("maxOnScreen", o.maxOnScreen ?? 3, 1, 4);
   const meanGapS = need("meanGapS", o.meanGapS ?? Math.min(20, Math.max(2, Math.round(durationS / 180))), 1, 600);
-  const objectCount = need(
-    "objectCount",
-    o.objectCount ?? Math.min(10, 4 + Math.floor(durationS / 400)),
-    2,
-    SHAPES.length * COLOURS.length,
-  );
+  const objectCount = need("objectCount", o.objectCount ?? Math.min(10, 4 + Math.floor(durationS / 400)), 2, SHAPES.length * COLOURS.length);
   return { seed, durationS, maxOnScreen, meanGapS, objectCount };
 }
 
@@ -274,7 +280,11 @@ export function generateWorld(options: WorldOptions): World {
     const all = [...live.values()];
     for (let tries = 0; tries < 12; tries++) {
       const [a, b] = rng.sample(all, 2);
-      const kind = rng.weighted([["touch", 1], ["bounce", 1], ["merge", 1]] as const);
+      const kind = rng.weighted([
+        ["touch", 1],
+        ["bounce", 1],
+        ["merge", 1],
+      ] as const);
       const k = rng.int(2, 4);
       const gapAB = dist(a.pos, b.pos) - a.obj.radius - b.obj.radius;
       if (gapAB < 0.06) continue;

@@ -40,7 +40,11 @@ export function prepareSample(c: HourLlavaConfig, tok: TextTokenizer, s: TrainSa
   const plan = planQuery(ids, labels, vq);
   const { rotaryDim } = memAugDims(c);
   const q = ropeTables(plan.qPos, rotaryDim, c.rope_theta);
-  const k = ropeTables(Array.from({ length: Tm * ROW_STRIDE }, (_, i) => i), rotaryDim, c.rope_theta);
+  const k = ropeTables(
+    Array.from({ length: Tm * ROW_STRIDE }, (_, i) => i),
+    rotaryDim,
+    c.rope_theta,
+  );
   const at = plan.llmPrefixIds.length;
   const Nv = plan.videoEnd - plan.videoStart;
   const llmLabels = [...labels.slice(0, at), ...new Array(Nv).fill(IGNORE_INDEX), ...labels.slice(at + 1)];
@@ -49,7 +53,11 @@ export function prepareSample(c: HourLlavaConfig, tok: TextTokenizer, s: TrainSa
   if (L > maxLen) throw new Error(`sample of ${L} tokens exceeds tokenizer_model_max_length ${maxLen}`);
   const targets = [...llmLabels.slice(1), IGNORE_INDEX];
   const d = c.hidden_size / c.num_attention_heads;
-  const pos = ropeTables(Array.from({ length: L }, (_, i) => i), d, c.rope_theta);
+  const pos = ropeTables(
+    Array.from({ length: L }, (_, i) => i),
+    d,
+    c.rope_theta,
+  );
   const t = (data: Float32Array, n: number, w: number): HostTensor => ({ data, dims: [n, w] });
   const feeds: Record<string, HostTensor> = {
     pixels: { data: s.pixels, dims: [s.frames, v.num_channels, v.image_size, v.image_size] },

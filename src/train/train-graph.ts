@@ -59,4 +59,3 @@ export function buildTrainGraph(c: HourLlavaConfig, w: WeightStore, trained: str
   grad(loss, params).forEach((d, i) => g.output(`grad.${trained[i]}`, d));
   return { graph: g, loss, trained };
 }
-

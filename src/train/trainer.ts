@@ -55,7 +55,10 @@ function hashConfig(c: TrainConfig): string {
 /** A seeded permutation per epoch: sample k of the run is order(epoch)[k % size]. */
 export function sampleIndex(seed: number, size: number, k: number): number {
   const epoch = Math.floor(k / size);
-  const perm = shuffleInPlace(Array.from({ length: size }, (_, i) => i), seededRandom((seed * 1000003 + epoch) >>> 0));
+  const perm = shuffleInPlace(
+    Array.from({ length: size }, (_, i) => i),
+    seededRandom((seed * 1000003 + epoch) >>> 0),
+  );
   return perm[k % size];
 }
 
@@ -91,12 +94,11 @@ export async function train(cfg: TrainConfig, opts: TrainerOptions = {}): Promis
   const log = opts.log ?? ((s: string) => process.stderr.write(s + "\n"));
   mkdirSync(cfg.out, { recursive: true });
   const { modelJson, config, weights: initial, tokenizerJson: modelTok } = loadModel(cfg);
-  const source =
-    opts.source ??
-    new SynthSource({ ...cfg.data.synth }, cfg.data.synth.renderSize, config.vision.image_size);
+  const source = opts.source ?? new SynthSource({ ...cfg.data.synth }, cfg.data.synth.renderSize, config.vision.image_size);
   const tokJson = makeTokenizer(cfg, source, modelTok);
   const tokenizer: TextTokenizer = tokenizerFromJson(tokJson);
-  if (tokenizer.vocabSize > config.vocab_size) throw new Error(`the tokenizer has ${tokenizer.vocabSize} tokens but the model's vocab_size is ${config.vocab_size}`);
+  if (tokenizer.vocabSize > config.vocab_size)
+    throw new Error(`the tokenizer has ${tokenizer.vocabSize} tokens but the model's vocab_size is ${config.vocab_size}`);
   const tokConfig = qwen2TokenizerConfig(tokJson, config.tokenizer_model_max_length);
 
   let weights = initial;
@@ -106,7 +108,8 @@ export async function train(cfg: TrainConfig, opts: TrainerOptions = {}): Promis
   const resumeDir = latestCheckpoint(cfg.out);
   if (resumeDir) {
     const saved = loadTrainingCheckpoint(resumeDir);
-    if (saved.state.configHash !== configHash) throw new Error(`${resumeDir} was written by a different training config; use a new --out or delete it to start over`);
+    if (saved.state.configHash !== configHash)
+      throw new Error(`${resumeDir} was written by a different training config; use a new --out or delete it to start over`);
     weights = saved.weights;
     optimizer = saved.optimizer;
     start = saved.state.step;
@@ -154,12 +157,20 @@ export async function train(cfg: TrainConfig, opts: TrainerOptions = {}): Promis
     if (Number.isNaN(firstLoss)) firstLoss = loss;
     lastLoss = loss;
     const elapsed = (Date.now() - t0) / 1000;
-    appendFileSync(metricsPath, JSON.stringify({ step: step + 1, loss, lr_scale: sched, grad_norm: norm, tokens_per_s: tokensSeen / elapsed, elapsed_s: elapsed }) + "\n");
+    appendFileSync(
+      metricsPath,
+      JSON.stringify({ step: step + 1, loss, lr_scale: sched, grad_norm: norm, tokens_per_s: tokensSeen / elapsed, elapsed_s: elapsed }) + "\n",
+    );
     progress.tick(1);
-    if ((step + 1) % cfg.logEvery === 0 && opts.quiet) log(`step ${step + 1}/${cfg.steps} loss ${loss.toFixed(4)} grad-norm ${norm.toFixed(3)} ${(tokensSeen / elapsed).toFixed(0)} tok/s`);
+    if ((step + 1) % cfg.logEvery === 0 && opts.quiet)
+      log(`step ${step + 1}/${cfg.steps} loss ${loss.toFixed(4)} grad-norm ${norm.toFixed(3)} ${(tokensSeen / elapsed).toFixed(0)} tok/s`);
     const isLast = step + 1 === cfg.steps;
     if ((step + 1) % cfg.saveEvery === 0 || isLast || step + 1 === end) {
-      lastSaved = saveTrainingCheckpoint(cfg.out, modelJson, weights, { json: tokJson, config: tokConfig }, optimizer, { step: step + 1, seed: cfg.seed, configHash });
+      lastSaved = saveTrainingCheckpoint(cfg.out, modelJson, weights, { json: tokJson, config: tokConfig }, optimizer, {
+        step: step + 1,
+        seed: cfg.seed,
+        configHash,
+      });
       writeLossPlot(join(cfg.out, "loss"), readMetrics(metricsPath), `training loss (${cfg.out})`);
     }
   }

@@ -45,8 +45,21 @@ let passthrough: Promise<string[]> | undefined;
  * passthrough` on ffmpeg ≥ 5.1, `-vsync 0` on older builds such as the one @ffmpeg-installer ships (4.1).
  */
 export function passthroughArgs(): Promise<string[]> {
-  passthrough ??= runFfmpeg(["-hide_banner", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "nullsrc=s=16x16:d=0.04",
-    "-fps_mode", "passthrough", "-f", "null", "-"]).then(
+  passthrough ??= runFfmpeg([
+    "-hide_banner",
+    "-nostdin",
+    "-v",
+    "error",
+    "-f",
+    "lavfi",
+    "-i",
+    "nullsrc=s=16x16:d=0.04",
+    "-fps_mode",
+    "passthrough",
+    "-f",
+    "null",
+    "-",
+  ]).then(
     (r) => (r.code === 0 ? ["-fps_mode", "passthrough"] : ["-vsync", "0"]),
     () => ["-vsync", "0"],
   );

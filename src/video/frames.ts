@@ -33,7 +33,11 @@ const LEAF_SIZE = 16;
 /** select-filter expression true exactly on the given sorted frame numbers: a search tree over groups of eq(). */
 export function selectExpression(indices: number[]): string {
   const build = (lo: number, hi: number): string => {
-    if (hi - lo <= LEAF_SIZE) return indices.slice(lo, hi).map((i) => `eq(n\\,${i})`).join("+");
+    if (hi - lo <= LEAF_SIZE)
+      return indices
+        .slice(lo, hi)
+        .map((i) => `eq(n\\,${i})`)
+        .join("+");
     const mid = (lo + hi) >> 1;
     return `if(lt(n\\,${indices[mid]})\\,${build(lo, mid)}\\,${build(mid, hi)})`;
   };
@@ -51,7 +55,10 @@ export async function* decodeFrames(path: string, indices: number[], opts: Decod
   if (indices.length === 0) return;
   const width = opts.width ?? info.width;
   const height = opts.height ?? info.height;
-  for (const [name, v] of [["width", width], ["height", height]] as const) {
+  for (const [name, v] of [
+    ["width", width],
+    ["height", height],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1 || v > 8192) throw new Error(`decodeFrames: ${name} ${v} must be an integer in 1..8192`);
   }
 
@@ -70,8 +77,27 @@ export async function* decodeFrames(path: string, indices: number[], opts: Decod
   }
 
   // -noautorotate: keep the stored orientation, as PyAV and decord do; passthrough: never duplicate or drop.
-  const args = ["-hide_banner", "-nostdin", "-v", "error", "-noautorotate", "-i", path, "-map", info.streamSpec, ...filterArgs,
-    ...passthrough, "-an", "-sn", "-dn", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"];
+  const args = [
+    "-hide_banner",
+    "-nostdin",
+    "-v",
+    "error",
+    "-noautorotate",
+    "-i",
+    path,
+    "-map",
+    info.streamSpec,
+    ...filterArgs,
+    ...passthrough,
+    "-an",
+    "-sn",
+    "-dn",
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    "rgb24",
+    "pipe:1",
+  ];
   const child = spawn(ffmpegPath(), args, { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.setEncoding("utf8");
@@ -108,7 +134,9 @@ export async function* decodeFrames(path: string, indices: number[], opts: Decod
     const code = await exited;
     if (code !== 0) throw new Error(`${path}: ffmpeg failed while decoding (exit ${code}; ffmpeg: ${ffmpegErrorSummary(stderr, path)})`);
     if (emitted < indices.length) {
-      throw new Error(`${path}: the video ended after ${emitted} of ${indices.length} requested frames; frame index ${indices[emitted]} is past its last decodable frame (truncated file, or frame count ${info.frameCount} overestimated)`);
+      throw new Error(
+        `${path}: the video ended after ${emitted} of ${indices.length} requested frames; frame index ${indices[emitted]} is past its last decodable frame (truncated file, or frame count ${info.frameCount} overestimated)`,
+      );
     }
   } finally {
     // Stopped early (consumer broke out, or an error): end ffmpeg and wait, so no process outlives the loop.

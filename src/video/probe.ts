@@ -60,7 +60,16 @@ export async function probeVideo(path: string, opts: ProbeOptions = {}): Promise
   }
   const frameCount = Math.round(p.durationS * p.fps);
   if (frameCount === 0) throw new Error(`${path}: video has zero duration`);
-  return { durationS: p.durationS, fps: p.fps, frameCount, width: p.width, height: p.height, codec: p.codec, frameCountSource: "estimate", streamSpec: p.streamSpec };
+  return {
+    durationS: p.durationS,
+    fps: p.fps,
+    frameCount,
+    width: p.width,
+    height: p.height,
+    codec: p.codec,
+    frameCountSource: "estimate",
+    streamSpec: p.streamSpec,
+  };
 }
 
 /** Parses the `ffmpeg -i` report; throws one-line errors for unreadable files and unusable streams. */

@@ -71,7 +71,12 @@ function clip8(v: number): number {
  */
 export function resizeBicubicRGB(rgb: Uint8Array, w: number, h: number, outW: number, outH: number): Uint8Array {
   if (rgb.length !== w * h * 3) throw new Error(`resizeBicubicRGB: buffer has ${rgb.length} bytes, expected ${w}x${h}x3 = ${w * h * 3}`);
-  for (const [name, v] of [["width", w], ["height", h], ["output width", outW], ["output height", outH]] as const) {
+  for (const [name, v] of [
+    ["width", w],
+    ["height", h],
+    ["output width", outW],
+    ["output height", outH],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`resizeBicubicRGB: ${name} ${v} must be a positive integer`);
   }
   const horiz = bicubicCoeffs(w, outW);
@@ -96,7 +101,9 @@ export function resizeBicubicRGB(rgb: Uint8Array, w: number, h: number, outW: nu
         const xmin = bounds[xx * 2];
         const xmax = bounds[xx * 2 + 1];
         const k0 = xx * ksize;
-        let s0 = HALF, s1 = HALF, s2 = HALF;
+        let s0 = HALF,
+          s1 = HALF,
+          s2 = HALF;
         let p = inRow + xmin * 3;
         for (let x = 0; x < xmax; x++, p += 3) {
           const k = kk[k0 + x];
@@ -125,7 +132,9 @@ export function resizeBicubicRGB(rgb: Uint8Array, w: number, h: number, outW: nu
     const k0 = yy * ksize;
     const outRow = yy * stride;
     for (let xx = 0; xx < srcW; xx++) {
-      let s0 = HALF, s1 = HALF, s2 = HALF;
+      let s0 = HALF,
+        s1 = HALF,
+        s2 = HALF;
       let p = ymin * stride + xx * 3;
       for (let y = 0; y < ymax; y++, p += stride) {
         const k = kk[k0 + y];

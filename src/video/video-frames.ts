@@ -26,9 +26,8 @@ export interface PlanOptions {
 export async function planFrames(path: string, opts: PlanOptions = {}): Promise<FramePlan> {
   const info = await probeVideo(path, { countFrames: opts.countFrames ?? true });
   const input = { frameCount: info.frameCount, fps: info.fps };
-  const sample = (opts.strategy ?? "one-fps-min") === "streaming"
-    ? sampleStreaming(input, { minFrames: opts.minFrames })
-    : sampleOneFpsMin(input, opts.minFrames);
+  const sample =
+    (opts.strategy ?? "one-fps-min") === "streaming" ? sampleStreaming(input, { minFrames: opts.minFrames }) : sampleOneFpsMin(input, opts.minFrames);
   return { info, sample };
 }
 

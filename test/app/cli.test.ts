@@ -27,7 +27,11 @@ function ffmpeg(args: string[]) {
 /** The cache holds no partial work and no entries other than complete ones. */
 function assertCacheClean(cacheDir: string, entries: number) {
   const names = existsSync(cacheDir) ? readdirSync(cacheDir) : [];
-  assert.deepEqual(names.filter((n) => n.endsWith(".partial") || n.endsWith(".lock") || n.includes(".tmp")), [], names.join(","));
+  assert.deepEqual(
+    names.filter((n) => n.endsWith(".partial") || n.endsWith(".lock") || n.includes(".tmp")),
+    [],
+    names.join(","),
+  );
   assert.equal(names.filter((n) => n.endsWith(".safetensors")).length, entries);
 }
 
@@ -91,7 +95,10 @@ test("an encode killed with SIGKILL mid-way resumes and ends bit-identical to an
     });
   });
   await new Promise((r) => child.on("exit", r));
-  assert.ok(readdirSync(cache).some((n) => n.endsWith(".partial")), "partial work is kept");
+  assert.ok(
+    readdirSync(cache).some((n) => n.endsWith(".partial")),
+    "partial work is kept",
+  );
   assert.equal(readdirSync(cache).filter((n) => n.endsWith(".safetensors")).length, 0, "no entry before completion");
   const again = hl(["encode", clip("long.mp4"), "--model", model, "--quiet", "--json"], cache);
   assert.equal(again.code, 0, again.err);

@@ -28,7 +28,17 @@ async function run(args: string[]): Promise<{ out: string; err: string; code: nu
 }
 
 const dir = tempDir();
-const qa = (video: string, i: number, extra: Record<string, unknown> = {}) => ({ video, data_source: "panda", duration: 300, task: "Object Recognition", question_type: "OE", question: `Q${i}?`, answer: `A${i}.`, events: 4, ...extra });
+const qa = (video: string, i: number, extra: Record<string, unknown> = {}) => ({
+  video,
+  data_source: "panda",
+  duration: 300,
+  task: "Object Recognition",
+  question_type: "OE",
+  question: `Q${i}?`,
+  answer: `A${i}.`,
+  events: 4,
+  ...extra,
+});
 
 test("data validate: summary on stdout, rejects on stderr, exit code 1; --strict stops at the first", async () => {
   const f = join(dir, "in.jsonl");

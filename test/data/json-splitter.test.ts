@@ -29,7 +29,13 @@ test("splitter: every single chunk boundary gives the elements JSON.parse gives"
 
 test("splitter: one character per chunk, and two cuts around every escape", () => {
   const want = JSON.parse(TRICKY);
-  assert.deepEqual(splitAll(TRICKY, Array.from({ length: TRICKY.length }, (_, i) => i)), want);
+  assert.deepEqual(
+    splitAll(
+      TRICKY,
+      Array.from({ length: TRICKY.length }, (_, i) => i),
+    ),
+    want,
+  );
   for (let i = 0; i < TRICKY.length; i++) {
     if (TRICKY[i] !== "\\") continue;
     assert.deepEqual(splitAll(TRICKY, [i, i + 1]), want, `cuts at ${i}, ${i + 1}`);

@@ -22,7 +22,7 @@ class Thrift {
   }
   zigzag(n: number | bigint) {
     const v = BigInt(n);
-    this.varint(v >= 0n ? v << 1n : ((-v) << 1n) - 1n);
+    this.varint(v >= 0n ? v << 1n : (-v << 1n) - 1n);
   }
   field(id: number, type: number) {
     const delta = id - this.last[this.last.length - 1];
@@ -67,7 +67,7 @@ class Thrift {
 /** RLE / bit-packed hybrid with runs only, bit width ≤ 8, prefixed by its 4-byte length. */
 function rleLevels(levels: number[]): Buffer {
   const t = new Thrift();
-  for (let i = 0; i < levels.length; ) {
+  for (let i = 0; i < levels.length;) {
     let j = i;
     while (j < levels.length && levels[j] === levels[i]) j++;
     t.varint((j - i) << 1);
@@ -130,7 +130,13 @@ function columnChunk(col: ParquetColumn, from: number, to: number): { data: Buff
     numValues = def.length;
   } else {
     const def = rows.map((r) => (r == null ? 0 : 1));
-    page = Buffer.concat([rleLevels(def), plain(col.kind, rows.filter((r) => r != null))]);
+    page = Buffer.concat([
+      rleLevels(def),
+      plain(
+        col.kind,
+        rows.filter((r) => r != null),
+      ),
+    ]);
     numValues = rows.length;
   }
   const h = new Thrift();
@@ -230,7 +236,10 @@ export function writeParquet(columns: ParquetColumn[], rowGroupSize: number): Bu
             });
           }),
         );
-        t.i64(2, groups[g].cols.reduce((a, c) => a + c.size, 0));
+        t.i64(
+          2,
+          groups[g].cols.reduce((a, c) => a + c.size, 0),
+        );
         t.i64(3, groups[g].rows);
       }),
     );

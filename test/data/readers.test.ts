@@ -52,13 +52,26 @@ test("readRecords picks the reader by extension and by content for .json", async
   writeFileSync(lines, '{"a": 1}\n{"a": 2}\n');
   assert.equal(await detectFormat(lines), "jsonl");
   assert.equal(await detectFormat(join(dir, "b.json")), "json");
-  assert.deepEqual((await collect(readRecords(lines))).map((i) => i.value), [{ a: 1 }, { a: 2 }]);
-  await assert.rejects(detectFormat(join(dir, "x.csv")), { message: `${join(dir, "x.csv")}: unknown file type ".csv"; expected .jsonl, .ndjson, .json or .parquet` });
+  assert.deepEqual(
+    (await collect(readRecords(lines))).map((i) => i.value),
+    [{ a: 1 }, { a: 2 }],
+  );
+  await assert.rejects(detectFormat(join(dir, "x.csv")), {
+    message: `${join(dir, "x.csv")}: unknown file type ".csv"; expected .jsonl, .ndjson, .json or .parquet`,
+  });
 });
 
 test("column aliases resolve and are described", () => {
   const m = resolveColumns(["video_id", "Question", "gt", "choices", "qa_type", "sub_task", "num_events", "extra"]);
-  assert.deepEqual(m.found, { video: "video_id", question: "Question", answer: "gt", options: "choices", question_type: "qa_type", task: "sub_task", events: "num_events" });
+  assert.deepEqual(m.found, {
+    video: "video_id",
+    question: "Question",
+    answer: "gt",
+    options: "choices",
+    question_type: "qa_type",
+    task: "sub_task",
+    events: "num_events",
+  });
   assert.deepEqual(m.missing, []);
   assert.equal(
     describeColumns(m),
@@ -88,16 +101,59 @@ test("parquet: row groups read one at a time, columns mapped to the QA form, int
   assert.equal(info.rowGroups, 2);
   let summary = "";
   const items = await collect(readRecords(f, { onColumns: (_m, _c, s) => (summary = s) }));
-  assert.equal(summary, "columns used: video←video_id, duration, task, question, options←choices, answer, events←num_events; not found: id, topic, question_type, data_source");
-  assert.deepEqual(items[0], { file: f, index: 0, value: { video: "panda/v1.mp4", duration: 600.5, task: "Object Recognition", question: "What is red?", options: ["A. ball", "B. car"], answer: "A", events: 7, question_type: "MC", data_source: "panda" } });
-  assert.deepEqual(items[1].value, { video: "panda/v1.mp4", duration: 600.5, task: "Temporal Order", question: "What came first?", answer: "the dough", events: 7, question_type: "OE", data_source: "panda" });
+  assert.equal(
+    summary,
+    "columns used: video←video_id, duration, task, question, options←choices, answer, events←num_events; not found: id, topic, question_type, data_source",
+  );
+  assert.deepEqual(items[0], {
+    file: f,
+    index: 0,
+    value: {
+      video: "panda/v1.mp4",
+      duration: 600.5,
+      task: "Object Recognition",
+      question: "What is red?",
+      options: ["A. ball", "B. car"],
+      answer: "A",
+      events: 7,
+      question_type: "MC",
+      data_source: "panda",
+    },
+  });
+  assert.deepEqual(items[1].value, {
+    video: "panda/v1.mp4",
+    duration: 600.5,
+    task: "Temporal Order",
+    question: "What came first?",
+    answer: "the dough",
+    events: 7,
+    question_type: "OE",
+    data_source: "panda",
+  });
   assert.equal(items[2].index, 2);
-  assert.deepEqual(items[2].value, { video: "ego4d/v2.mp4", task: "Scene Recognition", question: "Where?", answer: "a kitchen", events: 4, question_type: "OE", data_source: "ego4d" });
+  assert.deepEqual(items[2].value, {
+    video: "ego4d/v2.mp4",
+    task: "Scene Recognition",
+    question: "Where?",
+    answer: "a kitchen",
+    events: 4,
+    question_type: "OE",
+    data_source: "ego4d",
+  });
 });
 
 test("parquet without a needed column names what it has and what it needs", async () => {
   const f = join(dir, "noq.parquet");
-  writeFileSync(f, writeParquet([{ name: "video", kind: "string", values: ["a.mp4"] }, { name: "label", kind: "string", values: ["x"] }], 10));
+  writeFileSync(
+    f,
+    writeParquet(
+      [
+        { name: "video", kind: "string", values: ["a.mp4"] },
+        { name: "label", kind: "string", values: ["x"] },
+      ],
+      10,
+    ),
+  );
   await assert.rejects(collect(readRecords(f)), {
     message: `${f}: no column for "question" (any of question/q/query/prompt), "answer" (any of answer/a/gt/ground_truth/correct_answer/response); columns present: video, label`,
   });

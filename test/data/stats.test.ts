@@ -7,7 +7,14 @@ import { writeStatsPlots, niceTicks, compactNumber, barChartSvg, escapeXml } fro
 import type { DataRecord, QaRecord } from "../../src/data/record.ts";
 import { tempDir } from "./tmp.ts";
 
-const q = (video: string, source: QaRecord["data_source"], duration: number | undefined, events: number | undefined, task: string, type: "OE" | "MC"): QaRecord => ({
+const q = (
+  video: string,
+  source: QaRecord["data_source"],
+  duration: number | undefined,
+  events: number | undefined,
+  task: string,
+  type: "OE" | "MC",
+): QaRecord => ({
   video,
   data_source: source,
   duration,
@@ -28,7 +35,16 @@ function sample(): DataRecord[] {
     q("v2.mp4", "ego4d", 3600, 12, "Overall Summarization", "OE"),
     q("v3.mp4", "youcook2", 1500, 5, "Action Recognition", "MC"), // 25 min → bin 25–30; 5 events → bin 5–10
     q("v1.mp4", "ego4d", undefined, undefined, "Spatial Reasoning", "OE"), // same file name, other source: another video
-    { video: "v4.mp4", data_source: "moviechat", conversations: [{ from: "human", value: "Q" }, { from: "gpt", value: "A" }, { from: "human", value: "Q2" }, { from: "gpt", value: "A2" }] },
+    {
+      video: "v4.mp4",
+      data_source: "moviechat",
+      conversations: [
+        { from: "human", value: "Q" },
+        { from: "gpt", value: "A" },
+        { from: "human", value: "Q2" },
+        { from: "gpt", value: "A2" },
+      ],
+    },
   ];
 }
 
@@ -92,7 +108,10 @@ test("plots: every chart written as SVG and a PNG of the right size", () => {
   const dir = tempDir();
   const files = writeStatsPlots(acc.finish(), dir);
   const names = ["data-sources", "question-types", "duration-histogram", "events-histogram", "qa-per-task", "qa-per-topic", "oe-vs-mc"];
-  assert.deepEqual(files, names.flatMap((n) => [join(dir, `${n}.svg`), join(dir, `${n}.png`)]));
+  assert.deepEqual(
+    files,
+    names.flatMap((n) => [join(dir, `${n}.svg`), join(dir, `${n}.png`)]),
+  );
   for (const n of names) {
     const svg = readFileSync(join(dir, `${n}.svg`), "utf8");
     assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="(\d+)" height="(\d+)"/);

@@ -9,33 +9,104 @@ const conv = (turns: [string, string][], extra: Record<string, unknown> = {}) =>
   conversations: turns.map(([from, value]) => ({ from, value })),
   ...extra,
 });
-const qa = (extra: Record<string, unknown> = {}) => ({ video: "v.mp4", duration: 600, task: "Object Recognition", question_type: "OE", question: "What?", answer: "A ball.", data_source: "ego4d", ...extra });
+const qa = (extra: Record<string, unknown> = {}) => ({
+  video: "v.mp4",
+  duration: 600,
+  task: "Object Recognition",
+  question_type: "OE",
+  question: "What?",
+  answer: "A ball.",
+  data_source: "ego4d",
+  ...extra,
+});
 
 function issues(value: unknown, maxDurationS?: number): string[] {
   return checkRecord(value, { maxDurationS }).issues.map((i) => `${i.field} | ${i.reason} | ${i.detail}`);
 }
 
 test("valid records pass, extra fields are kept", () => {
-  const r = checkRecord(conv([["human", "<image>\nWhat?"], ["gpt", "A."], ["human", "Why?"], ["gpt", "B."]], { source: "vm" }));
+  const r = checkRecord(
+    conv(
+      [
+        ["human", "<image>\nWhat?"],
+        ["gpt", "A."],
+        ["human", "Why?"],
+        ["gpt", "B."],
+      ],
+      { source: "vm" },
+    ),
+  );
   assert.deepEqual(r.issues, []);
   assert.equal(r.record!.source, "vm");
   assert.deepEqual(checkRecord(qa({ question_type: "MC", options: ["A. red", "B. blue"], answer: "B" })).issues, []);
 });
 
 test("conversation checks: roles, order, empty text, <image> placement", () => {
-  assert.deepEqual(issues(conv([["gpt", "A."], ["human", "Q?"]])), [
-    'conversations[0].from | bad_role_order | expected "human" (turns alternate human/gpt starting with human), got "gpt"',
-    'conversations[1].from | bad_role_order | expected "gpt" (turns alternate human/gpt starting with human), got "human"',
-  ]);
-  assert.deepEqual(issues(conv([["human", "Q?"], ["assistant", "A."]])), ['conversations[1].from | bad_role | "assistant" is not "human" or "gpt"']);
-  assert.deepEqual(issues(conv([["human", "Q?"], ["gpt", "  "]])), ["conversations[1].value | empty_value | empty text"]);
-  assert.deepEqual(issues(conv([["human", "Q?"], ["gpt", "A."], ["human", "<image> again?"]])), [
-    'conversations[2].value | image_token | "<image>" may appear only in the first human turn',
-    "conversations | bad_role_order | ends with a human turn (conversations[2]) that has no answer",
-  ]);
-  assert.deepEqual(issues(conv([["human", "<image><image>Q?"], ["gpt", "A."]])), ['conversations[0].value | image_token | "<image>" appears 2 times; at most once']);
+  assert.deepEqual(
+    issues(
+      conv([
+        ["gpt", "A."],
+        ["human", "Q?"],
+      ]),
+    ),
+    [
+      'conversations[0].from | bad_role_order | expected "human" (turns alternate human/gpt starting with human), got "gpt"',
+      'conversations[1].from | bad_role_order | expected "gpt" (turns alternate human/gpt starting with human), got "human"',
+    ],
+  );
+  assert.deepEqual(
+    issues(
+      conv([
+        ["human", "Q?"],
+        ["assistant", "A."],
+      ]),
+    ),
+    ['conversations[1].from | bad_role | "assistant" is not "human" or "gpt"'],
+  );
+  assert.deepEqual(
+    issues(
+      conv([
+        ["human", "Q?"],
+        ["gpt", "  "],
+      ]),
+    ),
+    ["conversations[1].value | empty_value | empty text"],
+  );
+  assert.deepEqual(
+    issues(
+      conv([
+        ["human", "Q?"],
+        ["gpt", "A."],
+        ["human", "<image> again?"],
+      ]),
+    ),
+    [
+      'conversations[2].value | image_token | "<image>" may appear only in the first human turn',
+      "conversations | bad_role_order | ends with a human turn (conversations[2]) that has no answer",
+    ],
+  );
+  assert.deepEqual(
+    issues(
+      conv([
+        ["human", "<image><image>Q?"],
+        ["gpt", "A."],
+      ]),
+    ),
+    ['conversations[0].value | image_token | "<image>" appears 2 times; at most once'],
+  );
   assert.deepEqual(issues(conv([])), ["conversations | empty_value | no turns"]);
-  assert.deepEqual(issues(conv([["human", "Q"], ["gpt", "A"]], { data_source: "youtube" })), ['data_source | unknown_data_source | "youtube" is not one of activitynet, ego4d, moviechat, panda, youcook2']);
+  assert.deepEqual(
+    issues(
+      conv(
+        [
+          ["human", "Q"],
+          ["gpt", "A"],
+        ],
+        { data_source: "youtube" },
+      ),
+    ),
+    ['data_source | unknown_data_source | "youtube" is not one of activitynet, ego4d, moviechat, panda, youcook2'],
+  );
 });
 
 test("type errors from the schema name the field and the value", () => {
@@ -52,14 +123,20 @@ test("QA checks: task, topic, question type, options, answer, duration, events",
   assert.deepEqual(issues(qa({ task: "object_recognition", topic: "Object" })), []);
   assert.deepEqual(issues(qa({ topic: "Action" })), ['topic | topic_mismatch | "Action" does not match task "Object Recognition" (topic Object)']);
   assert.deepEqual(issues(qa({ question_type: "TF" })), ['question_type | bad_question_type | "TF" is not "OE" or "MC"']);
-  assert.deepEqual(issues(qa({ question_type: "MC", options: ["only"] , answer: "only"})), ["options | too_few_options | a multiple-choice question needs at least 2 options, got 1"]);
-  assert.deepEqual(issues(qa({ question_type: "MC", options: ["A. red", "B. blue"], answer: "E" })), ['answer | answer_not_in_options | "E" is not among the 2 options']);
-  assert.deepEqual(issues(qa({ question_type: "MC", options: ["red", "blue"], answer: "green" })), ['answer | answer_not_in_options | "green" is not among the 2 options']);
+  assert.deepEqual(issues(qa({ question_type: "MC", options: ["only"], answer: "only" })), [
+    "options | too_few_options | a multiple-choice question needs at least 2 options, got 1",
+  ]);
+  assert.deepEqual(issues(qa({ question_type: "MC", options: ["A. red", "B. blue"], answer: "E" })), [
+    'answer | answer_not_in_options | "E" is not among the 2 options',
+  ]);
+  assert.deepEqual(issues(qa({ question_type: "MC", options: ["red", "blue"], answer: "green" })), [
+    'answer | answer_not_in_options | "green" is not among the 2 options',
+  ]);
   assert.deepEqual(issues(qa({ duration: 0 })), ["duration | duration_out_of_range | 0 s is outside 0 < duration ≤ 3600 s"]);
   assert.deepEqual(issues(qa({ duration: 3700 })), ["duration | duration_out_of_range | 3700 s is outside 0 < duration ≤ 3600 s"]);
   assert.deepEqual(issues(qa({ duration: 3700 }), 4000), []);
   assert.deepEqual(issues(qa({ events: 2.5 })), ["events | bad_events | expected a non-negative integer, got 2.5"]);
-  assert.deepEqual(issues(qa({ question: "" , answer: " "})), ["question | empty_value | empty text", "answer | empty_value | empty text"]);
+  assert.deepEqual(issues(qa({ question: "", answer: " " })), ["question | empty_value | empty text", "answer | empty_value | empty text"]);
 });
 
 test("matchOption accepts the option text, a letter, (A) and 'A. text'", () => {
@@ -84,15 +161,12 @@ test("Validator: every reject reported, summary by reason, strict throws the fir
   ];
   const out = items.map((i) => v.check(i));
   assert.equal(out.filter(Boolean).length, 1);
-  assert.deepEqual(
-    seen.map(formatReject),
-    [
-      "f.jsonl #1 (record): not valid JSON (Unexpected token)",
-      'f.jsonl #2 task: "Nope" is not one of the 22 VideoMarathon tasks',
-      "f.jsonl #2 duration: -1 s is outside 0 < duration ≤ 3600 s",
-      'f.jsonl #3 task: "Nope2" is not one of the 22 VideoMarathon tasks',
-    ],
-  );
+  assert.deepEqual(seen.map(formatReject), [
+    "f.jsonl #1 (record): not valid JSON (Unexpected token)",
+    'f.jsonl #2 task: "Nope" is not one of the 22 VideoMarathon tasks',
+    "f.jsonl #2 duration: -1 s is outside 0 < duration ≤ 3600 s",
+    'f.jsonl #3 task: "Nope2" is not one of the 22 VideoMarathon tasks',
+  ]);
   const s = v.summary();
   assert.deepEqual([s.total, s.valid, s.rejected], [4, 1, 3]);
   assert.deepEqual(s.byReason, { bad_json: 1, unknown_task: 2, duration_out_of_range: 1 });

@@ -24,7 +24,18 @@ test("synthetic held-out evaluation: three variants, exact scoring, chance, repo
   const config = parseHourLlavaConfig(CFG, "cfg");
   const model = new HourLlava(config, new WeightStore(new MapWeights(initWeights(config, 2))), new Runtime({ threads: 1 }));
   const tok = tokenizerFromJson(trainByteLevelBpe("what colour shape red blue green circle square A B C D yes no 0123456789", { vocabSize: 400 }));
-  const items = await evaluateSynth(model, tok, { seed: 0, worlds: 1, longWorlds: 1, minDurationS: 60, maxDurationS: 60, longMinS: 200, longMaxS: 200, renderSize: 32, maxNewTokens: 3, perWorld: 8 });
+  const items = await evaluateSynth(model, tok, {
+    seed: 0,
+    worlds: 1,
+    longWorlds: 1,
+    minDurationS: 60,
+    maxDurationS: 60,
+    longMinS: 200,
+    longMaxS: 200,
+    renderSize: 32,
+    maxNewTokens: 3,
+    perWorld: 8,
+  });
   assert.equal(items.length, 16);
   assert.deepEqual([...new Set(items.map((i) => i.bucket))].sort(), ["in_range", "longer"]);
   assert.deepEqual([...new Set(items.map((i) => i.durationS))].sort(), [200, 60]);
@@ -50,8 +61,7 @@ test("synthetic held-out evaluation: three variants, exact scoring, chance, repo
 });
 
 test("chance for open-ended answers is the majority share within a task", () => {
-  const mk = (task: string, answer: string): EvalItem =>
-    ({ q: { task, answer, format: "open" }, correct: {}, pred: {} }) as unknown as EvalItem;
+  const mk = (task: string, answer: string): EvalItem => ({ q: { task, answer, format: "open" }, correct: {}, pred: {} }) as unknown as EvalItem;
   const items = [mk("t", "red"), mk("t", "red"), mk("t", "blue"), mk("u", "3")];
   const c = chanceOf(items);
   assert.equal(c(items[2]), 2 / 3);

@@ -56,19 +56,14 @@ async function compare(c: Case) {
 test("chunked = naive: non-causal, GQA 4/2, ragged last chunk (37 keys, chunk 8)", () =>
   compare({ H: 4, Hkv: 2, Lq: 5, Lk: 37, d: 8, causal: false, chunk: 8 }));
 
-test("chunked = naive: causal, GQA 4/1, queries at the end of the keys", () =>
-  compare({ H: 4, Hkv: 1, Lq: 6, Lk: 21, d: 4, causal: true, chunk: 5 }));
+test("chunked = naive: causal, GQA 4/1, queries at the end of the keys", () => compare({ H: 4, Hkv: 1, Lq: 6, Lk: 21, d: 4, causal: true, chunk: 5 }));
 
 test("chunked = naive: causal self-attention Lq = Lk, MHA", () => compare({ H: 2, Hkv: 2, Lq: 9, Lk: 9, d: 4, causal: true, chunk: 4 }));
 
 test("chunked = naive: chunk larger than K", () => compare({ H: 2, Hkv: 1, Lq: 3, Lk: 7, d: 4, causal: false, chunk: 64 }));
 
 test("naive attention gradient against finite differences (causal GQA)", () =>
-  checkGrad((_g, [q, k, v]) => attention(q, k, v, { causal: true }), [
-    { shape: [1, 2, 3, 2] },
-    { shape: [1, 1, 4, 2] },
-    { shape: [1, 1, 4, 2] },
-  ]));
+  checkGrad((_g, [q, k, v]) => attention(q, k, v, { causal: true }), [{ shape: [1, 2, 3, 2] }, { shape: [1, 1, 4, 2] }, { shape: [1, 1, 4, 2] }]));
 
 test("chunked attention gradient against finite differences", () =>
   checkGrad((_g, [q, k, v]) => chunkedAttention(q, k, v, { chunk: 3 }), [{ shape: [1, 2, 2, 2] }, { shape: [1, 1, 5, 2] }, { shape: [1, 1, 5, 2] }]));

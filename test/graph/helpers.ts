@@ -46,13 +46,29 @@ export interface GradInput {
  * float32 throughout, so the documented tolerance is relative: |analytic - numeric| <= tol * max(1, |numeric|).
  */
 export async function checkGrad(build: (g: Graph, xs: Tensor[]) => Tensor, inputs: GradInput[], tol = 2e-2, eps = 1e-2, seed = 7) {
-  const data = inputs.map((inp, i) => inp.data ?? rand(inp.shape.reduce((a, b) => a * b, 1), seed + 31 * i));
+  const data = inputs.map(
+    (inp, i) =>
+      inp.data ??
+      rand(
+        inp.shape.reduce((a, b) => a * b, 1),
+        seed + 31 * i,
+      ),
+  );
   const g = new Graph();
   const xs = inputs.map((inp, i) => g.input(`x${i}`, "float32", inp.shape));
   const y = build(g, xs);
   const wShape = y.shape as number[];
-  const w = g.constant(rand(wShape.reduce((a, b) => a * b, 1), seed + 999), wShape);
-  const loss = reduceSum(mul(y, w), y.shape.map((_, i) => i));
+  const w = g.constant(
+    rand(
+      wShape.reduce((a, b) => a * b, 1),
+      seed + 999,
+    ),
+    wShape,
+  );
+  const loss = reduceSum(
+    mul(y, w),
+    y.shape.map((_, i) => i),
+  );
   g.output("loss", loss);
   const grads = grad(loss, xs);
   grads.forEach((d, i) => g.output(`d${i}`, d));

@@ -33,7 +33,10 @@ test("shape errors name the op and both shapes", () => {
   const g = new Graph();
   const a = g.input("a", "float32", [2, 3]);
   const b = g.input("b", "float32", [4, 5]);
-  assert.throws(() => add(a, b), (e: Error) => e instanceof ShapeError && e.message === "Add: cannot broadcast [2, 3] with [4, 5]");
+  assert.throws(
+    () => add(a, b),
+    (e: Error) => e instanceof ShapeError && e.message === "Add: cannot broadcast [2, 3] with [4, 5]",
+  );
   assert.throws(() => matmul(a, b), /MatMul: inner dims differ: \[2, 3\] @ \[4, 5\]/);
   assert.throws(() => reshape(a, [4, 2]), /Reshape: cannot reshape \[2, 3\] \(6 elements\) to \[4, 2\]/);
   assert.throws(() => transpose(a, [0, 0]), /Transpose: perm \[0,0\] does not fit \[2, 3\]/);
@@ -99,12 +102,22 @@ test("LayerNorm, RMSNorm, GELU (erf, tanh), SiLU against hand-computed values", 
   const ln = xs.map((c, i) => ((c - mean) / Math.sqrt(v + 1e-5)) * [1, 2, 1, 0.5][i] + [0, 1, 0, 0][i]);
   assertClose(out.ln.data as Float32Array, ln, 1e-5, "layernorm");
   const rms = Math.sqrt(xs.reduce((a, c) => a + c * c, 0) / 4 + 1e-6);
-  assertClose(out.rms.data as Float32Array, xs.map((c, i) => (c / rms) * [1, 2, 1, 0.5][i]), 1e-5, "rmsnorm");
+  assertClose(
+    out.rms.data as Float32Array,
+    xs.map((c, i) => (c / rms) * [1, 2, 1, 0.5][i]),
+    1e-5,
+    "rmsnorm",
+  );
   // erf(-1/√2) = -0.6826894921, erf(1/√2) = 0.6826894921, erf(√2) = 0.9544997361
   assertClose(out.gelu.data as Float32Array, [-0.5 * (1 - 0.6826894921), 0, 0.5 * (1 + 0.6826894921), 1 + 0.9544997361], 1e-6, "gelu");
   const gt = xs.map((c) => 0.5 * c * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (c + 0.044715 * c ** 3))));
   assertClose(out.gt.data as Float32Array, gt, 1e-6, "gelu tanh");
-  assertClose(out.silu.data as Float32Array, xs.map((c) => c / (1 + Math.exp(-c))), 1e-6, "silu");
+  assertClose(
+    out.silu.data as Float32Array,
+    xs.map((c) => c / (1 + Math.exp(-c))),
+    1e-6,
+    "silu",
+  );
 });
 
 test("rotary on the first half of a head's dims with explicit positions", async () => {
@@ -115,7 +128,10 @@ test("rotary on the first half of a head's dims with explicit positions", async 
   const xs = Array.from({ length: 16 }, (_, i) => i + 1);
   const out = await runGraph(g, { x: { data: f32(...xs), dims: [1, 1, 2, 8] } });
   const exp: number[] = [];
-  for (const [row, p] of [[0, 0], [1, 5]]) {
+  for (const [row, p] of [
+    [0, 0],
+    [1, 5],
+  ]) {
     const r = xs.slice(row * 8, row * 8 + 8);
     const inv = [1, 1 / 10]; // 1/100^(0/4), 1/100^(2/4)
     const rot = [0, 1].map((i) => r[i] * Math.cos(p * inv[i]) - r[i + 2] * Math.sin(p * inv[i]));

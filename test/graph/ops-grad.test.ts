@@ -17,22 +17,23 @@ const positive = (n: number, seed: number) => rand(n, seed).map((v) => Math.abs(
 test("grad: add/sub/mul/div with broadcasting", () =>
   checkGrad((_g, [a, b]) => div(mul(sub(add(a, b), b), a), add(b, 3)), [{ shape: [2, 3] }, { shape: [3] }]));
 
-test("grad: exp, log, sqrt, pow", () =>
-  checkGrad((_g, [a]) => add(add(exp(a), log(a)), add(sqrt(a), pow(a, 3))), [{ shape: [5], data: positive(5, 3) }]));
+test("grad: exp, log, sqrt, pow", () => checkGrad((_g, [a]) => add(add(exp(a), log(a)), add(sqrt(a), pow(a, 3))), [{ shape: [5], data: positive(5, 3) }]));
 
 test("grad: tanh, erf, sigmoid, maximum", () =>
   // a and b stay at least 0.5 apart so no finite difference straddles maximum's kink.
-  checkGrad((_g, [a, b]) => add(add(tanh(a), erf(a)), mul(sigmoid(a), maximum(a, b))), [
-    { shape: [6], data: Float32Array.from([-0.9, -0.3, 0.2, 0.7, 1.1, -1.4]) },
-    { shape: [6], data: Float32Array.from([0.5, -1.0, 0.9, 0.1, 1.8, -0.6]) },
-  ]));
+  checkGrad(
+    (_g, [a, b]) => add(add(tanh(a), erf(a)), mul(sigmoid(a), maximum(a, b))),
+    [
+      { shape: [6], data: Float32Array.from([-0.9, -0.3, 0.2, 0.7, 1.1, -1.4]) },
+      { shape: [6], data: Float32Array.from([0.5, -1.0, 0.9, 0.1, 1.8, -0.6]) },
+    ],
+  ));
 
 test("grad: batched matmul broadcasting a rank-2 weight, and linear", () =>
-  checkGrad((g, [a, b, w]) => linear(matmul(a, b), w, g.constant(Float32Array.from([0.1, 0.2]), [2])), [
-    { shape: [2, 2, 3] },
-    { shape: [3, 4] },
-    { shape: [2, 4] },
-  ]));
+  checkGrad(
+    (g, [a, b, w]) => linear(matmul(a, b), w, g.constant(Float32Array.from([0.1, 0.2]), [2])),
+    [{ shape: [2, 2, 3] }, { shape: [3, 4] }, { shape: [2, 4] }],
+  ));
 
 test("grad: transpose, reshape, slice, concat, unsqueeze/squeeze", () =>
   checkGrad(
@@ -71,9 +72,7 @@ test("grad: layer norm and RMS norm (input and weights)", () =>
 test("grad: gelu (erf), gelu (tanh), silu", () => checkGrad((_g, [x]) => add(add(gelu(x), geluTanh(x)), silu(x)), [{ shape: [7] }]));
 
 test("grad: rotary embedding on half the head dims", () =>
-  checkGrad((g, [x]) => applyRotary(x, rotaryTables(g.constant(BigInt64Array.from([0n, 3n, 7n]), [3], "int64"), 4, 10000), 4), [
-    { shape: [1, 2, 3, 8] },
-  ]));
+  checkGrad((g, [x]) => applyRotary(x, rotaryTables(g.constant(BigInt64Array.from([0n, 3n, 7n]), [3], "int64"), 4, 10000), 4), [{ shape: [1, 2, 3, 8] }]));
 
 test("grad: bilinear resize of a 3x3 grid to 2x2", () => checkGrad((_g, [x]) => bilinearResizeTokens(x, 3, 3, 2, 2), [{ shape: [2, 9, 2] }]));
 

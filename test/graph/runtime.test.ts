@@ -30,7 +30,10 @@ test("bad feeds: missing, unknown, wrong rank and wrong element count", async ()
   const rt = new Runtime({ threads: 1 });
   const c = await rt.compile(build());
   await assert.rejects(c.run({}), /missing graph input "x" \(float32\[N\]\)/);
-  await assert.rejects(c.run({ x: { data: new Float32Array(2), dims: [2] }, z: { data: new Float32Array(1), dims: [1] } }), /unknown graph input "z"; inputs are x/);
+  await assert.rejects(
+    c.run({ x: { data: new Float32Array(2), dims: [2] }, z: { data: new Float32Array(1), dims: [1] } }),
+    /unknown graph input "z"; inputs are x/,
+  );
   await assert.rejects(c.run({ x: { data: new Float32Array(2), dims: [1, 2] } }), /input "x": expected rank 1 \[N\], got \[1, 2\]/);
   await assert.rejects(c.run({ x: { data: new Float32Array(3), dims: [2] } }), /input "x": 3 values for dims \[2\]/);
 });
@@ -45,15 +48,25 @@ test("emission is standard ONNX opset 18 with weights as initializers or as inpu
   assert.deepEqual(asInit.graph!.initializer!.map((t) => t.name).sort(), ["w"]);
   const asInput = emitModel(g, { weightsAsInputs: true });
   const m = onnxProto.onnx.ModelProto.decode(asInput.bytes);
-  assert.deepEqual(m.graph!.input!.map((i) => i.name), ["x", "w"]);
+  assert.deepEqual(
+    m.graph!.input!.map((i) => i.name),
+    ["x", "w"],
+  );
   assert.equal(m.graph!.initializer!.length, 0);
-  assert.deepEqual(asInput.feeds.map((t) => t.name), ["x", "w"]);
+  assert.deepEqual(
+    asInput.feeds.map((t) => t.name),
+    ["x", "w"],
+  );
 });
 
 test("weights can live in an external data file (models over protobuf's 2 GiB cap)", async () => {
   const g = new Graph();
   const x = g.input("x", "float32", [3]);
-  const w = g.param("w", Float32Array.from({ length: 300 }, (_, i) => i), [100, 3]);
+  const w = g.param(
+    "w",
+    Float32Array.from({ length: 300 }, (_, i) => i),
+    [100, 3],
+  );
   g.output("y", mul(x, w));
   const m = emitModel(g, { externalDataThreshold: 1024 });
   assert.equal(m.external.length, 1);
@@ -67,7 +80,17 @@ test("a session built from external data computes the same result", async () => 
   const build = () => {
     const g = new Graph();
     const x = g.input("x", "float32", [3]);
-    g.output("y", mul(x, g.param("w", Float32Array.from({ length: 600 }, (_, i) => i / 7), [200, 3])));
+    g.output(
+      "y",
+      mul(
+        x,
+        g.param(
+          "w",
+          Float32Array.from({ length: 600 }, (_, i) => i / 7),
+          [200, 3],
+        ),
+      ),
+    );
     return g;
   };
   const feeds = { x: { data: Float32Array.from([1, -2, 3]), dims: [3] } };

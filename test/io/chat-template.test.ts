@@ -1,14 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import {
-  IGNORE_INDEX,
-  IMAGE_TOKEN_INDEX,
-  formatFixed2,
-  renderConversation,
-  timeInstruction,
-  tokenizeConversation,
-} from "../../src/io/chat-template.ts";
+import { IGNORE_INDEX, IMAGE_TOKEN_INDEX, formatFixed2, renderConversation, timeInstruction, tokenizeConversation } from "../../src/io/chat-template.ts";
 import { trainByteLevelBpe } from "../../src/io/bpe-trainer.ts";
 import { tokenizerFromJson } from "../../src/io/tokenizer.ts";
 import { tinyCorpus } from "./corpus.ts";
@@ -39,7 +32,10 @@ test("time instruction text and Python-style {:.2f} formatting (ties round half 
   assert.ok(fx.length > 2000);
   const bad = fx.filter(([x, s]) => formatFixed2(x) !== s);
   assert.deepEqual(bad, [], "all agree with Python");
-  assert.ok(fx.some(([x, s]) => x.toFixed(2) !== s), "the fixture holds ties where toFixed differs");
+  assert.ok(
+    fx.some(([x, s]) => x.toFixed(2) !== s),
+    "the fixture holds ties where toFixed differs",
+  );
   assert.throws(() => timeInstruction(10, 2.5), /frame count must be a non-negative integer, got 2\.5/);
 });
 
@@ -72,15 +68,33 @@ test("first user turn rebuilt with the video; generation prompt; turn checks", (
   );
   // a conversation starting with the assistant loses that turn, as in the official loader
   assert.equal(
-    renderConversation([{ from: "gpt", value: "x" }, { from: "human", value: "q" }], {}),
+    renderConversation(
+      [
+        { from: "gpt", value: "x" },
+        { from: "human", value: "q" },
+      ],
+      {},
+    ),
     "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nq<|im_end|>\n",
   );
   assert.throws(
-    () => renderConversation([{ role: "user", content: "a" }, { role: "user", content: "b" }]),
+    () =>
+      renderConversation([
+        { role: "user", content: "a" },
+        { role: "user", content: "b" },
+      ]),
     /conversation turn 1: expected a assistant turn \(turns alternate user\/assistant\), got user/,
   );
   assert.throws(
-    () => renderConversation([{ role: "user", content: "a" }, { role: "assistant", content: "b" }, { role: "user", content: "<image> c" }], v),
+    () =>
+      renderConversation(
+        [
+          { role: "user", content: "a" },
+          { role: "assistant", content: "b" },
+          { role: "user", content: "<image> c" },
+        ],
+        v,
+      ),
     /conversation turn 2 contains <image>: only the first user turn may carry the video/,
   );
   assert.throws(() => renderConversation([{ from: "bot" as "gpt", value: "a" }]), /conversation turn 0: "from" must be "human" or "gpt", got "bot"/);

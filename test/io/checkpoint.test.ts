@@ -107,7 +107,10 @@ test("missing folder, config, weights or shards: the error says what to fetch an
   );
   // index pointing at a shard that lacks the tensor
   writeSafetensors(join(d, "model-00002-of-00003.safetensors"), { other: { dtype: "F32", shape: [1], data: [0] } });
-  assert.throws(() => openCheckpoint(d), /model-00002-of-00003\.safetensors: 2 tensor\(s\) the index maps to this shard are not in it \(model\.norm\.weight, model\.layers\.0\.self_attn\.q_proj\.bias\)/);
+  assert.throws(
+    () => openCheckpoint(d),
+    /model-00002-of-00003\.safetensors: 2 tensor\(s\) the index maps to this shard are not in it \(model\.norm\.weight, model\.layers\.0\.self_attn\.q_proj\.bias\)/,
+  );
   writeFileSync(join(d, "model.safetensors.index.json"), JSON.stringify({ weight_map: { a: "../x.safetensors" } }));
   assert.throws(() => openCheckpoint(d), /weight_map\["a"\] must be a shard file name in the folder, got "\.\.\/x\.safetensors"/);
 });
@@ -123,17 +126,17 @@ test("writeCheckpoint replaces an existing folder whole and leaves no temp folde
   assert.equal(ck.config.vocab_size, 7);
   ck.close();
   // a failing write keeps the old folder and leaves nothing else
-  assert.throws(() => writeCheckpoint(d, config, { bad: { dtype: "F32", shape: [2], data: [1] } }), /cannot write checkpoint m into .*: .*tensor "bad" has 1 elements but shape \[2\] needs 2/);
+  assert.throws(
+    () => writeCheckpoint(d, config, { bad: { dtype: "F32", shape: [2], data: [1] } }),
+    /cannot write checkpoint m into .*: .*tensor "bad" has 1 elements but shape \[2\] needs 2/,
+  );
   assert.deepEqual(readdirSync(root), ["m"]);
   assert.deepEqual(openCheckpoint(d).names(), ["x"]);
 });
 
 test("checkKeys lists all missing and unexpected keys, truncated with counts", () => {
   checkKeys(["a", "b", "lm_head.weight"], ["b", "a"], { allowMissing: (n) => n === "lm_head.weight" });
-  assert.throws(
-    () => checkKeys(["a", "b", "c"], ["a", "x"], {}),
-    /^Error: checkpoint keys do not match the model: 2 missing \(b, c\); 1 unexpected \(x\)$/,
-  );
+  assert.throws(() => checkKeys(["a", "b", "c"], ["a", "x"], {}), /^Error: checkpoint keys do not match the model: 2 missing \(b, c\); 1 unexpected \(x\)$/);
   const expected = Array.from({ length: 20 }, (_, i) => `layer.${i}`);
   assert.throws(
     () => checkKeys(expected, ["extra"], { max: 3, what: "tiny.safetensors" }),

@@ -59,7 +59,15 @@ function tiny(): Record<string, unknown> {
     mm_vision_tower: "hourllava/tiny-siglip",
     mm_projector_type: "mlp2x_gelu",
     mm_resampler_type: "memaug",
-    vision_config: { hidden_size: 32, intermediate_size: 64, num_hidden_layers: 3, num_attention_heads: 2, patch_size: 8, image_size: 64, layer_norm_eps: 1e-6 },
+    vision_config: {
+      hidden_size: 32,
+      intermediate_size: 64,
+      num_hidden_layers: 3,
+      num_attention_heads: 2,
+      patch_size: 8,
+      image_size: 64,
+      layer_norm_eps: 1e-6,
+    },
   };
 }
 
@@ -111,8 +119,7 @@ test("tiny config: explicit vision_config, defaults filled in", () => {
 });
 
 test("errors name the field and the value", () => {
-  const bad = (patch: Record<string, unknown>, re: RegExp) =>
-    assert.throws(() => parseHourLlavaConfig({ ...official3b(), ...patch }, "m/config.json"), re);
+  const bad = (patch: Record<string, unknown>, re: RegExp) => assert.throws(() => parseHourLlavaConfig({ ...official3b(), ...patch }, "m/config.json"), re);
   bad({ hidden_size: "2048" }, /^Error: m\/config\.json: field "hidden_size" must be an integer, got "2048"$/);
   bad({ hidden_size: 2048.5 }, /field "hidden_size" must be an integer, got 2048\.5/);
   bad({ num_hidden_layers: 0 }, /field "num_hidden_layers" must be > 0, got 0/);

@@ -133,9 +133,24 @@ test("truncated and corrupt files give one clear error each", () => {
     [["x"], data8, undefined, /JSON header does not start with "\{"/],
     [{ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: 1 }, data8, undefined, /tensor "b": header entry is not an object/],
     [{ a: { dtype: "F48", shape: [2], data_offsets: [0, 8] } }, data8, undefined, /tensor "a": unknown dtype "F48" \(known: F64, F32/],
-    [{ a: { dtype: "F32", shape: [2, -1], data_offsets: [0, 8] } }, data8, undefined, /tensor "a": shape must be a list of non-negative integers, got \[2,-1\]/],
-    [{ a: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, data8, undefined, /tensor "a": shape \[3\] of F32 needs 12 bytes but data_offsets \[0, 8\] hold 8/],
-    [{ a: { dtype: "F32", shape: [4], data_offsets: [0, 16] } }, data8, undefined, /tensor "a": data_offsets \[0, 16\] run past the data buffer \(8 bytes; file truncated\?\)/],
+    [
+      { a: { dtype: "F32", shape: [2, -1], data_offsets: [0, 8] } },
+      data8,
+      undefined,
+      /tensor "a": shape must be a list of non-negative integers, got \[2,-1\]/,
+    ],
+    [
+      { a: { dtype: "F32", shape: [3], data_offsets: [0, 8] } },
+      data8,
+      undefined,
+      /tensor "a": shape \[3\] of F32 needs 12 bytes but data_offsets \[0, 8\] hold 8/,
+    ],
+    [
+      { a: { dtype: "F32", shape: [4], data_offsets: [0, 16] } },
+      data8,
+      undefined,
+      /tensor "a": data_offsets \[0, 16\] run past the data buffer \(8 bytes; file truncated\?\)/,
+    ],
     [{ a: { dtype: "F32", shape: [2], data_offsets: [8, 0] } }, data8, undefined, /data_offsets \[8, 0\] end before they begin/],
     [{ a: { dtype: "F32", shape: [2], data_offsets: "0,8" } }, data8, undefined, /data_offsets must be \[begin, end\] non-negative integers, got "0,8"/],
     [{ a: { dtype: "F32", shape: [1], data_offsets: [4, 8] } }, data8, undefined, /hole in the data buffer: bytes 0\.\.4 belong to no tensor \(before "a"\)/],
@@ -188,7 +203,10 @@ test("streaming writer: chunks in any tensor order, atomic finish, incomplete or
   assert.deepEqual(readdirSync(d), ["s.safetensors"], "no temp files left");
 
   const q = join(d, "q.safetensors");
-  const w2 = createSafetensorsWriter(q, [{ name: "a", dtype: "F16", shape: [3] }, { name: "b", dtype: "F32", shape: [1] }]);
+  const w2 = createSafetensorsWriter(q, [
+    { name: "a", dtype: "F16", shape: [3] },
+    { name: "b", dtype: "F32", shape: [1] },
+  ]);
   w2.write("a", [1]);
   assert.throws(() => w2.finish(), /q\.safetensors: not written, 2 tensor\(s\) incomplete: "a" \(1\/3 elements\), "b" \(0\/1 elements\)/);
   assert.deepEqual(readdirSync(d), ["s.safetensors"], "the failed write left nothing behind");
@@ -200,7 +218,10 @@ test("writeSafetensors validates input and leaves nothing on failure", () => {
   assert.throws(() => writeSafetensors(p, { a: { dtype: "F32", shape: [2, 2], data: [1, 2, 3] } }), /tensor "a" has 3 elements but shape \[2,2\] needs 4/);
   assert.throws(() => writeSafetensors(p, { a: { dtype: "I32", shape: [2], data: [1, 2.5] } }), /tensor "a": I32 element 1 is 2\.5, not an integer/);
   assert.throws(() => writeSafetensors(p, { a: { dtype: "Q4" as "F32", shape: [1], data: [1] } }), /tensor "a": unknown dtype "Q4"/);
-  assert.throws(() => writeSafetensors(p, { a: { dtype: "F32", shape: [1], data: [1] } }, { n: 3 as unknown as string }), /metadata "n" must be a string, got 3/);
+  assert.throws(
+    () => writeSafetensors(p, { a: { dtype: "F32", shape: [1], data: [1] } }, { n: 3 as unknown as string }),
+    /metadata "n" must be a string, got 3/,
+  );
   assert.deepEqual(readdirSync(d), []);
   // overwriting an existing file replaces it whole
   writeSafetensors(p, { a: { dtype: "F32", shape: [1], data: [1] } });

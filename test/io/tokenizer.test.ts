@@ -43,7 +43,10 @@ test("trainer: greedy most-frequent-pair merges, hand-derived on tiny corpora", 
   assert.equal(c.model.merges.length, 300 - 256 - 4);
   assert.equal(c.added_tokens.at(-1)!.id, 299);
   // specials in the corpus are never learned as pieces
-  assert.equal(Object.keys(c.model.vocab).some((k) => k.includes("im_") || k.includes("<|") || k.includes("age>")), false);
+  assert.equal(
+    Object.keys(c.model.vocab).some((k) => k.includes("im_") || k.includes("<|") || k.includes("age>")),
+    false,
+  );
   assert.throws(() => trainByteLevelBpe("x", { vocabSize: 100 }), /vocabSize 100 is too small: it must hold the 256 byte symbols plus 4 special tokens/);
 });
 
@@ -67,7 +70,10 @@ test("trained tokenizer.json loads in @huggingface/tokenizers: round trips, spec
   for (const s of texts) assert.equal(tok.decode(tok.encode(s)), s, JSON.stringify(s));
   // learned merges are used: common words become single tokens
   assert.deepEqual(tok.encode(" chef").length, 1);
-  assert.deepEqual(tok.encode("The chef adds the onions.").map((i) => tok.idToToken(i)), ["The", "Ġchef", "Ġadds", "Ġthe", "Ġon", "ions", "."]);
+  assert.deepEqual(
+    tok.encode("The chef adds the onions.").map((i) => tok.idToToken(i)),
+    ["The", "Ġchef", "Ġadds", "Ġthe", "Ġon", "ions", "."],
+  );
   // NFC normalisation: a decomposed é comes back composed
   assert.equal(tok.decode(tok.encode("cafe\u0301")), "caf\u00e9");
   // specials are one id each, never split, and only exact matches count
@@ -95,14 +101,20 @@ test("<image> is added as a special token when tokenizer.json lacks it (as the o
   assert.equal(tok.imageTokenId, 400);
   assert.equal(tok.vocabSize, 401);
   assert.deepEqual(tok.encode("<image>"), [400]);
-  assert.deepEqual(tok.encode("a\n<image>\nb").filter((x) => x === 400), [400]);
+  assert.deepEqual(
+    tok.encode("a\n<image>\nb").filter((x) => x === 400),
+    [400],
+  );
   assert.ok(tok.isSpecial(400));
   assert.equal(j.added_tokens.length, 3, "the caller's json is not modified");
 });
 
 test("missing or broken tokenizer files give clear errors", () => {
   const d = tempDir("io-tok-");
-  assert.throws(() => loadTokenizer(d), /^Error: no tokenizer\.json in .*: put the model's tokenizer\.json \(and tokenizer_config\.json\) there, e\.g\. from jylins\/hourllava-qwen25-3b-s3$/);
+  assert.throws(
+    () => loadTokenizer(d),
+    /^Error: no tokenizer\.json in .*: put the model's tokenizer\.json \(and tokenizer_config\.json\) there, e\.g\. from jylins\/hourllava-qwen25-3b-s3$/,
+  );
   writeFileSync(join(d, "tokenizer.json"), "{");
   assert.throws(() => loadTokenizer(d), /tokenizer\.json: cannot read: /);
   writeFileSync(join(d, "tokenizer.json"), JSON.stringify({ added_tokens: [] }));

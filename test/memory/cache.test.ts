@@ -36,13 +36,34 @@ test("an encode that fails mid-way keeps its parts; the rerun encodes only the r
     const cache = MemoryCache.open(dir);
     const calls: number[] = [];
     await assert.rejects(
-      cache.encode({ key: "k1", meta: meta(10), batch: 4, encode: async (s, n) => { if (s >= 4) throw new Error("boom"); calls.push(s); return frameTokens(s, n); } }),
+      cache.encode({
+        key: "k1",
+        meta: meta(10),
+        batch: 4,
+        encode: async (s, n) => {
+          if (s >= 4) throw new Error("boom");
+          calls.push(s);
+          return frameTokens(s, n);
+        },
+      }),
       /boom/,
     );
     assert.equal(cache.lookup("k1"), undefined, "no entry before completion");
-    assert.deepEqual(readdirSync(join(dir, "k1.partial")).filter((n) => n.startsWith("part-")), ["part-00000000.safetensors"]);
+    assert.deepEqual(
+      readdirSync(join(dir, "k1.partial")).filter((n) => n.startsWith("part-")),
+      ["part-00000000.safetensors"],
+    );
     let resumedAt = -1;
-    const res = await cache.encode({ key: "k1", meta: meta(10), batch: 4, encode: async (s, n) => { calls.push(s); return frameTokens(s, n); }, onResume: (n) => (resumedAt = n) });
+    const res = await cache.encode({
+      key: "k1",
+      meta: meta(10),
+      batch: 4,
+      encode: async (s, n) => {
+        calls.push(s);
+        return frameTokens(s, n);
+      },
+      onResume: (n) => (resumedAt = n),
+    });
     assert.equal(resumedAt, 4);
     assert.deepEqual(calls, [0, 4, 8]);
     const expect = new Float32Array(10 * 64 * H);
@@ -94,11 +115,23 @@ test("ls, rm by prefix and gc by size (least recently used first) and by age", a
       utimesSync(cache.pathOf(key), t, t);
     }
     const ls = cache.list();
-    assert.deepEqual(ls.map((e) => e.key), ["ccc3", "bbb2", "aaa1"]);
+    assert.deepEqual(
+      ls.map((e) => e.key),
+      ["ccc3", "bbb2", "aaa1"],
+    );
     assert.equal(ls[0].frames, 2);
     const size = ls[0].bytes;
-    assert.deepEqual(cache.gc({ maxBytes: 2 * size }).map((e) => e.key), ["aaa1"]);
-    assert.deepEqual(cache.gc({ olderThanDays: 0 }).map((e) => e.key).sort(), ["bbb2", "ccc3"]);
+    assert.deepEqual(
+      cache.gc({ maxBytes: 2 * size }).map((e) => e.key),
+      ["aaa1"],
+    );
+    assert.deepEqual(
+      cache
+        .gc({ olderThanDays: 0 })
+        .map((e) => e.key)
+        .sort(),
+      ["bbb2", "ccc3"],
+    );
     await cache.encode({ key: "ddd4", meta: meta(2), batch: 2, encode: async (s, n) => frameTokens(s, n) });
     assert.throws(() => cache.remove("zzz"), /no cached memory matches "zzz"/);
     assert.deepEqual(cache.remove("dd"), ["ddd4"]);

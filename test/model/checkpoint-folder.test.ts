@@ -84,5 +84,8 @@ test("a checkpoint with missing and unexpected keys is refused with both lists",
 });
 
 test("a missing model folder says what to fetch and where", () => {
-  assert.throws(() => loadHourLlava("/nonexistent/hourllava-model", { runtime: rt }), /model folder \/nonexistent\/hourllava-model does not exist: .*config\.json/);
+  assert.throws(
+    () => loadHourLlava("/nonexistent/hourllava-model", { runtime: rt }),
+    /model folder \/nonexistent\/hourllava-model does not exist: .*config\.json/,
+  );
 });

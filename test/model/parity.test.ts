@@ -28,7 +28,11 @@ for (const name of ["tiny_tied", "tiny_untied"]) {
     assert.deepEqual(temporalIndices(128), fx.ints("out.temporal_index"));
     assert.deepEqual(spatialIndices("uniform"), fx.ints("out.spatial_index"));
     assert.deepEqual(videoQueries(128, () => spatialIndices("uniform")).positions, fx.ints("out.query_video_pos"));
-    if (fx.file.has("out.k_pos")) assert.deepEqual(fx.ints("out.k_pos"), Array.from({ length: 128 * 65 }, (_, i) => i));
+    if (fx.file.has("out.k_pos"))
+      assert.deepEqual(
+        fx.ints("out.k_pos"),
+        Array.from({ length: 128 * 65 }, (_, i) => i),
+      );
 
     // From the reference's own projected tokens on, so each stage is checked on its own inputs.
     const memory = m.buildMemory(fx.f32("out.projected"), T);

@@ -52,7 +52,10 @@ test("a record's world can be regenerated and its QAs match the generator", () =
 
 test("deterministic for a seed, different for another", () => {
   assert.deepEqual(buildSynthDataset(opts), ds);
-  assert.notDeepEqual(planWorlds({ ...opts, seed: 6 }).map((w) => w.seed), ds.worlds.map((w) => w.seed));
+  assert.notDeepEqual(
+    planWorlds({ ...opts, seed: 6 }).map((w) => w.seed),
+    ds.worlds.map((w) => w.seed),
+  );
 });
 
 test("written files parse back; videos land under data_source with progress", async () => {
@@ -78,5 +81,7 @@ test("bad options give clear errors", () => {
   assert.throws(() => buildSynthDataset({ seed: 1, trainWorlds: 1, evalWorlds: 0, minDurationS: 100, maxDurationS: 50 }), {
     message: "synth dataset: maxDurationS must be an integer in [100, 21600], got 50",
   });
-  assert.throws(() => buildSynthDataset({ seed: 1, trainWorlds: -2, evalWorlds: 0 }), { message: "synth dataset: trainWorlds must be an integer in [0, 1000000], got -2" });
+  assert.throws(() => buildSynthDataset({ seed: 1, trainWorlds: -2, evalWorlds: 0 }), {
+    message: "synth dataset: trainWorlds must be an integer in [0, 1000000], got -2",
+  });
 });

@@ -18,8 +18,18 @@ test("a 20-s world at 64x64 becomes a 20-s, 20-frame H.264 mp4 with progress rep
   const w = generateWorld({ seed: 3, durationS: 20 });
   const path = join(dir, "w.mp4");
   const seen: number[] = [];
-  await writeWorldMp4(w, path, { width: 64, height: 64, onProgress: (done, total) => { assert.equal(total, 20); seen.push(done); } });
-  assert.deepEqual(seen, Array.from({ length: 20 }, (_, i) => i + 1));
+  await writeWorldMp4(w, path, {
+    width: 64,
+    height: 64,
+    onProgress: (done, total) => {
+      assert.equal(total, 20);
+      seen.push(done);
+    },
+  });
+  assert.deepEqual(
+    seen,
+    Array.from({ length: 20 }, (_, i) => i + 1),
+  );
   const info = await probeVideo(path, { countFrames: true });
   assert.equal(info.durationS, 20);
   assert.equal(info.frameCount, 20);
@@ -31,7 +41,11 @@ test("a 20-s world at 64x64 becomes a 20-s, 20-frame H.264 mp4 with progress rep
   // Decoded pixels keep the object colours (within the lossy codec's error).
   const t = [...Array(20).keys()].find((s) => visibleAt(w, s).length > 0)!;
   const v = visibleAt(w, t)[0];
-  const dec = spawnSync(ffmpegPath(), ["-v", "error", "-i", path, "-vf", `select=eq(n\\,${t})`, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"], { maxBuffer: 1 << 20 });
+  const dec = spawnSync(
+    ffmpegPath(),
+    ["-v", "error", "-i", path, "-vf", `select=eq(n\\,${t})`, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
+    { maxBuffer: 1 << 20 },
+  );
   assert.equal(dec.status, 0, String(dec.stderr));
   const i = (Math.floor(v.pos.y * 64) * 64 + Math.floor(v.pos.x * 64)) * 3;
   const want = OBJECT_RGB[v.object.colour];
@@ -50,7 +64,9 @@ test("fps > 1 repeats each second: same duration, fps× frames", async () => {
 test("bad options are refused before anything is written", async () => {
   const w = generateWorld({ seed: 1, durationS: 10 });
   const path = join(dir, "bad.mp4");
-  await assert.rejects(writeWorldMp4(w, path, { width: 63, height: 64 }), { message: "writeWorldMp4: width and height must be even for yuv420p H.264, got 63x64" });
+  await assert.rejects(writeWorldMp4(w, path, { width: 63, height: 64 }), {
+    message: "writeWorldMp4: width and height must be even for yuv420p H.264, got 63x64",
+  });
   await assert.rejects(writeWorldMp4(w, path, { width: 64, height: 64, fps: 0 }), { message: "writeWorldMp4: fps must be an integer in [1, 60], got 0" });
   await assert.rejects(writeWorldMp4(w, join(dir, "missing", "x.mp4"), { width: 32, height: 32 }), /x\.mp4: ffmpeg failed to encode the world video/);
   assert.ok(!readdirSync(dir).some((f) => f.includes("bad") || f.endsWith(".tmp")));

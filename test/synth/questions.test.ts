@@ -26,13 +26,20 @@ test("same world and seed → identical questions; another question seed differs
   const w = generateWorld({ seed: 1, durationS: 300 });
   assert.deepEqual(generateQuestions(w, { perTask: 3 }), qsets[0]);
   assert.notDeepEqual(generateQuestions(w, { perTask: 3, seed: 1 }), qsets[0]);
-  assert.notDeepEqual(qsets[1].map((q) => q.question), qsets[0].map((q) => q.question));
+  assert.notDeepEqual(
+    qsets[1].map((q) => q.question),
+    qsets[0].map((q) => q.question),
+  );
 });
 
 test("all 22 tasks, both formats, every topic; task metadata matches the taxonomy", () => {
   for (const qs of qsets) {
     for (const t of TASKS) {
-      for (const f of ["open", "mc"] as const) assert.ok(qs.some((q) => q.task === t.name && q.format === f), `${t.name} has no ${f} question`);
+      for (const f of ["open", "mc"] as const)
+        assert.ok(
+          qs.some((q) => q.task === t.name && q.format === f),
+          `${t.name} has no ${f} question`,
+        );
     }
     for (const q of qs) {
       const t = findTask(q.task)!;
@@ -85,7 +92,9 @@ test("open answers re-derived from the log: scenes, first appearances, stays, co
       const id = objByName(w, m[1]).id;
       const nth = m[2] ? ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"].indexOf(m[2]) : 0;
       const appear = w.events.filter((e) => e.kind === "appear" && e.objectId === id)[nth];
-      const gone = w.events.find((e) => (e.kind === "leave" && e.objectId === id && e.start > appear.start) || (e.kind === "merge" && e.objectId === id && e.start > appear.start))!;
+      const gone = w.events.find(
+        (e) => (e.kind === "leave" && e.objectId === id && e.start > appear.start) || (e.kind === "merge" && e.objectId === id && e.start > appear.start),
+      )!;
       assert.equal(Number(q.answer), gone.kind === "leave" ? gone.start - appear.start : gone.end - appear.start);
       n++;
     }
@@ -139,20 +148,31 @@ test("open answers re-derived: actions, key-event counts and event order", () =>
       const hits = w.events.filter((e) => {
         const o = "objectId" in e ? w.objects[e.objectId].name : "";
         switch (e.kind) {
-          case "appear": return c === `the ${o} appeared`;
-          case "leave": return c === `the ${o} left`;
-          case "move": return c === `the ${o} moved ${e.direction}`;
-          case "scene": return c === `the scene changed to the ${e.scene}`;
-          case "flash": return c === "the screen flashed";
-          case "touch": return c === `the ${o} touched the ${w.objects[e.otherId].name}`;
-          case "bounce": return c === `the ${o} bounced off the ${w.objects[e.otherId].name}`;
-          case "merge": return c === `the ${o} merged into the ${w.objects[e.otherId].name}`;
+          case "appear":
+            return c === `the ${o} appeared`;
+          case "leave":
+            return c === `the ${o} left`;
+          case "move":
+            return c === `the ${o} moved ${e.direction}`;
+          case "scene":
+            return c === `the scene changed to the ${e.scene}`;
+          case "flash":
+            return c === "the screen flashed";
+          case "touch":
+            return c === `the ${o} touched the ${w.objects[e.otherId].name}`;
+          case "bounce":
+            return c === `the ${o} bounced off the ${w.objects[e.otherId].name}`;
+          case "merge":
+            return c === `the ${o} merged into the ${w.objects[e.otherId].name}`;
         }
       });
       assert.equal(hits.length, 1, c);
       return hits[0].start;
     });
-    const order = [0, 1, 2].sort((a, b) => starts[a] - starts[b]).map((i) => i + 1).join(", ");
+    const order = [0, 1, 2]
+      .sort((a, b) => starts[a] - starts[b])
+      .map((i) => i + 1)
+      .join(", ");
     assert.equal(q.answer, order);
     n++;
   }

@@ -27,7 +27,12 @@ test("frames are deterministic (pinned hash) and depend on the seed", () => {
 test("each visible object's centre pixel has exactly its colour, at several resolutions", () => {
   const w = generateWorld({ seed: 4, durationS: 300 });
   let checked = 0;
-  for (const [width, height] of [[32, 32], [64, 64], [160, 120], [320, 240]]) {
+  for (const [width, height] of [
+    [32, 32],
+    [64, 64],
+    [160, 120],
+    [320, 240],
+  ]) {
     for (let t = 0; t < w.durationS; t += width === 32 ? 1 : 7) {
       const buf = renderFrame(w, t, { width, height });
       // Independent of the renderer's own state query: positions straight from the log.
@@ -43,7 +48,11 @@ test("each visible object's centre pixel has exactly its colour, at several reso
           } else break;
         }
         const o = w.objects[app.objectId];
-        assert.deepEqual(px(buf, width, Math.floor(pos.x * width), Math.floor(pos.y * height)), [...OBJECT_RGB[o.colour]], `${o.name} at t=${t} ${width}x${height}`);
+        assert.deepEqual(
+          px(buf, width, Math.floor(pos.x * width), Math.floor(pos.y * height)),
+          [...OBJECT_RGB[o.colour]],
+          `${o.name} at t=${t} ${width}x${height}`,
+        );
         checked++;
       }
     }
@@ -60,7 +69,11 @@ test("the corner pixel shows the scene's background, or white on flash frames", 
     const scene = w.scenes.find((s) => s.start <= t && t < s.end)!.scene;
     const corner = px(buf, 32, 0, 0);
     if (flashes.has(t)) assert.deepEqual(corner, [...FLASH_RGB]);
-    else assert.ok([SCENE_LOOK[scene].base, SCENE_LOOK[scene].alt].some((c) => c.join() === corner.join()), `t=${t} ${scene} ${corner}`);
+    else
+      assert.ok(
+        [SCENE_LOOK[scene].base, SCENE_LOOK[scene].alt].some((c) => c.join() === corner.join()),
+        `t=${t} ${scene} ${corner}`,
+      );
   }
 });
 
@@ -91,5 +104,7 @@ test("bad resolution, frame index or buffer give clear errors", () => {
   assert.throws(() => renderFrame(w, 0, { width: 4, height: 32 }), { message: "render: width must be an integer in [8, 4096], got 4" });
   assert.throws(() => renderFrame(w, 0, { width: 32, height: 32.5 }), { message: "render: height must be an integer in [8, 4096], got 32.5" });
   assert.throws(() => renderFrame(w, -1, { width: 32, height: 32 }), { message: "frame -1 is outside the world's timeline [0, 19] (1 fps, integer seconds)" });
-  assert.throws(() => renderFrame(w, 0, { width: 32, height: 32 }, new Uint8Array(10)), { message: "render: output buffer has 10 bytes, 32x32 RGB needs 3072" });
+  assert.throws(() => renderFrame(w, 0, { width: 32, height: 32 }, new Uint8Array(10)), {
+    message: "render: output buffer has 10 bytes, 32x32 RGB needs 3072",
+  });
 });

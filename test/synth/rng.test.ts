@@ -16,7 +16,10 @@ test("same seed gives the same stream, different seeds differ", () => {
   const b = new Rng(7);
   const c = new Rng(8);
   const xa = Array.from({ length: 50 }, () => a.u32());
-  assert.deepEqual(xa, Array.from({ length: 50 }, () => b.u32()));
+  assert.deepEqual(
+    xa,
+    Array.from({ length: 50 }, () => b.u32()),
+  );
   const xc = Array.from({ length: 50 }, () => c.u32());
   assert.ok(xa.filter((v, i) => v === xc[i]).length < 2);
 });
@@ -38,7 +41,10 @@ test("shuffle and sample are permutations/subsets and leave the input alone", ()
   const r = new Rng(3);
   const items = [1, 2, 3, 4, 5, 6, 7, 8];
   const s = r.shuffle(items);
-  assert.deepEqual([...s].sort((a, b) => a - b), items);
+  assert.deepEqual(
+    [...s].sort((a, b) => a - b),
+    items,
+  );
   assert.notDeepEqual(s, items);
   assert.deepEqual(items, [1, 2, 3, 4, 5, 6, 7, 8]);
   const k = r.sample(items, 3);
@@ -49,7 +55,14 @@ test("shuffle and sample are permutations/subsets and leave the input alone", ()
 test("weighted never picks zero weight and follows the weights", () => {
   const r = new Rng(5);
   const n = { a: 0, b: 0, c: 0 };
-  for (let i = 0; i < 4000; i++) n[r.weighted([["a", 1], ["b", 0], ["c", 3]] as const)]++;
+  for (let i = 0; i < 4000; i++)
+    n[
+      r.weighted([
+        ["a", 1],
+        ["b", 0],
+        ["c", 3],
+      ] as const)
+    ]++;
   assert.equal(n.b, 0);
   assert.ok(n.c / n.a > 2.5 && n.c / n.a < 3.6, `${n.c / n.a}`);
 });

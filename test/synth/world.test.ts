@@ -24,7 +24,10 @@ test("scenes partition the timeline and consecutive scenes differ", () => {
     }
     // One scene event per change, at the scene's start.
     const changes = w.events.filter((e) => e.kind === "scene");
-    assert.deepEqual(changes.map((e) => e.start), w.scenes.slice(1).map((s) => s.start));
+    assert.deepEqual(
+      changes.map((e) => e.start),
+      w.scenes.slice(1).map((s) => s.start),
+    );
   }
 });
 
@@ -110,7 +113,10 @@ test("an hour-long world is dense enough for long-range questions", () => {
   assert.ok(w.scenes.length >= 6, `${w.scenes.length} scenes`);
   assert.ok(w.appearances.length >= 20);
   for (const kind of ["appear", "leave", "move", "touch", "bounce", "merge", "scene", "flash"]) {
-    assert.ok(w.events.some((e) => e.kind === kind), `no ${kind} event`);
+    assert.ok(
+      w.events.some((e) => e.kind === kind),
+      `no ${kind} event`,
+    );
   }
   assert.equal(sceneAt(w, 3599).end, 3600);
   checkFrames(generateWorld({ seed: 6, durationS: 900 }));
@@ -121,5 +127,7 @@ test("bad options give one clear error naming the field and value", () => {
   assert.throws(() => generateWorld({ seed: -1, durationS: 60 }), { message: "generateWorld: seed must be an integer in [0, 4294967295], got -1" });
   assert.throws(() => generateWorld({ seed: 1, durationS: 60.5 }), { message: "generateWorld: durationS must be an integer in [10, 21600], got 60.5" });
   assert.throws(() => generateWorld({ seed: 1, durationS: 60, maxOnScreen: 9 }), { message: "generateWorld: maxOnScreen must be an integer in [1, 4], got 9" });
-  assert.throws(() => visibleAt(generateWorld({ seed: 1, durationS: 20 }), 20), { message: "frame 20 is outside the world's timeline [0, 19] (1 fps, integer seconds)" });
+  assert.throws(() => visibleAt(generateWorld({ seed: 1, durationS: 20 }), 20), {
+    message: "frame 20 is outside the world's timeline [0, 19] (1 fps, integer seconds)",
+  });
 });

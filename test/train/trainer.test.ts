@@ -25,7 +25,13 @@ function source(n: number): SampleSource {
       { from: "gpt" as const, value: ["red", "blue", "green"][s % 3] },
     ],
   }));
-  return { size: n, get: (i) => samples[i], *texts() { for (const s of samples) for (const t of s.turns) yield t.value; } };
+  return {
+    size: n,
+    get: (i) => samples[i],
+    *texts() {
+      for (const s of samples) for (const t of s.turns) yield t.value;
+    },
+  };
 }
 
 function config(out: string, extra: Record<string, unknown> = {}) {
@@ -89,7 +95,10 @@ test("resuming with a different training config is refused", async () => {
   const out = mkdtempSync(join(tmpdir(), "hl-train-"));
   try {
     await train(config(out, { steps: 2, saveEvery: 1 }), { quiet: true, source: source(1), log: () => {} });
-    await assert.rejects(train(config(out, { steps: 2, baseLr: 5e-2 }), { quiet: true, source: source(1), log: () => {} }), /was written by a different training config/);
+    await assert.rejects(
+      train(config(out, { steps: 2, baseLr: 5e-2 }), { quiet: true, source: source(1), log: () => {} }),
+      /was written by a different training config/,
+    );
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -107,5 +116,8 @@ test("data order is a seeded permutation per epoch; schedule warms up then decay
 
 test("bad training configs name the field", () => {
   assert.throws(() => parseTrainConfig({ model: { init: {} }, data: { synth: { seed: 0, worlds: 1 } }, steps: 0, out: "x" }, "cfg.json"), /cfg\.json: steps: /);
-  assert.throws(() => parseTrainConfig({ model: { init: {} }, data: { synth: { seed: 0, worlds: 1 } }, steps: 1, out: "x", tunable: ["eyes"] }, "cfg.json"), /tunable\.0/);
+  assert.throws(
+    () => parseTrainConfig({ model: { init: {} }, data: { synth: { seed: 0, worlds: 1 } }, steps: 1, out: "x", tunable: ["eyes"] }, "cfg.json"),
+    /tunable\.0/,
+  );
 });

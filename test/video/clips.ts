@@ -25,7 +25,21 @@ export function testsrcClip(dir: string, name = "testsrc.mp4", extra: string[] =
 /** 32x16 grey frames whose luma grows with the frame number (16 + 2N), lossless H.264, 100 frames. */
 export function rampClip(dir: string): string {
   const p = join(dir, "ramp.mp4");
-  ffmpeg(["-f", "lavfi", "-i", "color=c=black:s=32x16:r=25:d=4", "-vf", "geq=lum='16+2*N':cb=128:cr=128", "-c:v", "libx264", "-qp", "0", "-pix_fmt", "yuv420p", p]);
+  ffmpeg([
+    "-f",
+    "lavfi",
+    "-i",
+    "color=c=black:s=32x16:r=25:d=4",
+    "-vf",
+    "geq=lum='16+2*N':cb=128:cr=128",
+    "-c:v",
+    "libx264",
+    "-qp",
+    "0",
+    "-pix_fmt",
+    "yuv420p",
+    p,
+  ]);
   return p;
 }
 

@@ -43,11 +43,24 @@ function ffmpegChildren(): string[] {
 
 test("decodes chosen frames of a testsrc2 clip in order, with known bar colours", async () => {
   const frames = await collect(decodeFrames(clip, [0, 1, 50, 99]));
-  assert.deepEqual(frames.map((f) => f.index), [0, 1, 50, 99]);
-  assert.deepEqual(frames.map((f) => f.timeS), [0, 0.04, 2, 3.96]);
+  assert.deepEqual(
+    frames.map((f) => f.index),
+    [0, 1, 50, 99],
+  );
+  assert.deepEqual(
+    frames.map((f) => f.timeS),
+    [0, 0.04, 2, 3.96],
+  );
   assert.notDeepEqual(frames[0].rgb, frames[2].rgb);
   // testsrc2's first frame has six colour bars along its bottom rows (they scroll later on).
-  const bars: [number, number[]][] = [[10, [255, 0, 0]], [40, [0, 255, 0]], [66, [255, 255, 0]], [94, [0, 0, 255]], [120, [255, 0, 255]], [150, [0, 255, 255]]];
+  const bars: [number, number[]][] = [
+    [10, [255, 0, 0]],
+    [40, [0, 255, 0]],
+    [66, [255, 255, 0]],
+    [94, [0, 0, 255]],
+    [120, [255, 0, 255]],
+    [150, [0, 255, 255]],
+  ];
   for (const f of frames) {
     assert.equal(f.width, 160);
     assert.equal(f.height, 90);
@@ -62,24 +75,44 @@ test("decodes chosen frames of a testsrc2 clip in order, with known bar colours"
 });
 
 test("select picks exactly the requested frame numbers (luma ramp clip)", async () => {
-  const all = await collect(decodeFrames(ramp, Array.from({ length: 100 }, (_, i) => i)));
+  const all = await collect(
+    decodeFrames(
+      ramp,
+      Array.from({ length: 100 }, (_, i) => i),
+    ),
+  );
   assert.equal(all.length, 100);
   const value = (f: DecodedFrame) => f.rgb[0];
   for (let i = 1; i < 100; i++) assert.ok(value(all[i]) > value(all[i - 1]), `frame ${i} is not brighter than frame ${i - 1}`);
   const picks = [0, 3, 4, 31, 32, 33, 64, 98, 99];
   const some = await collect(decodeFrames(ramp, picks));
-  assert.deepEqual(some.map((f) => f.index), picks);
-  assert.deepEqual(some.map(value), picks.map((i) => value(all[i])));
+  assert.deepEqual(
+    some.map((f) => f.index),
+    picks,
+  );
+  assert.deepEqual(
+    some.map(value),
+    picks.map((i) => value(all[i])),
+  );
   assert.deepEqual(some[3].rgb, all[31].rgb);
 });
 
 test("width/height options scale in ffmpeg", async () => {
   const frames = await collect(decodeFrames(clip, [10, 20], { width: 32, height: 18 }));
-  assert.deepEqual(frames.map((f) => [f.width, f.height, f.rgb.length]), [[32, 18, 32 * 18 * 3], [32, 18, 32 * 18 * 3]]);
+  assert.deepEqual(
+    frames.map((f) => [f.width, f.height, f.rgb.length]),
+    [
+      [32, 18, 32 * 18 * 3],
+      [32, 18, 32 * 18 * 3],
+    ],
+  );
 });
 
 test("breaking out of the loop kills ffmpeg", async () => {
-  const it = decodeFrames(clip, Array.from({ length: 100 }, (_, i) => i));
+  const it = decodeFrames(
+    clip,
+    Array.from({ length: 100 }, (_, i) => i),
+  );
   let seen = 0;
   let runningWhileReading = 0;
   for await (const f of it) {
@@ -128,7 +161,13 @@ test("a file cut short mid-stream reports which frame is missing", async () => {
   writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
   const info = await probeVideo(cut);
   assert.equal(info.frameCount, 100); // the header still promises 4 s
-  const err = await collect(decodeFrames(cut, [0, 90, 99], { info })).then(() => undefined, (e: Error) => e);
+  const err = await collect(decodeFrames(cut, [0, 90, 99], { info })).then(
+    () => undefined,
+    (e: Error) => e,
+  );
   assert.ok(err, "expected an error");
-  assert.equal(err.message, `${cut}: the video ended after 1 of 3 requested frames; frame index 90 is past its last decodable frame (truncated file, or frame count 100 overestimated)`);
+  assert.equal(
+    err.message,
+    `${cut}: the video ended after 1 of 3 requested frames; frame index 90 is past its last decodable frame (truncated file, or frame count 100 overestimated)`,
+  );
 });

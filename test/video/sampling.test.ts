@@ -6,7 +6,13 @@ const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
 
 // Expected values below were computed with numpy 1.24: np.linspace(start, stop, n, dtype=int).
 test("linspaceInt(0, 999, 128) equals numpy", () => {
-  const want = [0, 7, 15, 23, 31, 39, 47, 55, 62, 70, 78, 86, 94, 102, 110, 117, 125, 133, 141, 149, 157, 165, 173, 180, 188, 196, 204, 212, 220, 228, 235, 243, 251, 259, 267, 275, 283, 291, 298, 306, 314, 322, 330, 338, 346, 353, 361, 369, 377, 385, 393, 401, 409, 416, 424, 432, 440, 448, 456, 464, 471, 479, 487, 495, 503, 511, 519, 527, 534, 542, 550, 558, 566, 574, 582, 589, 597, 605, 613, 621, 629, 637, 645, 652, 660, 668, 676, 684, 692, 700, 707, 715, 723, 731, 739, 747, 755, 763, 770, 778, 786, 794, 802, 810, 818, 825, 833, 841, 849, 857, 865, 873, 881, 888, 896, 904, 912, 920, 928, 936, 943, 951, 959, 967, 975, 983, 991, 999];
+  const want = [
+    0, 7, 15, 23, 31, 39, 47, 55, 62, 70, 78, 86, 94, 102, 110, 117, 125, 133, 141, 149, 157, 165, 173, 180, 188, 196, 204, 212, 220, 228, 235, 243, 251, 259,
+    267, 275, 283, 291, 298, 306, 314, 322, 330, 338, 346, 353, 361, 369, 377, 385, 393, 401, 409, 416, 424, 432, 440, 448, 456, 464, 471, 479, 487, 495, 503,
+    511, 519, 527, 534, 542, 550, 558, 566, 574, 582, 589, 597, 605, 613, 621, 629, 637, 645, 652, 660, 668, 676, 684, 692, 700, 707, 715, 723, 731, 739, 747,
+    755, 763, 770, 778, 786, 794, 802, 810, 818, 825, 833, 841, 849, 857, 865, 873, 881, 888, 896, 904, 912, 920, 928, 936, 943, 951, 959, 967, 975, 983, 991,
+    999,
+  ];
   assert.deepEqual(linspaceInt(0, 999, 128), want);
 });
 
@@ -58,7 +64,10 @@ test("one-fps-min: duration is floor(frames/fps), and a video shorter than 128 f
   // 4000 frames at 29.97 fps = 133.47 s → 133 frames.
   assert.equal(sampleOneFpsMin({ frameCount: 4000, fps: 30000 / 1001 }).indices.length, 133);
   const short = sampleOneFpsMin({ frameCount: 50, fps: 25 });
-  assert.deepEqual(short.indices, Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(
+    short.indices,
+    Array.from({ length: 50 }, (_, i) => i),
+  );
   assert.equal(short.durationS, 2);
 });
 
@@ -87,7 +96,10 @@ test("streaming: fewer than 128 stepped frames falls back to linspace over min(f
   assert.deepEqual(s.indices.slice(-3), [1768, 1782, 1797]);
   assert.equal(sum(s.indices), 114945);
   assert.deepEqual(s.officialTimesS, s.timesS);
-  assert.deepEqual(sampleStreaming({ frameCount: 40, fps: 25 }).indices, Array.from({ length: 40 }, (_, i) => i));
+  assert.deepEqual(
+    sampleStreaming({ frameCount: 40, fps: 25 }).indices,
+    Array.from({ length: 40 }, (_, i) => i),
+  );
 });
 
 test("streaming: frames_upbound caps with linspace; a 12.5-fps video steps by 12 (Python rounding)", () => {

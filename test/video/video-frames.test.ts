@@ -18,7 +18,10 @@ after(() => cleanup());
 test("planFrames: a 100-frame clip keeps every frame under the one-fps-min rule; streaming steps by 25", async () => {
   const plan = await planFrames(clip);
   assert.equal(plan.info.frameCountSource, "counted");
-  assert.deepEqual(plan.sample.indices, Array.from({ length: 100 }, (_, i) => i));
+  assert.deepEqual(
+    plan.sample.indices,
+    Array.from({ length: 100 }, (_, i) => i),
+  );
   const streaming = await planFrames(clip, { strategy: "streaming", minFrames: 2 });
   assert.deepEqual(streaming.sample.indices, [0, 25, 50, 75]);
   assert.deepEqual(streaming.sample.timesS, [0, 1, 2, 3]);
@@ -31,7 +34,10 @@ test("preprocessedFrames yields SigLIP tensors of the decoded frames and ticks p
   const got = [];
   for await (const f of preprocessedFrames(clip, plan, { size: 32, progress })) got.push(f);
   progress.done();
-  assert.deepEqual(got.map((f) => f.index), [0, 25, 50, 75]);
+  assert.deepEqual(
+    got.map((f) => f.index),
+    [0, 25, 50, 75],
+  );
   assert.equal(progress.count, 4);
   assert.equal(lines.length, 4); // 25%, 50%, 75%, done
   const direct = [];

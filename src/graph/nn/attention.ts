@@ -65,5 +65,3 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOption
   const o = matmul(softmax(s, -1), unsqueeze(v, [2]));
   return ungroupQueries(o, q);
 }
-
-

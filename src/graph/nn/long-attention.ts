@@ -80,7 +80,12 @@ function chunkScores(p: Prepared, iter: Tensor) {
 }
 
 function loop(outer: Graph, trip: Tensor, body: Graph, initial: Tensor[], outShapes: { dtype: Tensor["dtype"]; shape: Tensor["shape"] }[]) {
-  return outer.addNodeFull("Loop", [trip, null, ...initial], { body: attr.graph(body) }, outShapes.map((o) => ({ dtype: o.dtype, shape: [...o.shape] })));
+  return outer.addNodeFull(
+    "Loop",
+    [trip, null, ...initial],
+    { body: attr.graph(body) },
+    outShapes.map((o) => ({ dtype: o.dtype, shape: [...o.shape] })),
+  );
 }
 
 /** q [B, H, Lq, d], k/v [B, Hkv, Lk, d] → [B, H, Lq, d]; same result as attention(), bounded memory. */
@@ -140,11 +145,17 @@ function chunkedAttentionBackward(p: Prepared, q: Tensor, k: Tensor, o5: Tensor,
   body.output("dk", dk);
   body.output("dv", dv);
   const scanShape = ["nChunks", ...dk.shape];
-  const node = loop(g, p.trip, body, [zerosOfShape(shapeOf(p.q5), [...p.q5.shape])], [
-    { dtype: "float32", shape: [...p.q5.shape] },
-    { dtype: "float32", shape: scanShape },
-    { dtype: "float32", shape: scanShape },
-  ]);
+  const node = loop(
+    g,
+    p.trip,
+    body,
+    [zerosOfShape(shapeOf(p.q5), [...p.q5.shape])],
+    [
+      { dtype: "float32", shape: [...p.q5.shape] },
+      { dtype: "float32", shape: scanShape },
+      { dtype: "float32", shape: scanShape },
+    ],
+  );
   const [dq5, dks, dvs] = node.outputs;
   const unchunk = (x: Tensor) => {
     const t = transpose(x, [1, 2, 0, 3, 4]); // [B, Hkv, n, c, d]

@@ -18,7 +18,5 @@ export function softmax(x: Tensor, axis = -1): Tensor {
 }
 
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  return x.graph.addNode("LogSoftmax", [x], { axis: attr.int(normAxis("LogSoftmax", axis, x.rank)) }, [
-    { dtype: x.dtype, shape: [...x.shape] },
-  ])[0];
+  return x.graph.addNode("LogSoftmax", [x], { axis: attr.int(normAxis("LogSoftmax", axis, x.rank)) }, [{ dtype: x.dtype, shape: [...x.shape] }])[0];
 }

@@ -142,13 +142,21 @@ export function concat(xs: Tensor[], axis: number): Tensor {
   const along = xs.map((t) => t.shape[a]);
   shape[a] = along.every((d) => typeof d === "number")
     ? (along as number[]).reduce((p, q) => p + q, 0)
-    : along.filter((d) => d !== 0).map(String).join("+");
+    : along
+        .filter((d) => d !== 0)
+        .map(String)
+        .join("+");
   return xs[0].graph.addNode("Concat", xs, { axis: attr.int(a) }, [{ dtype: xs[0].dtype, shape }])[0];
 }
 
 export function split(x: Tensor, sizes: Tensor, count: number, axis: number, shapes: Dim[][]): Tensor[] {
   const a = normAxis("Split", axis, x.rank);
-  return x.graph.addNode("Split", [x, sizes], { axis: attr.int(a) }, shapes.slice(0, count).map((s) => ({ dtype: x.dtype, shape: s })));
+  return x.graph.addNode(
+    "Split",
+    [x, sizes],
+    { axis: attr.int(a) },
+    shapes.slice(0, count).map((s) => ({ dtype: x.dtype, shape: s })),
+  );
 }
 
 export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
@@ -173,9 +181,7 @@ export function scatterElementsAdd(data: Tensor, indices: Tensor, updates: Tenso
 
 /** Scatter-add of rows: out = data; out[indices[i]] += updates[i] (ScatterND, reduction add). indices [..., 1]. */
 export function scatterAdd(data: Tensor, indices: Tensor, updates: Tensor): Tensor {
-  return data.graph.addNode("ScatterND", [data, indices, updates], { reduction: attr.string("add") }, [
-    { dtype: data.dtype, shape: [...data.shape] },
-  ])[0];
+  return data.graph.addNode("ScatterND", [data, indices, updates], { reduction: attr.string("add") }, [{ dtype: data.dtype, shape: [...data.shape] }])[0];
 }
 
 export function unsqueeze(x: Tensor, axes: number[]): Tensor {
