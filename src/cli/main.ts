@@ -6,6 +6,7 @@ import { PACKAGE_ROOT } from "../app/default-model.ts";
 import { registerAskCommands } from "./ask.ts";
 import { registerCacheCommands } from "./cache.ts";
 import { registerDataCommands } from "./data.ts";
+import { registerSynthCommands } from "../data/synthesis/cli.ts";
 import { registerReportCommands } from "./report.ts";
 import { registerTrainCommands } from "./train.ts";
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerTrainCommands(program);
   registerReportCommands(program);
   registerDataCommands(program);
+  registerSynthCommands(program); // adds `data synth …`
   return program;
 }
 
