@@ -14,6 +14,7 @@ import { qwen2WeightNames } from "../../src/model/qwen2.ts";
 import { MapWeights, WeightStore } from "../../src/model/weights.ts";
 import { ropeTables } from "../../src/model/rope.ts";
 import { matmulModel, measurePeak, randomArray, rawSession, timeIt } from "../peak.ts";
+import { QWEN2_0_5B, randomWeights } from "../shapes.ts";
 
 const arg = (k: string, d: number) => {
   const i = process.argv.indexOf(`--${k}`);
@@ -36,17 +37,7 @@ const llm: Qwen2Config = small
       vocab_size: 4096,
       tie_word_embeddings: true,
     }
-  : {
-      hidden_size: 896,
-      intermediate_size: 4864,
-      num_hidden_layers: 24,
-      num_attention_heads: 14,
-      num_key_value_heads: 2,
-      rms_norm_eps: 1e-6,
-      rope_theta: 1e6,
-      vocab_size: 151936,
-      tie_word_embeddings: true,
-    };
+  : QWEN2_0_5B;
 const vision: VisionTowerConfig = small
   ? {
       hidden_size: 128,
@@ -96,17 +87,6 @@ function visionShape(name: string): number[] {
   return [C];
 }
 
-function randomWeights(names: string[], shape: (n: string) => number[]) {
-  const m = new Map<string, { data: Float32Array; shape: number[] }>();
-  for (const n of names) {
-    const s = shape(n);
-    const data = randomArray(s.reduce((a, b) => a * b, 1)).map((v) => v * 0.04);
-    if (/norm/.test(n) && n.endsWith("weight")) data.fill(1);
-    m.set(n, { data, shape: s });
-  }
-  return m;
-}
-
 const rt = new Runtime();
 const peak = await measurePeak();
 const rawGemm = async (m: number, k: number, n: number) => {
@@ -117,7 +97,7 @@ const rawGemm = async (m: number, k: number, n: number) => {
 
 // ---- decoder ----
 const names = qwen2WeightNames(llm);
-const w = new WeightStore(new MapWeights(randomWeights(names, shapeOf)));
+const w = new WeightStore(new MapWeights(randomWeights(names.map((n) => [n, shapeOf(n)] as [string, number[]]))));
 const params = names.reduce((s, n) => s + w.shape(n).reduce((a, b) => a * b, 1), 0);
 const nonEmbed = params - llm.vocab_size * llm.hidden_size;
 const d = llm.hidden_size / llm.num_attention_heads;
@@ -170,7 +150,7 @@ const rawLlm = await rawGemm(PREFILL, llm.hidden_size, llm.intermediate_size);
 
 // ---- vision tower ----
 const vnames = visionWeightNames(vision);
-const vw = new WeightStore(new MapWeights(randomWeights(vnames, visionShape)));
+const vw = new WeightStore(new MapWeights(randomWeights(vnames.map((n) => [n, visionShape(n)] as [string, number[]]))));
 const vparams = vnames.reduce((s, n) => s + vw.shape(n).reduce((a, b) => a * b, 1), 0);
 const vg = new Graph();
 vg.output("f", visionTower(vg, vw, vision, vg.input("pixels", "float32", ["T", 3, vision.image_size, vision.image_size])));

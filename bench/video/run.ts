@@ -17,6 +17,7 @@ import { MapWeights, WeightStore } from "../../src/model/weights.ts";
 import { Runtime } from "../../src/graph/runtime.ts";
 import { TOKENS_PER_FRAME } from "../../src/model/projector.ts";
 import { randomArray } from "../peak.ts";
+import { QWEN2_0_5B, randomWeights } from "../shapes.ts";
 
 const arg = (k: string, d: number) => {
   const i = process.argv.indexOf(`--${k}`);
@@ -55,19 +56,11 @@ try {
   const t2 = performance.now();
 
   // ---- end-to-end ask on a cached memory ----
-  const H = 896;
+  const H = QWEN2_0_5B.hidden_size;
   const config = parseHourLlavaConfig(
     {
+      ...QWEN2_0_5B,
       model_type: "hour_llava_qwen",
-      hidden_size: H,
-      intermediate_size: 4864,
-      num_hidden_layers: 24,
-      num_attention_heads: 14,
-      num_key_value_heads: 2,
-      rms_norm_eps: 1e-6,
-      rope_theta: 1e6,
-      vocab_size: 151936,
-      tie_word_embeddings: true,
       mm_vision_tower: "bench",
       mm_projector_type: "mlp2x_gelu",
       mm_resampler_type: "memaug",
@@ -85,12 +78,7 @@ try {
     },
     "bench",
   );
-  const weights = new Map<string, { data: Float32Array; shape: number[] }>();
-  for (const [name, shape] of weightShapes(config)) {
-    const data = randomArray(shape.reduce((a, b) => a * b, 1)).map((v) => v * 0.04);
-    if (/norm\d?\.weight$|layernorm\.weight$/.test(name)) data.fill(1);
-    weights.set(name, { data, shape });
-  }
+  const weights = randomWeights(weightShapes(config));
   const model = new HourLlava(config, new WeightStore(new MapWeights(weights)), new Runtime());
   const T = plan.sample.indices.length;
   const memory = model.buildMemory(randomArray(T * TOKENS_PER_FRAME * H), T);
