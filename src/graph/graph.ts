@@ -2,7 +2,7 @@
 // engine's own composite ops, which the emitter lowers. Ids are global so subgraphs can name outer values.
 import type { DType, TypedArray } from "./dtype.ts";
 import { dtypeOfArray } from "./dtype.ts";
-import type { Dim, Shape } from "./shape.ts";
+import type { Dim } from "./shape.ts";
 import { fmtShape, numel, ShapeError } from "./shape.ts";
 
 export type Attr =

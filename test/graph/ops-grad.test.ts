@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import { add, div, erf, exp, log, maximum, mul, pow, sigmoid, sqrt, sub, tanh, where, less } from "../../src/graph/ops/elementwise.ts";
 import { linear, matmul } from "../../src/graph/ops/linalg.ts";
-import { concat, gather, reshape, slice, transpose, unsqueeze, squeeze } from "../../src/graph/ops/shape-ops.ts";
+import { concat, reshape, slice, transpose, unsqueeze, squeeze } from "../../src/graph/ops/shape-ops.ts";
 import { logSoftmax, reduceMax, reduceMean, reduceSum, softmax } from "../../src/graph/ops/reduce.ts";
 import { layerNorm, rmsNorm } from "../../src/graph/nn/norms.ts";
 import { gelu, geluTanh, silu } from "../../src/graph/nn/activations.ts";

@@ -24,7 +24,7 @@ import {
   zerosOfShape,
 } from "../ops/shape-ops.ts";
 import type { AttentionOptions } from "./attention.ts";
-import { causalLimit, dimScalar, groupQueries, headGroups, MASKED, ungroupQueries } from "./attention.ts";
+import { causalLimit, groupQueries, headGroups, MASKED, ungroupQueries } from "./attention.ts";
 
 export interface ChunkedAttentionOptions extends AttentionOptions {
   /** Keys per chunk (default 4096). */
@@ -44,7 +44,6 @@ interface Prepared {
 }
 
 function prepare(q: Tensor, k: Tensor, v: Tensor, opts: ChunkedAttentionOptions): Prepared {
-  const g = q.graph;
   const groups = headGroups("chunkedAttention", q, k);
   const chunk = opts.chunk ?? 4096;
   const scale = opts.scale ?? 1 / Math.sqrt(q.shape[3] as number);
