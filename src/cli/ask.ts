@@ -1,5 +1,5 @@
 // `hourllava encode|ask|chat`: the main job — a video file in, answers out.
-import { createInterface } from "node:readline/promises";
+import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { HourLlavaApp } from "../app/app.ts";
 import type { AppOptions, AskOptions, VideoMemory } from "../app/app.ts";
@@ -112,15 +112,18 @@ export function registerAskCommands(program: Command): void {
       const app = await open(o);
       const mem = await app.remember(video);
       const chat = app.chat(mem);
-      const rl = createInterface({ input: process.stdin, output: process.stdout });
-      process.stdout.write(`${video}: ${mem.frames} frames in memory. Ask away; /exit to leave.\n`);
+      // Lines are read as a stream (not rl.question), so piped input is not lost while an answer is generated.
+      const rl = createInterface({ input: process.stdin, terminal: process.stdin.isTTY === true });
+      process.stdout.write(`${video}: ${mem.frames} frames in memory. Ask away; /exit to leave.\n> `);
       try {
-        for (;;) {
-          const q = (await rl.question("> ").catch(() => "/exit")).trim();
+        for await (const line of rl) {
+          const q = line.trim();
           if (q === "/exit" || q === "/quit") break;
-          if (!q) continue;
-          for await (const piece of chat.send(q, sampling(o))) process.stdout.write(piece);
-          process.stdout.write("\n");
+          if (q) {
+            for await (const piece of chat.send(q, sampling(o))) process.stdout.write(piece);
+            process.stdout.write("\n");
+          }
+          process.stdout.write("> ");
         }
       } finally {
         rl.close();

@@ -167,3 +167,29 @@ test("no --model and no embedded model folder: a clear message (checked through 
   if (existsSync(join(DEFAULT_MODEL_DIR, "config.json"))) assert.equal(resolveModelDir(), DEFAULT_MODEL_DIR);
   assert.ok(statSync(join(DEFAULT_MODEL_DIR, "model.safetensors")).size < 30 * 2 ** 20, "the shipped model stays under 30 MB");
 });
+
+test("chat answers each piped question in turn and keeps the conversation", async () => {
+  const cache = join(dir, "chat");
+  const r = spawnSync(process.execPath, ["bin/hourllava.js", "chat", clip("a.mp4"), "--model", model, "--quiet", "--max-tokens", "3", "--cache-dir", cache], {
+    encoding: "utf8",
+    input: "what colour is the circle?\n\nand the square?\n/exit\n",
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^.*a\.mp4: 40 frames in memory\. Ask away; \/exit to leave\.\n/);
+  // "> answer1", "> > answer2" (the blank line only re-prompts), then the prompt /exit answered
+  const lines = r.stdout.split("\n").slice(1);
+  assert.equal(lines.length, 3);
+  assert.ok(lines[0].startsWith("> ") && lines[1].startsWith("> > ") && lines[2] === "> ", JSON.stringify(lines));
+  const { HourLlavaApp } = await import("../../src/app/app.ts");
+  const app = await HourLlavaApp.load(model, { cacheDir: cache, quiet: true });
+  const chat = app.chat(await app.remember(clip("a.mp4")));
+  for await (const _ of chat.send("what colour is the circle?", { maxNewTokens: 2 }));
+  for await (const _ of chat.send("and the square?", { maxNewTokens: 2 }));
+  assert.deepEqual(
+    chat.turns.map((t) => ("role" in t ? t.role : t.from)),
+    ["user", "assistant", "user", "assistant"],
+  );
+  await assert.rejects(async () => {
+    for await (const _ of chat.send("   ")) void _;
+  }, /the question is empty/);
+});
