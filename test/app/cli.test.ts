@@ -176,10 +176,9 @@ test("chat answers each piped question in turn and keeps the conversation", asyn
   });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^.*a\.mp4: 40 frames in memory\. Ask away; \/exit to leave\.\n/);
-  // "> answer1", "> > answer2" (the blank line only re-prompts), then the prompt /exit answered
-  const lines = r.stdout.split("\n").slice(1);
-  assert.equal(lines.length, 3);
-  assert.ok(lines[0].startsWith("> ") && lines[1].startsWith("> > ") && lines[2] === "> ", JSON.stringify(lines));
+  // A prompt before each of the four input lines; /exit ends it (the random model's answers may hold newlines).
+  assert.equal(r.stdout.split("> ").length - 1, 4, JSON.stringify(r.stdout));
+  assert.ok(r.stdout.endsWith("> "));
   const { HourLlavaApp } = await import("../../src/app/app.ts");
   const app = await HourLlavaApp.load(model, { cacheDir: cache, quiet: true });
   const chat = app.chat(await app.remember(clip("a.mp4")));
