@@ -69,6 +69,22 @@ function clip8(v: number): number {
  * Resizes packed RGB uint8 (row-major, w*h*3) to outW×outH exactly as Pillow's BICUBIC resize does
  * (reducing_gap=None, the default Hugging Face image processors use).
  */
+/** One output pixel of a pass: n taps from src at p, p+step, … weighted by kk[k0…], each channel rounded and clipped. */
+function convolveRGB(src: Uint8Array, p: number, step: number, kk: Int32Array, k0: number, n: number, out: Uint8Array, o: number): void {
+  let s0 = HALF,
+    s1 = HALF,
+    s2 = HALF;
+  for (let i = 0; i < n; i++, p += step) {
+    const k = kk[k0 + i];
+    s0 += src[p] * k;
+    s1 += src[p + 1] * k;
+    s2 += src[p + 2] * k;
+  }
+  out[o] = clip8(s0);
+  out[o + 1] = clip8(s1);
+  out[o + 2] = clip8(s2);
+}
+
 export function resizeBicubicRGB(rgb: Uint8Array, w: number, h: number, outW: number, outH: number): Uint8Array {
   if (rgb.length !== w * h * 3) throw new Error(`resizeBicubicRGB: buffer has ${rgb.length} bytes, expected ${w}x${h}x3 = ${w * h * 3}`);
   for (const [name, v] of [
@@ -101,20 +117,7 @@ export function resizeBicubicRGB(rgb: Uint8Array, w: number, h: number, outW: nu
         const xmin = bounds[xx * 2];
         const xmax = bounds[xx * 2 + 1];
         const k0 = xx * ksize;
-        let s0 = HALF,
-          s1 = HALF,
-          s2 = HALF;
-        let p = inRow + xmin * 3;
-        for (let x = 0; x < xmax; x++, p += 3) {
-          const k = kk[k0 + x];
-          s0 += rgb[p] * k;
-          s1 += rgb[p + 1] * k;
-          s2 += rgb[p + 2] * k;
-        }
-        const o = outRow + xx * 3;
-        tmp[o] = clip8(s0);
-        tmp[o + 1] = clip8(s1);
-        tmp[o + 2] = clip8(s2);
+        convolveRGB(rgb, inRow + xmin * 3, 3, kk, k0, xmax, tmp, outRow + xx * 3);
       }
     }
     src = tmp;
@@ -132,20 +135,7 @@ export function resizeBicubicRGB(rgb: Uint8Array, w: number, h: number, outW: nu
     const k0 = yy * ksize;
     const outRow = yy * stride;
     for (let xx = 0; xx < srcW; xx++) {
-      let s0 = HALF,
-        s1 = HALF,
-        s2 = HALF;
-      let p = ymin * stride + xx * 3;
-      for (let y = 0; y < ymax; y++, p += stride) {
-        const k = kk[k0 + y];
-        s0 += src[p] * k;
-        s1 += src[p + 1] * k;
-        s2 += src[p + 2] * k;
-      }
-      const o = outRow + xx * 3;
-      out[o] = clip8(s0);
-      out[o + 1] = clip8(s1);
-      out[o + 2] = clip8(s2);
+      convolveRGB(src, ymin * stride + xx * 3, stride, kk, k0, ymax, out, outRow + xx * 3);
     }
   }
   return out;
