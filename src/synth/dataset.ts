@@ -1,8 +1,9 @@
 // Many worlds → a train/eval split in the processed conversation format the official trainer reads
 // ({id, video, data_source, conversations}), up to five QAs of one video per multi-turn record as in
 // VideoMarathon, plus per-QA task metadata and a flat QA list for evaluation.
-import { mkdir, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { writeFileAtomic } from "../io/atomic.ts";
 import { Rng, hashString32 } from "./rng.ts";
 import { generateWorld, MAX_DURATION_S, MIN_DURATION_S } from "./world.ts";
 import { generateQuestions, type QaFormat, type SynthQuestion } from "./questions.ts";
@@ -131,12 +132,6 @@ export function buildSynthDataset(opts: SynthDatasetOptions): SynthDataset {
   return ds;
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
-}
-
 export interface WriteDatasetOptions {
   /** Also render every world's mp4 under <dir>/synth/ (skipped for files already there: complete by construction). */
   video?: { width: number; height: number; fps?: number };
@@ -160,8 +155,8 @@ export async function writeSynthDataset(dir: string, ds: SynthDataset, opts: Wri
       opts.onProgress?.({ stage: "video", done: ++done, total: ds.worlds.length, id: spec.id });
     }
   }
-  await writeAtomic(join(dir, "worlds.json"), JSON.stringify(ds.worlds, null, 1));
-  await writeAtomic(join(dir, "train.json"), JSON.stringify(ds.train));
-  await writeAtomic(join(dir, "eval.json"), JSON.stringify(ds.eval));
-  await writeAtomic(join(dir, "qa.jsonl"), ds.qa.map((q) => JSON.stringify(q)).join("\n") + (ds.qa.length ? "\n" : ""));
+  writeFileAtomic(join(dir, "worlds.json"), JSON.stringify(ds.worlds, null, 1));
+  writeFileAtomic(join(dir, "train.json"), JSON.stringify(ds.train));
+  writeFileAtomic(join(dir, "eval.json"), JSON.stringify(ds.eval));
+  writeFileAtomic(join(dir, "qa.jsonl"), ds.qa.map((q) => JSON.stringify(q)).join("\n") + (ds.qa.length ? "\n" : ""));
 }

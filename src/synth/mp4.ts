@@ -2,8 +2,8 @@
 // rgb24. At fps > 1 every 1-second frame is repeated fps times, so frame t of the 1-fps timeline stays
 // exactly at second t. The file appears under its final name only once ffmpeg has finished (temp + rename).
 import { spawn } from "node:child_process";
-import { rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { rm } from "node:fs/promises";
+import { commitTempFile, tempPathFor } from "../io/atomic.ts";
 import { ffmpegPath } from "../video/ffmpeg-path.ts";
 import { checkResolution, renderFrame, type Resolution } from "./render.ts";
 import type { World } from "./world.ts";
@@ -27,7 +27,7 @@ export async function writeWorldMp4(world: World, path: string, opts: Mp4Options
   const crf = opts.crf ?? 18;
   if (!Number.isInteger(crf) || crf < 0 || crf > 51) throw new Error(`writeWorldMp4: crf must be an integer in [0, 51], got ${crf}`);
 
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const tmp = tempPathFor(path);
   const args = [
     "-hide_banner",
     "-nostdin",
@@ -99,7 +99,7 @@ export async function writeWorldMp4(world: World, path: string, opts: Mp4Options
       const msg = stderr.trim().split(/\r?\n/).slice(-2).join("; ") || `exit code ${code}`;
       throw new Error(`${path}: ffmpeg failed to encode the world video (${msg})`);
     }
-    await rename(tmp, path);
+    commitTempFile(tmp, path);
   } catch (err) {
     child.kill("SIGKILL");
     await rm(tmp, { force: true });
