@@ -1,7 +1,7 @@
 // Hand-written SVG charts for the dataset statistics (bar, donut, histogram), rendered to PNG with resvg.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { Resvg } from "@resvg/resvg-js";
+import { escapeXml, svgToPng } from "../util/svg.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { TASKS, TOPICS } from "./taxonomy.ts";
 import { DATA_SOURCES } from "./record.ts";
@@ -9,10 +9,6 @@ import type { DatasetStats, Histogram } from "./stats.ts";
 
 const FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif";
 const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
-
-export function escapeXml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
 
 const n2 = (x: number) => (Math.round(x * 100) / 100).toString();
 
@@ -214,11 +210,6 @@ export function donutSvg(spec: DonutSpec): string {
     body.push(text(414, y, `${l}  ${share}%`, `font-size="15" fill="#222"`));
   });
   return frame(width, height, spec.title, body);
-}
-
-export function svgToPng(svg: string, zoom = 1.5): Buffer {
-  const r = new Resvg(svg, { fitTo: { mode: "zoom", value: zoom }, font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" }, background: "#ffffff" });
-  return r.render().asPng();
 }
 
 /** Every chart of the statistics as name → SVG text. */

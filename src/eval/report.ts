@@ -1,6 +1,6 @@
 // The evaluation report: accuracy per topic, per short/long form and per question format, for each input
 // variant beside chance, in-range and on longer videos than training saw; markdown + grouped bar charts.
-import { Resvg } from "@resvg/resvg-js";
+import { escapeXml, svgToPng } from "../util/svg.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { TOPICS } from "../data/taxonomy.ts";
 import type { EvalItem, Variant } from "./synth-eval.ts";
@@ -65,7 +65,7 @@ export function barChartSvg(title: string, rs: Row[]): string {
   );
   const labels = rs.map((r, gi) => {
     const x = m.l + gi * gw + gw / 2;
-    return `<text x="${x}" y="${H - m.b + 14}" font-size="11" text-anchor="end" transform="rotate(-35 ${x} ${H - m.b + 14})">${r.group} (${r.n})</text>`;
+    return `<text x="${x}" y="${H - m.b + 14}" font-size="11" text-anchor="end" transform="rotate(-35 ${x} ${H - m.b + 14})">${escapeXml(r.group)} (${r.n})</text>`;
   });
   const grid = [0, 0.25, 0.5, 0.75, 1].map(
     (f) =>
@@ -78,7 +78,7 @@ export function barChartSvg(title: string, rs: Row[]): string {
     return `<rect x="${x}" y="${H - 22}" width="12" height="12" fill="${colors[i]}"/><text x="${x + 16}" y="${H - 12}" font-size="11">${VARIANT_LABEL[c]}</text>`;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif"><rect width="100%" height="100%" fill="white"/>
-<text x="${W / 2}" y="24" font-size="15" text-anchor="middle">${title}</text>
+<text x="${W / 2}" y="24" font-size="15" text-anchor="middle">${escapeXml(title)}</text>
 ${grid.join("\n")}
 ${bars.join("\n")}
 ${labels.join("\n")}
@@ -114,7 +114,7 @@ export function writeReport(outDir: string, items: EvalItem[], meta: ReportMeta)
     const rs = rows(sel, chance);
     const svg = barChartSvg(title, rs);
     writeFileAtomic(`${outDir}/accuracy-${bucket}.svg`, svg);
-    writeFileAtomic(`${outDir}/accuracy-${bucket}.png`, new Resvg(svg, { fitTo: { mode: "width", value: 900 } }).render().asPng());
+    writeFileAtomic(`${outDir}/accuracy-${bucket}.png`, svgToPng(svg, 1));
     parts.push(`## ${title}`, ``, `![accuracy](accuracy-${bucket}.png)`, ``, table("group", rs), ``);
   }
   writeFileAtomic(

@@ -1,5 +1,5 @@
 // Loss curve as SVG (and PNG through resvg) beside the checkpoints: raw loss and its moving average.
-import { Resvg } from "@resvg/resvg-js";
+import { escapeXml, svgToPng } from "../util/svg.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 
 export function lossCurveSvg(points: { step: number; loss: number }[], title: string): string {
@@ -29,7 +29,7 @@ export function lossCurveSvg(points: { step: number; loss: number }[], title: st
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${Hh}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
-<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${title}</text>
+<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(title)}</text>
 ${ticks.join("\n")}
 ${xt.join("\n")}
 <text x="${W / 2}" y="${Hh - 8}" text-anchor="middle" font-size="12">step</text>
@@ -42,5 +42,5 @@ ${xt.join("\n")}
 export function writeLossPlot(base: string, points: { step: number; loss: number }[], title: string): void {
   const svg = lossCurveSvg(points, title);
   writeFileAtomic(`${base}.svg`, svg);
-  writeFileAtomic(`${base}.png`, new Resvg(svg, { fitTo: { mode: "width", value: 720 } }).render().asPng());
+  writeFileAtomic(`${base}.png`, svgToPng(svg, 1));
 }

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { StatsAccumulator, renderMarkdownReport } from "../../src/data/stats.ts";
-import { writeStatsPlots, niceTicks, compactNumber, barChartSvg, escapeXml } from "../../src/data/plots.ts";
+import { writeStatsPlots, niceTicks, compactNumber, barChartSvg } from "../../src/data/plots.ts";
+import { escapeXml } from "../../src/util/svg.ts";
 import type { DataRecord, QaRecord } from "../../src/data/record.ts";
 import { tempDir } from "./tmp.ts";
 
