@@ -6,9 +6,9 @@ import * as ort from "onnxruntime-node";
 import { Graph } from "../../src/graph/graph.ts";
 import { Runtime } from "../../src/graph/runtime.ts";
 import { qwen2 } from "../../src/model/qwen2.ts";
-import type { Qwen2Config } from "../../src/model/qwen2.ts";
 import { visionTower } from "../../src/model/siglip.ts";
-import type { VisionTowerConfig } from "../../src/model/siglip.ts";
+import { parseHourLlavaConfig } from "../../src/io/config.ts";
+import { weightShapes } from "../../src/model/init.ts";
 import { visionWeightNames } from "../../src/model/siglip.ts";
 import { qwen2WeightNames } from "../../src/model/qwen2.ts";
 import { MapWeights, WeightStore } from "../../src/model/weights.ts";
@@ -25,67 +25,46 @@ const PREFILL = arg("prefill", 512);
 const DECODE = arg("decode", 32);
 const FRAMES = arg("frames", 2);
 
-const llm: Qwen2Config = small
-  ? {
-      hidden_size: 256,
-      intermediate_size: 1024,
-      num_hidden_layers: 4,
-      num_attention_heads: 4,
-      num_key_value_heads: 2,
-      rms_norm_eps: 1e-6,
-      rope_theta: 1e6,
-      vocab_size: 4096,
-      tie_word_embeddings: true,
-    }
-  : QWEN2_0_5B;
-const vision: VisionTowerConfig = small
-  ? {
-      hidden_size: 128,
-      intermediate_size: 512,
-      num_layers_used: 2,
-      num_attention_heads: 4,
-      patch_size: 14,
-      image_size: 112,
-      grid_size: 8,
-      layer_norm_eps: 1e-6,
-      num_channels: 3,
-      hidden_act: "gelu_pytorch_tanh",
-    }
-  : {
-      hidden_size: 1152,
-      intermediate_size: 4304,
-      num_layers_used: 26,
-      num_attention_heads: 16,
-      patch_size: 14,
-      image_size: 384,
-      grid_size: 27,
-      layer_norm_eps: 1e-6,
-      num_channels: 3,
-      hidden_act: "gelu_pytorch_tanh",
-    };
-
-function shapeOf(name: string): number[] {
-  const H = llm.hidden_size;
-  const d = H / llm.num_attention_heads;
-  const kv = d * llm.num_key_value_heads;
-  if (name === "model.embed_tokens.weight" || name === "lm_head.weight") return [llm.vocab_size, H];
-  if (/norm\.weight$|layernorm\.weight$/.test(name)) return [H];
-  const m = /(q|k|v)_proj\.(weight|bias)$/.exec(name);
-  if (m) return m[2] === "weight" ? [m[1] === "q" ? H : kv, H] : [m[1] === "q" ? H : kv];
-  if (name.endsWith("o_proj.weight")) return [H, H];
-  if (name.endsWith("down_proj.weight")) return [H, llm.intermediate_size];
-  return [llm.intermediate_size, H];
-}
-
-function visionShape(name: string): number[] {
-  const C = vision.hidden_size;
-  if (name.endsWith("patch_embedding.weight")) return [C, 3, vision.patch_size, vision.patch_size];
-  if (name.endsWith("position_embedding.weight")) return [vision.grid_size ** 2, C];
-  if (name.includes("fc1")) return name.endsWith("weight") ? [vision.intermediate_size, C] : [vision.intermediate_size];
-  if (name.includes("fc2")) return name.endsWith("weight") ? [C, vision.intermediate_size] : [C];
-  if (name.endsWith("_proj.weight")) return [C, C];
-  return [C];
-}
+// One Hour-LLaVA config, so the weight shapes come from the model's own rules (src/model/init.ts).
+const config = parseHourLlavaConfig(
+  {
+    ...(small
+      ? {
+          hidden_size: 256,
+          intermediate_size: 1024,
+          num_hidden_layers: 4,
+          num_attention_heads: 4,
+          num_key_value_heads: 2,
+          rms_norm_eps: 1e-6,
+          rope_theta: 1e6,
+          vocab_size: 4096,
+          tie_word_embeddings: true,
+        }
+      : QWEN2_0_5B),
+    model_type: "hour_llava_qwen",
+    mm_projector_type: "mlp2x_gelu",
+    mm_resampler_type: "memaug",
+    ...(small
+      ? {
+          mm_vision_tower: "bench-small",
+          vision_config: {
+            hidden_size: 128,
+            intermediate_size: 512,
+            num_hidden_layers: 3,
+            num_attention_heads: 4,
+            patch_size: 14,
+            image_size: 112,
+            layer_norm_eps: 1e-6,
+          },
+        }
+      : { mm_vision_tower: "google/siglip-so400m-patch14-384" }),
+  },
+  "bench/model",
+);
+const llm = config;
+const vision = config.vision;
+const shapes = weightShapes(config);
+const shaped = (names: string[]) => names.map((n) => [n, shapes.get(n)!] as [string, number[]]);
 
 const rt = new Runtime();
 const peak = await measurePeak();
@@ -97,7 +76,7 @@ const rawGemm = async (m: number, k: number, n: number) => {
 
 // ---- decoder ----
 const names = qwen2WeightNames(llm);
-const w = new WeightStore(new MapWeights(randomWeights(names.map((n) => [n, shapeOf(n)] as [string, number[]]))));
+const w = new WeightStore(new MapWeights(randomWeights(shaped(names))));
 const params = names.reduce((s, n) => s + w.shape(n).reduce((a, b) => a * b, 1), 0);
 const nonEmbed = params - llm.vocab_size * llm.hidden_size;
 const d = llm.hidden_size / llm.num_attention_heads;
@@ -150,7 +129,7 @@ const rawLlm = await rawGemm(PREFILL, llm.hidden_size, llm.intermediate_size);
 
 // ---- vision tower ----
 const vnames = visionWeightNames(vision);
-const vw = new WeightStore(new MapWeights(randomWeights(vnames.map((n) => [n, visionShape(n)] as [string, number[]]))));
+const vw = new WeightStore(new MapWeights(randomWeights(shaped(vnames))));
 const vparams = vnames.reduce((s, n) => s + vw.shape(n).reduce((a, b) => a * b, 1), 0);
 const vg = new Graph();
 vg.output("f", visionTower(vg, vw, vision, vg.input("pixels", "float32", ["T", 3, vision.image_size, vision.image_size])));
