@@ -32,11 +32,17 @@ export interface EmittedModel {
   outputNames: string[];
 }
 
-/** Main-graph outputs are named by their producers directly (no Identity copy of a large result). */
-const outputAlias = new Map<number, string>();
+/** What one emission accumulates: output names given to their producers, and the external data file. */
+interface Emission {
+  opts: EmitOptions;
+  /** Main-graph outputs are named by their producers directly (no Identity copy of a large result). */
+  alias: Map<number, string>;
+  external: ExternalChunk[];
+  externalSize: number;
+}
 
-export function tensorName(t: Tensor): string {
-  const alias = outputAlias.get(t.id);
+function tensorName(e: Emission, t: Tensor): string {
+  const alias = e.alias.get(t.id);
   if (alias) return alias;
   if (t.role === "param") return t.name!;
   if (t.role === "input" && t.graph.depth === 0) return t.name!;
@@ -47,33 +53,21 @@ function rawBytes(a: TypedArray): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-let external: ExternalChunk[] | undefined;
-let externalSize = 0;
-let externalThreshold = Infinity;
-
-function tensorProto(name: string, t: Tensor): onnxProto.onnx.ITensorProto {
+function tensorProto(e: Emission, name: string, t: Tensor): onnxProto.onnx.ITensorProto {
   const raw = rawBytes(t.data!);
-  if (external && raw.byteLength >= externalThreshold) {
-    const offset = Math.ceil(externalSize / 64) * 64; // aligned so ORT can map it
-    external.push({ offset, data: raw });
-    externalSize = offset + raw.byteLength;
-    return {
-      name,
-      dataType: ONNX_DTYPE[t.dtype],
-      dims: t.shape.map((d) => Number(d)),
-      dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
-      externalData: [
-        { key: "location", value: EXTERNAL_DATA_FILE },
-        { key: "offset", value: String(offset) },
-        { key: "length", value: String(raw.byteLength) },
-      ],
-    };
-  }
+  const proto = { name, dataType: ONNX_DTYPE[t.dtype], dims: t.shape.map((d) => Number(d)) };
+  if (raw.byteLength < (e.opts.externalDataThreshold ?? Infinity)) return { ...proto, rawData: raw };
+  const offset = Math.ceil(e.externalSize / 64) * 64; // aligned so ORT can map it
+  e.external.push({ offset, data: raw });
+  e.externalSize = offset + raw.byteLength;
   return {
-    name,
-    dataType: ONNX_DTYPE[t.dtype],
-    dims: t.shape.map((d) => Number(d)),
-    rawData: rawBytes(t.data!),
+    ...proto,
+    dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+    externalData: [
+      { key: "location", value: EXTERNAL_DATA_FILE },
+      { key: "offset", value: String(offset) },
+      { key: "length", value: String(raw.byteLength) },
+    ],
   };
 }
 
@@ -123,7 +117,8 @@ function attributes(node: Node, emitSub: (g: Graph) => onnxProto.onnx.IGraphProt
   return out;
 }
 
-function emitGraph(g: Graph, name: string, opts: EmitOptions, feeds: Tensor[] | undefined): onnxProto.onnx.IGraphProto {
+function emitGraph(e: Emission, g: Graph, name: string, feeds: Tensor[] | undefined): onnxProto.onnx.IGraphProto {
+  const nameOf = (t: Tensor) => tensorName(e, t);
   const nodes: onnxProto.onnx.INodeProto[] = [];
   const initializers: onnxProto.onnx.ITensorProto[] = [];
   const extraInputs: onnxProto.onnx.IValueInfoProto[] = [];
@@ -137,12 +132,12 @@ function emitGraph(g: Graph, name: string, opts: EmitOptions, feeds: Tensor[] | 
         if (!t || t.graph !== g || seen.has(t.id)) continue;
         if (t.role === "const" || t.role === "param") {
           seen.add(t.id);
-          const nm = tensorName(t);
-          if (t.role === "param" && opts.weightsAsInputs && isMain) {
+          const nm = nameOf(t);
+          if (t.role === "param" && e.opts.weightsAsInputs && isMain) {
             extraInputs.push(valueInfo(nm, t, true));
             feeds?.push(t);
-          } else if (isMain) initializers.push(tensorProto(nm, t));
-          else nodes.push({ opType: "Constant", input: [], output: [nm], attribute: [{ name: "value", type: 4, t: tensorProto(nm, t) }] });
+          } else if (isMain) initializers.push(tensorProto(e, nm, t));
+          else nodes.push({ opType: "Constant", input: [], output: [nm], attribute: [{ name: "value", type: 4, t: tensorProto(e, nm, t) }] });
         }
       }
       for (const a of Object.values(n.attrs)) if (a.kind === "graph") visitConsts(a.value.nodes);
@@ -157,43 +152,34 @@ function emitGraph(g: Graph, name: string, opts: EmitOptions, feeds: Tensor[] | 
   if (isMain) {
     for (const o of g.outputs) {
       const t = o.tensor;
-      if (t.role === "value" && !outputAlias.has(t.id) && t.graph === g) outputAlias.set(t.id, o.name);
+      if (t.role === "value" && !e.alias.has(t.id) && t.graph === g) e.alias.set(t.id, o.name);
     }
   }
-  const emitSub = (sub: Graph) => emitGraph(sub, `${name}_body${sub.nodes.length}`, opts, undefined);
+  const emitSub = (sub: Graph) => emitGraph(e, sub, `${name}_body${sub.nodes.length}`, undefined);
   for (const n of g.nodes) {
     nodes.push({
       opType: n.op,
-      input: n.inputs.map((t) => (t ? tensorName(t) : "")),
-      output: n.outputs.map(tensorName),
+      input: n.inputs.map((t) => (t ? nameOf(t) : "")),
+      output: n.outputs.map(nameOf),
       attribute: attributes(n, emitSub),
     });
   }
   const outputs: onnxProto.onnx.IValueInfoProto[] = [];
   for (const o of g.outputs) {
-    const src = tensorName(o.tensor);
+    const src = nameOf(o.tensor);
     const outName = isMain ? o.name : `${src}_out${outputs.length}`;
     if (src !== outName) nodes.push({ opType: "Identity", input: [src], output: [outName] });
     outputs.push(valueInfo(outName, o.tensor, false));
   }
-  const inputs = g.inputs.map((t) => valueInfo(tensorName(t), t, true));
+  const inputs = g.inputs.map((t) => valueInfo(nameOf(t), t, true));
   return { name, node: nodes, initializer: initializers, input: [...inputs, ...extraInputs], output: outputs };
 }
 
 export function emitModel(g: Graph, opts: EmitOptions = {}): EmittedModel {
   if (g.outputs.length === 0) throw new Error("emitModel: the graph has no outputs");
   const feeds: Tensor[] = [...g.inputs];
-  let graph: onnxProto.onnx.IGraphProto;
-  const chunks: ExternalChunk[] = [];
-  external = opts.externalDataThreshold !== undefined ? chunks : undefined;
-  externalSize = 0;
-  externalThreshold = opts.externalDataThreshold ?? Infinity;
-  try {
-    graph = emitGraph(g, "hourllava", opts, feeds);
-  } finally {
-    outputAlias.clear();
-    external = undefined;
-  }
+  const e: Emission = { opts, alias: new Map(), external: [], externalSize: 0 };
+  const graph = emitGraph(e, g, "hourllava", feeds);
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: "hourllava",
@@ -201,5 +187,5 @@ export function emitModel(g: Graph, opts: EmitOptions = {}): EmittedModel {
     graph,
   });
   const bytes = onnx.ModelProto.encode(model).finish();
-  return { bytes, external: chunks, feeds, outputNames: g.outputs.map((o) => o.name) };
+  return { bytes, external: e.external, feeds, outputNames: g.outputs.map((o) => o.name) };
 }
