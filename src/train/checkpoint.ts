@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { commitTempDir, tempPathFor, writeFileAtomic } from "../io/atomic.ts";
 import { openCheckpoint, writeCheckpoint } from "../io/checkpoint.ts";
+import type { Checkpoint } from "../io/checkpoint.ts";
 import { openSafetensors, writeSafetensors } from "../io/safetensors.ts";
 import type { AdamWState } from "../graph/adamw.ts";
 
@@ -53,10 +54,16 @@ export function latestCheckpoint(out: string): string | undefined {
   return dir;
 }
 
-export function loadTrainingCheckpoint(dir: string): SavedCheckpoint {
-  const ck = openCheckpoint(dir);
+/** Every weight of a checkpoint as f32 arrays (the trainer keeps and updates them in memory). */
+export function readAllWeights(ck: Checkpoint): Map<string, { data: Float32Array; shape: number[] }> {
   const weights = new Map<string, { data: Float32Array; shape: number[] }>();
   for (const n of ck.names()) weights.set(n, { data: ck.read(n), shape: ck.shape(n) });
+  return weights;
+}
+
+export function loadTrainingCheckpoint(dir: string): SavedCheckpoint {
+  const ck = openCheckpoint(dir);
+  const weights = readAllWeights(ck);
   ck.close();
   const of = openSafetensors(join(dir, "optimizer.safetensors"));
   const optimizer: AdamWState = { step: Number(of.metadata.step), m: new Map(), v: new Map() };

@@ -20,7 +20,7 @@ import { seededRandom } from "../model/sampling.ts";
 import { shuffleInPlace } from "../util/prng.ts";
 import { MapWeights, WeightStore } from "../model/weights.ts";
 import { createProgress } from "../util/progress.ts";
-import { latestCheckpoint, loadTrainingCheckpoint, saveTrainingCheckpoint } from "./checkpoint.ts";
+import { latestCheckpoint, loadTrainingCheckpoint, readAllWeights, saveTrainingCheckpoint } from "./checkpoint.ts";
 import type { TrainConfig } from "./config.ts";
 import { partOf } from "./parts.ts";
 import { writeLossPlot } from "./plot.ts";
@@ -65,8 +65,7 @@ export function sampleIndex(seed: number, size: number, k: number): number {
 function loadModel(cfg: TrainConfig): { modelJson: Record<string, unknown>; config: HourLlavaConfig; weights: Tensors; tokenizerJson?: TokenizerJson } {
   if ("from" in cfg.model) {
     const ck = openCheckpoint(cfg.model.from);
-    const weights: Tensors = new Map();
-    for (const n of ck.names()) weights.set(n, { data: ck.read(n), shape: ck.shape(n) });
+    const weights = readAllWeights(ck);
     const tokPath = join(cfg.model.from, "tokenizer.json");
     const tokenizerJson = existsSync(tokPath) ? (JSON.parse(readFileSync(tokPath, "utf8")) as TokenizerJson) : undefined;
     const config = ck.hourLlavaConfig();
