@@ -1,9 +1,10 @@
 // Element types the engine knows, their ONNX enum codes and the typed arrays that hold them.
-export type DType = "float32" | "float16" | "float64" | "int64" | "int32" | "bool" | "uint8";
+export type DType = "float32" | "float16" | "float64" | "int64" | "int32" | "bool" | "uint8" | "int8";
 
 export const ONNX_DTYPE: Record<DType, number> = {
   float32: 1,
   uint8: 2,
+  int8: 3,
   int32: 6,
   int64: 7,
   bool: 9,
@@ -11,7 +12,7 @@ export const ONNX_DTYPE: Record<DType, number> = {
   float64: 11,
 };
 
-export type TypedArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Uint16Array;
+export type TypedArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array;
 
 export function bytesPerElement(d: DType): number {
   switch (d) {
@@ -25,6 +26,7 @@ export function bytesPerElement(d: DType): number {
       return 2;
     case "bool":
     case "uint8":
+    case "int8":
       return 1;
   }
 }
@@ -40,5 +42,6 @@ export function dtypeOfArray(a: TypedArray): DType {
   if (a instanceof Int32Array) return "int32";
   if (a instanceof BigInt64Array) return "int64";
   if (a instanceof Uint16Array) return "float16";
+  if (a instanceof Int8Array) return "int8";
   return "uint8";
 }

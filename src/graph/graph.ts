@@ -31,11 +31,22 @@ export const RECOMPUTE_ONE = "__recompute_one";
 
 export type TensorRole = "value" | "input" | "const" | "param";
 
+/** A weight's bytes inside a file (a safetensors tensor), handed to ONNX Runtime without passing through JS. */
+export interface FileSlice {
+  path: string;
+  offset: number;
+  length: number;
+}
+
 export class Tensor {
   readonly id = nextId++;
   producer?: Node;
   /** Constant or parameter data (role const/param). */
   data?: TypedArray;
+  /** A parameter stored in a file instead of `data` (the runtime maps it; JS never holds it). */
+  file?: FileSlice;
+  /** A parameter produced on demand (e.g. widened from bf16) when the graph is emitted, then dropped. */
+  load?: () => TypedArray;
   /** Graph input / parameter name. */
   name?: string;
   /** A composite whose backward is given directly (e.g. chunked attention): autodiff sends this tensor's
@@ -60,6 +71,8 @@ export interface Node {
   readonly inputs: (Tensor | null)[];
   readonly outputs: Tensor[];
   readonly attrs: Attrs;
+  /** Operator set domain ("" = ONNX; "com.microsoft" = ORT's contrib ops such as MatMulNBits). */
+  readonly domain?: string;
   /** Recomputation segment (gradient checkpointing) this node belongs to. */
   segment?: number;
 }
@@ -102,6 +115,18 @@ export class Graph {
     return t;
   }
 
+  /** A named weight that JS does not hold: its bytes stay in a file (FileSlice) or are made at emission
+   * (a loader); the runtime hands them to ORT once. It cannot be fed as an input. */
+  lazyParam(name: string, dtype: DType, shape: number[], from: FileSlice | (() => TypedArray)): Tensor {
+    if (this.params.some((t) => t.name === name)) throw new Error(`parameter "${name}" declared twice`);
+    const t = new Tensor(this, dtype, [...shape], "param");
+    t.name = name;
+    if (typeof from === "function") t.load = from;
+    else t.file = from;
+    this.params.push(t);
+    return t;
+  }
+
   /** A small constant; identical small constants are shared. */
   constant(data: TypedArray, shape: number[], dtype?: DType): Tensor {
     const d = dtype ?? dtypeOfArray(data);
@@ -131,17 +156,17 @@ export class Graph {
     return this.addNodeFull(op, inputs, attrs, outs).outputs;
   }
 
-  addNodeFull(op: string, inputs: (Tensor | null)[], attrs: Attrs, outs: { dtype: DType; shape: Dim[] }[]): Node {
+  addNodeFull(op: string, inputs: (Tensor | null)[], attrs: Attrs, outs: { dtype: DType; shape: Dim[] }[], domain?: string): Node {
     // A node lives in the deepest graph among its inputs, so ops built on a Loop body's values land in the body
     // and ops on outer values only are hoisted out of the loop.
     let target: Graph = this;
     for (const t of inputs) if (t && t.graph.depth > target.depth) target = t.graph;
-    if (target !== this) return target.addNodeFull(op, inputs, attrs, outs);
+    if (target !== this) return target.addNodeFull(op, inputs, attrs, outs, domain);
     for (const t of inputs) {
       if (t && !this.owns(t)) throw new Error(`${op}: input ${t} belongs to another graph`);
     }
     const outputs = outs.map((o) => new Tensor(this, o.dtype, o.shape, "value"));
-    const node: Node = { op, inputs, outputs, attrs, segment: this.currentSegment };
+    const node: Node = { op, inputs, outputs, attrs, segment: this.currentSegment, ...(domain ? { domain } : {}) };
     for (const o of outputs) o.producer = node;
     this.nodes.push(node);
     return node;

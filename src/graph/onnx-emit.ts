@@ -8,11 +8,23 @@ import type { Graph, Node, Tensor } from "./graph.ts";
 const { onnx } = onnxProto;
 export const OPSET = 18;
 
+/** Where initializers too large for the model bytes go (protobuf caps a model at 2 GiB). */
+export interface ExternalSink {
+  /** Location (relative path, as the runtime resolves it) of the file that `write` appends to. */
+  readonly location: string;
+  /** Stores bytes; returns their offset in that file. The caller may drop `bytes` afterwards. */
+  write(bytes: Uint8Array): number;
+  /** Location under which the model names an existing file holding file-backed weights. */
+  locate(path: string): string;
+}
+
 export interface EmitOptions {
   /** Parameters become graph inputs instead of initializers. */
   weightsAsInputs?: boolean;
-  /** Initializers of at least this many bytes go to an external data file (protobuf caps a model at 2 GiB). */
+  /** Initializers of at least this many bytes go to the external sink. */
   externalDataThreshold?: number;
+  /** Default: an in-memory sink whose chunks come back in `external`. */
+  sink?: ExternalSink;
 }
 
 /** One initializer stored outside the model bytes, at `offset` of the external data file. */
@@ -23,22 +35,42 @@ export interface ExternalChunk {
 
 export const EXTERNAL_DATA_FILE = "weights.bin";
 
+/** Collects external data in memory (tests, small models); file-backed weights keep their absolute path. */
+export function memorySink(chunks: ExternalChunk[]): ExternalSink {
+  let size = 0;
+  return {
+    location: EXTERNAL_DATA_FILE,
+    write(data) {
+      const offset = alignExternal(size);
+      chunks.push({ offset, data });
+      size = offset + data.byteLength;
+      return offset;
+    },
+    locate: (path) => path,
+  };
+}
+
+/** Offsets are 64-byte aligned so ORT can map the data. */
+export function alignExternal(offset: number): number {
+  return Math.ceil(offset / 64) * 64;
+}
+
 export interface EmittedModel {
   bytes: Uint8Array;
-  /** Initializer data for EXTERNAL_DATA_FILE, in file order (empty unless externalDataThreshold was set). */
+  /** Initializer data written to the default in-memory sink, in file order (empty with a caller's sink). */
   external: ExternalChunk[];
   /** Graph inputs in order: declared inputs, then parameters when fed. */
   feeds: Tensor[];
   outputNames: string[];
 }
 
-/** What one emission accumulates: output names given to their producers, and the external data file. */
+/** What one emission accumulates: output names given to their producers, and the operator domains used. */
 interface Emission {
   opts: EmitOptions;
   /** Main-graph outputs are named by their producers directly (no Identity copy of a large result). */
   alias: Map<number, string>;
-  external: ExternalChunk[];
-  externalSize: number;
+  sink: ExternalSink;
+  domains: Set<string>;
 }
 
 function tensorName(e: Emission, t: Tensor): string {
@@ -53,22 +85,25 @@ function rawBytes(a: TypedArray): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-function tensorProto(e: Emission, name: string, t: Tensor): onnxProto.onnx.ITensorProto {
-  const raw = rawBytes(t.data!);
-  const proto = { name, dataType: ONNX_DTYPE[t.dtype], dims: t.shape.map((d) => Number(d)) };
-  if (raw.byteLength < (e.opts.externalDataThreshold ?? Infinity)) return { ...proto, rawData: raw };
-  const offset = Math.ceil(e.externalSize / 64) * 64; // aligned so ORT can map it
-  e.external.push({ offset, data: raw });
-  e.externalSize = offset + raw.byteLength;
+function externalProto(proto: onnxProto.onnx.ITensorProto, location: string, offset: number, length: number): onnxProto.onnx.ITensorProto {
   return {
     ...proto,
     dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
     externalData: [
-      { key: "location", value: EXTERNAL_DATA_FILE },
+      { key: "location", value: location },
       { key: "offset", value: String(offset) },
-      { key: "length", value: String(raw.byteLength) },
+      { key: "length", value: String(length) },
     ],
   };
+}
+
+function tensorProto(e: Emission, name: string, t: Tensor): onnxProto.onnx.ITensorProto {
+  const proto = { name, dataType: ONNX_DTYPE[t.dtype], dims: t.shape.map((d) => Number(d)) };
+  // File-backed weights are referenced where they lie: their bytes never pass through JS.
+  if (t.file) return externalProto(proto, e.sink.locate(t.file.path), t.file.offset, t.file.length);
+  const raw = rawBytes(t.data ?? t.load!());
+  if (raw.byteLength < (e.opts.externalDataThreshold ?? Infinity)) return { ...proto, rawData: raw };
+  return externalProto(proto, e.sink.location, e.sink.write(raw), raw.byteLength);
 }
 
 function valueInfo(name: string, t: Tensor, withSymbols: boolean): onnxProto.onnx.IValueInfoProto {
@@ -157,8 +192,10 @@ function emitGraph(e: Emission, g: Graph, name: string, feeds: Tensor[] | undefi
   }
   const emitSub = (sub: Graph) => emitGraph(e, sub, `${name}_body${sub.nodes.length}`, undefined);
   for (const n of g.nodes) {
+    if (n.domain) e.domains.add(n.domain);
     nodes.push({
       opType: n.op,
+      ...(n.domain ? { domain: n.domain } : {}),
       input: n.inputs.map((t) => (t ? nameOf(t) : "")),
       output: n.outputs.map(nameOf),
       attribute: attributes(n, emitSub),
@@ -178,14 +215,15 @@ function emitGraph(e: Emission, g: Graph, name: string, feeds: Tensor[] | undefi
 export function emitModel(g: Graph, opts: EmitOptions = {}): EmittedModel {
   if (g.outputs.length === 0) throw new Error("emitModel: the graph has no outputs");
   const feeds: Tensor[] = [...g.inputs];
-  const e: Emission = { opts, alias: new Map(), external: [], externalSize: 0 };
+  const external: ExternalChunk[] = [];
+  const e: Emission = { opts, alias: new Map(), sink: opts.sink ?? memorySink(external), domains: new Set() };
   const graph = emitGraph(e, g, "hourllava", feeds);
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: "hourllava",
-    opsetImport: [{ domain: "", version: OPSET }],
+    opsetImport: [{ domain: "", version: OPSET }, ...[...e.domains].map((domain) => ({ domain, version: 1 }))],
     graph,
   });
   const bytes = onnx.ModelProto.encode(model).finish();
-  return { bytes, external: e.external, feeds, outputNames: g.outputs.map((o) => o.name) };
+  return { bytes, external, feeds, outputNames: g.outputs.map((o) => o.name) };
 }

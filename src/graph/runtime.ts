@@ -6,10 +6,12 @@ import * as ort from "onnxruntime-node";
 import type { DType, TypedArray } from "./dtype.ts";
 import type { Graph, Tensor } from "./graph.ts";
 import { RECOMPUTE_ONE } from "./graph.ts";
-import { mkdtempSync, openSync, closeSync, writeSync, writeFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import { EXTERNAL_DATA_FILE, emitModel } from "./onnx-emit.ts";
-import type { EmittedModel } from "./onnx-emit.ts";
+import { mkdtempSync, openSync, closeSync, writeSync, rmSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { EXTERNAL_DATA_FILE, alignExternal, emitModel } from "./onnx-emit.ts";
+import type { ExternalSink } from "./onnx-emit.ts";
+import { bytesPerElement } from "./dtype.ts";
+import { numel } from "./shape.ts";
 
 export type Device = "cpu" | "webgpu" | "cuda";
 
@@ -43,6 +45,7 @@ const ORT_TYPE: Record<DType, ort.Tensor.Type> = {
   int32: "int32",
   bool: "bool",
   uint8: "uint8",
+  int8: "int8",
 };
 
 export function availableDevices(): Device[] {
@@ -55,10 +58,16 @@ export function availableDevices(): Device[] {
 
 const bufferIds = new WeakMap<object, number>();
 let nextBufferId = 1;
-function bufferId(a: TypedArray): number {
+function objectId(a: object): number {
   let id = bufferIds.get(a);
   if (!id) bufferIds.set(a, (id = nextBufferId++));
   return id;
+}
+
+/** Identity of a weight's bytes: the JS buffer, the loader, or the file slice. */
+function weightId(t: Tensor): string {
+  if (t.file) return `${t.file.path}@${t.file.offset}+${t.file.length}`;
+  return String(objectId((t.data ?? t.load)!));
 }
 
 /** A structural signature: ops, attributes, shapes, wiring and the identity of weight buffers. */
@@ -67,7 +76,7 @@ export function graphSignature(g: Graph, opts: CompileOptions): string {
   const ref = (t: Tensor | null): string => {
     if (!t) return "_";
     if (t.role === "const" && t.data && t.data.length <= 64) return `c${t.dtype}[${t.shape}](${Array.from(t.data as ArrayLike<number>).join(",")})`;
-    if (t.role === "const" || t.role === "param") return `${t.role}${t.name ?? ""}#${bufferId(t.data!)}[${t.shape}]`;
+    if (t.role === "const" || t.role === "param") return `${t.role}${t.name ?? ""}#${weightId(t)}:${t.dtype}[${t.shape}]`;
     if (!local.has(t.id)) local.set(t.id, local.size);
     return `v${local.get(t.id)}:${t.dtype}[${t.shape}]`;
   };
@@ -90,16 +99,34 @@ export function graphSignature(g: Graph, opts: CompileOptions): string {
 
 const ONE = Float32Array.from([1]);
 
+/** What a compiled graph keeps of an input: never the graph itself (its weights would stay reachable). */
+interface Feed {
+  name: string;
+  role: Tensor["role"];
+  dtype: DType;
+  shape: Tensor["shape"];
+  /** A parameter fed as an input defaults to its own data. */
+  data?: TypedArray;
+}
+
+function feedOf(t: Tensor): Feed {
+  return { name: t.name!, role: t.role, dtype: t.dtype, shape: [...t.shape], data: t.role === "param" ? t.data : undefined };
+}
+
 export class CompiledGraph {
   release(): Promise<void> {
     return this.session.release();
   }
 
+  private readonly feeds: Feed[];
+
   constructor(
     private readonly session: ort.InferenceSession,
-    private readonly feeds: Tensor[],
+    feeds: Tensor[],
     readonly outputNames: string[],
-  ) {}
+  ) {
+    this.feeds = feeds.map(feedOf);
+  }
 
   /** Runs with named inputs; parameters fed as inputs take their stored data unless overridden. */
   async run(inputs: Record<string, HostTensor>, params?: Map<string, HostTensor>): Promise<Record<string, HostTensor>> {
@@ -133,7 +160,7 @@ export class CompiledGraph {
   }
 }
 
-function checkFeed(t: Tensor, v: HostTensor): void {
+function checkFeed(t: Feed, v: HostTensor): void {
   if (v.dims.length !== t.shape.length) {
     throw new Error(`input "${t.name}": expected rank ${t.shape.length} [${t.shape.join(", ")}], got [${v.dims.join(", ")}]`);
   }
@@ -184,48 +211,88 @@ export class Runtime {
     for (const p of all) await (await p.catch(() => undefined))?.release();
   }
 
-  /** Builds a session from raw ONNX bytes (also used by benchmarks for a raw single-op baseline). */
-  createSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
+  /** Builds a session from raw ONNX bytes (also used by benchmarks for a raw single-op baseline). External data
+   * locations are resolved from the file system root, so weights can stay in the files they came from. */
+  createSession(bytes: Uint8Array, externalData = false): Promise<ort.InferenceSession> {
     return ort.InferenceSession.create(bytes, {
       executionProviders: [this.device],
       intraOpNumThreads: this.threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: this.optimization,
+      ...(externalData ? { extra: { session: { model_external_initializers_file_folder_path: "/" } } } : {}),
     });
   }
 
   private async create(g: Graph, opts: CompileOptions): Promise<CompiledGraph> {
-    const weightBytes = opts.weightsAsInputs ? 0 : g.params.reduce((s, p) => s + p.data!.byteLength, 0);
-    const big = weightBytes > this.externalDataAbove;
-    const m = emitModel(g, { ...opts, externalDataThreshold: big ? 1024 : undefined });
-    const session = big ? await this.createExternal(m) : await this.createSession(m.bytes);
-    return new CompiledGraph(session, m.feeds, m.outputNames);
-  }
-
-  /** Large models: model.onnx + weights.bin in a temp folder (ORT resolves external data beside the model). */
-  private async createExternal(m: EmittedModel): Promise<ort.InferenceSession> {
-    const dir = mkdtempSync(join(os.tmpdir(), "hourllava-onnx-"));
+    // Weights JS holds (or makes at emission) go inline while small; above the limit they stream to a temp file
+    // that ORT reads once. File-backed weights are always referenced where they lie.
+    const inJs = opts.weightsAsInputs ? 0 : g.params.reduce((s, p) => s + (p.file ? 0 : numelOf(p) * bytesPerElement(p.dtype)), 0);
+    const sink = new TempFileSink();
     try {
-      writeFileSync(join(dir, "model.onnx"), m.bytes);
-      const fd = openSync(join(dir, EXTERNAL_DATA_FILE), "w");
-      try {
-        for (const c of m.external) writeSync(fd, c.data, 0, c.data.byteLength, c.offset);
-      } finally {
-        closeSync(fd);
-      }
-      return await ort.InferenceSession.create(join(dir, "model.onnx"), {
-        executionProviders: [this.device],
-        intraOpNumThreads: this.threads,
-        interOpNumThreads: 1,
-        graphOptimizationLevel: this.optimization,
-      });
+      const m = emitModel(g, { ...opts, sink, externalDataThreshold: inJs > this.externalDataAbove ? 1024 : undefined });
+      sink.close();
+      const external = sink.used || g.params.some((p) => p.file !== undefined);
+      const session = await this.createSession(m.bytes, external);
+      return new CompiledGraph(session, m.feeds, m.outputNames);
     } finally {
-      rmSync(dir, { recursive: true, force: true }); // ORT has read (or mapped) what it needs
+      sink.remove(); // ORT has read (or mapped) what it needs
     }
   }
 
   /** Compile and run once. */
   async run(g: Graph, inputs: Record<string, HostTensor> = {}, opts: CompileOptions = {}): Promise<Record<string, HostTensor>> {
     return (await this.compile(g, opts)).run(inputs);
+  }
+}
+
+function numelOf(t: Tensor): number {
+  return numel(t.shape) ?? 0;
+}
+
+/** Relative to the file system root: how ORT finds external data when models load from bytes. */
+function fromRoot(path: string): string {
+  return relative("/", resolve(path));
+}
+
+/** External data of one session: a temp file created on the first write, removed once ORT has read it. */
+class TempFileSink implements ExternalSink {
+  private dir?: string;
+  private fd?: number;
+  private size = 0;
+  used = false;
+
+  get location(): string {
+    this.open();
+    return fromRoot(join(this.dir!, EXTERNAL_DATA_FILE));
+  }
+
+  locate(path: string): string {
+    return fromRoot(path);
+  }
+
+  private open(): void {
+    if (this.dir) return;
+    this.dir = mkdtempSync(join(os.tmpdir(), "hourllava-onnx-"));
+    this.fd = openSync(join(this.dir, EXTERNAL_DATA_FILE), "w");
+  }
+
+  write(bytes: Uint8Array): number {
+    this.open();
+    this.used = true;
+    const offset = alignExternal(this.size);
+    let done = 0;
+    while (done < bytes.byteLength) done += writeSync(this.fd!, bytes, done, bytes.byteLength - done, offset + done);
+    this.size = offset + bytes.byteLength;
+    return offset;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  remove(): void {
+    this.close();
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,6 @@
 // Elementwise ONNX ops with numpy broadcasting. Numbers are turned into scalar constants of the tensor's dtype.
 import type { DType } from "../dtype.ts";
+import { ONNX_DTYPE } from "../dtype.ts";
 import type { Tensor } from "../graph.ts";
 import { attr } from "../graph.ts";
 import { broadcastShapes, ShapeError } from "../shape.ts";
@@ -61,9 +62,7 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   return cond.graph.addNode("Where", [cond, x, y], {}, [{ dtype: x.dtype, shape }])[0];
 }
 
-const CAST_TO: Record<DType, number> = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11 };
-
 export function cast(x: Tensor, to: DType): Tensor {
   if (x.dtype === to) return x;
-  return x.graph.addNode("Cast", [x], { to: attr.int(CAST_TO[to]) }, [{ dtype: to, shape: [...x.shape] }])[0];
+  return x.graph.addNode("Cast", [x], { to: attr.int(ONNX_DTYPE[to]) }, [{ dtype: to, shape: [...x.shape] }])[0];
 }

@@ -1,0 +1,47 @@
+// Linear layers on quantized weights, as ONNX Runtime's contrib ops (domain com.microsoft): MatMulNBits
+// (block-wise 4/8-bit weights; fastest for small M: decoding) and DynamicQuantizeMatMul (int8 weights and
+// run-time int8 activations; fastest for large M: vision tower, MemAug).
+import { attr } from "../graph.ts";
+import type { Tensor } from "../graph.ts";
+import { dimsConflict, fmtShape, ShapeError } from "../shape.ts";
+import { add } from "./elementwise.ts";
+
+export const MS_DOMAIN = "com.microsoft";
+
+export interface NBitsTensors {
+  qweight: Tensor;
+  scales: Tensor;
+  zeros: Tensor;
+  N: number;
+  K: number;
+  bits: number;
+  blockSize: number;
+}
+
+function checkInput(op: string, x: Tensor, K: number): void {
+  if (dimsConflict(x.shape[x.rank - 1], K)) throw new ShapeError(op, `input ${fmtShape(x.shape)} does not match K=${K}`);
+}
+
+/** x [..., K] → [..., N]. accuracy_level 4 lets MLAS multiply in int8 (blockwise-quantized activations). */
+export function matMulNBits(x: Tensor, w: NBitsTensors, bias?: Tensor, accuracyLevel = 4): Tensor {
+  checkInput("MatMulNBits", x, w.K);
+  const attrs = {
+    K: attr.int(w.K),
+    N: attr.int(w.N),
+    bits: attr.int(w.bits),
+    block_size: attr.int(w.blockSize),
+    accuracy_level: attr.int(accuracyLevel),
+  };
+  const shape = [...x.shape.slice(0, -1), w.N];
+  const y = x.graph.addNodeFull("MatMulNBits", [x, w.qweight, w.scales, w.zeros], attrs, [{ dtype: x.dtype, shape }], MS_DOMAIN).outputs[0];
+  return bias ? add(y, bias) : y;
+}
+
+/** x [..., K] with int8 weight [K, N] and per-column scales [N] → [..., N] (+ bias, fused by the op). */
+export function dynamicQuantizeMatMul(x: Tensor, qweight: Tensor, scales: Tensor, bias?: Tensor): Tensor {
+  const [K, N] = qweight.shape as number[];
+  checkInput("DynamicQuantizeMatMul", x, K);
+  const shape = [...x.shape.slice(0, -1), N];
+  const inputs = bias ? [x, qweight, scales, null, bias] : [x, qweight, scales];
+  return x.graph.addNodeFull("DynamicQuantizeMatMul", inputs, {}, [{ dtype: x.dtype, shape }], MS_DOMAIN).outputs[0];
+}
