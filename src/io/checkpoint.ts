@@ -24,6 +24,8 @@ export interface Checkpoint {
   dtype(name: string): SafeDType;
   read(name: string): Float32Array;
   readRaw(name: string): RawArray;
+  /** The file, byte offset and length of a tensor's data. */
+  location(name: string): { path: string; offset: number; length: number };
   hourLlavaConfig(): HourLlavaConfig;
   close(): void;
 }
@@ -106,6 +108,7 @@ export function openCheckpoint(dir: string): Checkpoint {
     dtype: (name) => fileOf(name).info(name).dtype,
     read: (name) => fileOf(name).read(name),
     readRaw: (name) => fileOf(name).readRaw(name),
+    location: (name) => fileOf(name).location(name),
     hourLlavaConfig: () => parseHourLlavaConfig(config, configPath),
     close: closeAll,
   };

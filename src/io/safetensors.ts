@@ -20,6 +20,8 @@ export interface SafetensorsFile {
   read(name: string): Float32Array;
   /** The stored elements as their own typed array (F16/BF16 as Uint16Array bit patterns, I64 as BigInt64Array). */
   readRaw(name: string): RawArray;
+  /** Where the tensor's bytes lie in the file (for readers that map them, such as ONNX Runtime). */
+  location(name: string): { path: string; offset: number; length: number };
   close(): void;
 }
 
@@ -110,6 +112,10 @@ export function openSafetensors(path: string): SafetensorsFile {
     info,
     read,
     readRaw,
+    location: (name) => {
+      const t = info(name);
+      return { path, offset: dataStart + t.begin, length: t.end - t.begin };
+    },
     close: () => {
       if (open) closeSync(fd);
       open = false;

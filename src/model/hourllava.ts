@@ -19,6 +19,8 @@ import { visionTower, visionWeightNames } from "./siglip.ts";
 import { gatherRows, planQuery } from "./token-flow.ts";
 import type { QueryPlan } from "./token-flow.ts";
 import type { WeightStore } from "./weights.ts";
+import { EmbeddingTable } from "./embedding-table.ts";
+import { EMBED_WEIGHT } from "./quant-plan.ts";
 import { seededRandom } from "./sampling.ts";
 
 export const NEWLINE_WEIGHT = "model.image_newline";
@@ -57,6 +59,8 @@ export class HourLlava {
   private visionGraph?: Promise<CompiledGraph>;
   private memAugGraph?: Promise<CompiledGraph>;
   private readonly llmGraphs = new Map<boolean, Promise<CompiledGraph>>();
+  private embedTable?: EmbeddingTable;
+  private newline?: Float32Array;
 
   constructor(
     readonly config: HourLlavaConfig,
@@ -106,7 +110,7 @@ export class HourLlava {
     const H = this.hidden;
     if (tokens.length !== T * TOKENS_PER_FRAME * H) throw new Error(`buildMemory: ${tokens.length} values for ${T} frames × 64 × ${H}`);
     const idx = frameRepetition(T);
-    const newline = this.weights.data(NEWLINE_WEIGHT);
+    const newline = (this.newline ??= this.weights.data(NEWLINE_WEIGHT));
     const rows = new Float32Array(idx.length * ROW_STRIDE * H);
     idx.forEach((f, t) => {
       rows.set(tokens.subarray(f * TOKENS_PER_FRAME * H, (f + 1) * TOKENS_PER_FRAME * H), t * ROW_STRIDE * H);
@@ -143,10 +147,13 @@ export class HourLlava {
     return this.runtime.compile(g);
   }
 
+  /** The host embedding table, in its stored precision (read on first use). */
+  get embeddings(): EmbeddingTable {
+    return (this.embedTable ??= EmbeddingTable.load(this.weights, EMBED_WEIGHT, this.hidden));
+  }
+
   embedRows(ids: number[], out: Float32Array, outRow: number): void {
-    const V = this.config.vocab_size;
-    for (const id of ids) if (!(id >= 0 && id < V)) throw new Error(`token id ${id} is outside the vocabulary (0..${V - 1})`);
-    gatherRows(this.weights.data("model.embed_tokens.weight"), this.hidden, ids, out, outRow);
+    this.embeddings.gather(ids, out, outRow);
   }
 
   /** The MemAug input: prefix text embeddings, decayed video tokens, suffix text embeddings. */

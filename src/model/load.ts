@@ -5,15 +5,23 @@ import { checkKeys, openCheckpoint } from "../io/checkpoint.ts";
 import type { Checkpoint } from "../io/checkpoint.ts";
 import { Runtime } from "../graph/runtime.ts";
 import type { RuntimeOptions } from "../graph/runtime.ts";
-import { HourLlava, expectedWeightNames } from "./hourllava.ts";
+import { HourLlava } from "./hourllava.ts";
 import type { SpatialSampling } from "./forgetting.ts";
 import { WeightStore } from "./weights.ts";
+import type { WeightSource } from "./weights.ts";
 import { VISION_PREFIX } from "./siglip.ts";
 import { weightShapes } from "./init.ts";
+import { CheckpointWeights } from "./checkpoint-weights.ts";
+import { DEFAULT_BLOCK_SIZE, folderQuantization, linearFormats, storedShapes } from "./quant-plan.ts";
+import type { QuantScheme } from "./quant-plan.ts";
+import { QuantizingSource } from "./quantizing-source.ts";
 
 export interface LoadOptions extends RuntimeOptions {
   runtime?: Runtime;
   spatial?: SpatialSampling;
+  /** Quantize a float folder while loading (a quantized folder loads as it is). */
+  quant?: QuantScheme;
+  blockSize?: number;
 }
 
 /** Extra keys official checkpoints carry that the model does not use. */
@@ -23,24 +31,46 @@ export function ignorableKey(name: string): boolean {
 
 export function loadHourLlava(dir: string, opts: LoadOptions = {}): { model: HourLlava; checkpoint: Checkpoint } {
   const ckpt = openCheckpoint(dir);
-  const config = ckpt.hourLlavaConfig();
-  checkKeys(expectedWeightNames(config), ckpt.names(), {
-    what: `${dir}: checkpoint`,
-    allowMissing: (n) => n === "lm_head.weight" && config.tie_word_embeddings,
-    allowUnexpected: (n) => ignorableKey(n) || (n === "lm_head.weight" && config.tie_word_embeddings),
-  });
-  const wrong: string[] = [];
-  for (const [n, want] of weightShapes(config)) {
-    if (!ckpt.has(n)) continue;
-    const got = ckpt.shape(n);
-    if (got.length !== want.length || got.some((d, i) => d !== want[i])) wrong.push(`${n} is [${got.join(", ")}], the config implies [${want.join(", ")}]`);
-  }
-  if (wrong.length) {
+  try {
+    const config = ckpt.hourLlavaConfig();
+    const stored = folderQuantization(ckpt.config, `${dir}/config.json`);
+    if (stored && opts.quant && opts.quant !== stored.scheme)
+      throw new Error(`${dir} is already quantized (${stored.scheme}); load it as it is, or quantize its float original to ${opts.quant}`);
+    const storedFormats = stored ? linearFormats(config, stored) : new Map();
+    const shapes = storedShapes(weightShapes(config), storedFormats);
+    if (stored) {
+      const lacking = [...shapes.keys()].filter((n) => /\.(qweight|scales|qzeros)$/.test(n) && !ckpt.has(n));
+      if (lacking.length)
+        throw new Error(
+          `${dir}: config.json says the weights are ${stored.scheme}-quantized, but ${lacking.length} quantized tensors are missing (${lacking.slice(0, 3).join(", ")}${lacking.length > 3 ? ", …" : ""})`,
+        );
+    }
+    checkKeys([...shapes.keys()], ckpt.names(), {
+      what: `${dir}: checkpoint`,
+      allowMissing: (n) => n === "lm_head.weight" && config.tie_word_embeddings,
+      allowUnexpected: (n) => ignorableKey(n) || (n === "lm_head.weight" && config.tie_word_embeddings),
+    });
+    const wrong: string[] = [];
+    for (const [n, want] of shapes) {
+      if (!ckpt.has(n)) continue;
+      const got = ckpt.shape(n);
+      if (got.length !== want.length || got.some((d, i) => d !== want[i])) wrong.push(`${n} is [${got.join(", ")}], the config implies [${want.join(", ")}]`);
+    }
+    if (wrong.length) {
+      const more = wrong.length > 4 ? ` … and ${wrong.length - 4} more` : "";
+      throw new Error(`${dir}: weights do not match config.json: ${wrong.slice(0, 4).join("; ")}${more}`);
+    }
+    let source: WeightSource = new CheckpointWeights(ckpt);
+    let formats = storedFormats;
+    if (opts.quant && !stored) {
+      formats = linearFormats(config, { scheme: opts.quant, block_size: opts.blockSize ?? DEFAULT_BLOCK_SIZE, format_version: 1 });
+      source = new QuantizingSource(source, formats);
+    }
+    const runtime = opts.runtime ?? new Runtime(opts);
+    const model = new HourLlava(config, new WeightStore(source, formats), runtime, opts.spatial ?? "uniform");
+    return { model, checkpoint: ckpt };
+  } catch (e) {
     ckpt.close();
-    const more = wrong.length > 4 ? ` … and ${wrong.length - 4} more` : "";
-    throw new Error(`${dir}: weights do not match config.json: ${wrong.slice(0, 4).join("; ")}${more}`);
+    throw e;
   }
-  const runtime = opts.runtime ?? new Runtime(opts);
-  const model = new HourLlava(config, new WeightStore(ckpt), runtime, opts.spatial ?? "uniform");
-  return { model, checkpoint: ckpt };
 }

@@ -4,7 +4,6 @@
 // so a one-hour memory (234k keys) never materialises a score matrix.
 import type { Graph, Tensor } from "../graph/graph.ts";
 import { add } from "../graph/ops/elementwise.ts";
-import { linear } from "../graph/ops/linalg.ts";
 import { slice } from "../graph/ops/shape-ops.ts";
 import { gelu } from "../graph/nn/activations.ts";
 import { chunkedAttention } from "../graph/nn/long-attention.ts";
@@ -28,6 +27,15 @@ const MODULES = ["self_attn.Wqkv", "self_attn.Wo", "cross_attn.Wq", "cross_attn.
 export function memAugWeightNames(c: MemAugConfig): string[] {
   const out: string[] = [];
   for (let i = 0; i < c.memaug_depth; i++) for (const m of MODULES) out.push(`${PREFIX}${i}.${m}.weight`, `${PREFIX}${i}.${m}.bias`);
+  return out;
+}
+
+const LINEARS = MODULES.filter((m) => !m.startsWith("norm"));
+
+/** MemAug's Linear weights (what quantization converts). */
+export function memAugLinearNames(c: MemAugConfig): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < c.memaug_depth; i++) for (const m of LINEARS) out.push(`${PREFIX}${i}.${m}.weight`);
   return out;
 }
 
@@ -59,7 +67,7 @@ export function memAug(g: Graph, w: WeightStore, c: MemAugConfig, inp: MemAugInp
   let x = inp.x;
   for (let i = 0; i < c.memaug_depth; i++) {
     const l = `${PREFIX}${i}.`;
-    const lin = (t: Tensor, m: string) => linear(t, w.param(g, `${l}${m}.weight`), w.param(g, `${l}${m}.bias`));
+    const lin = (t: Tensor, m: string) => w.linear(g, t, `${l}${m}`);
     const norm = (t: Tensor, m: string) => layerNorm(t, w.param(g, `${l}${m}.weight`), w.param(g, `${l}${m}.bias`), MEMAUG_LN_EPS);
 
     // Self-attention: Wqkv packs q | k | v (the kv part as [2, Hkv, d]).

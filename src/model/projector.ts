@@ -1,6 +1,5 @@
 // Video tokens per frame: bilinear 27×27 → 8×8 (F.interpolate, align_corners=False) and the mlp2x_gelu projector.
 import type { Graph, Tensor } from "../graph/graph.ts";
-import { linear } from "../graph/ops/linalg.ts";
 import { gelu } from "../graph/nn/activations.ts";
 import { bilinearResizeTokens } from "../graph/nn/resize.ts";
 import type { WeightStore } from "./weights.ts";
@@ -25,8 +24,8 @@ export function poolFrames(features: Tensor, grid: number): Tensor {
 }
 
 export function projector(g: Graph, w: WeightStore, x: Tensor): Tensor {
-  const h = linear(x, w.param(g, "model.mm_projector.0.weight"), w.param(g, "model.mm_projector.0.bias"));
-  return linear(gelu(h), w.param(g, "model.mm_projector.2.weight"), w.param(g, "model.mm_projector.2.bias"));
+  return w.linear(g, gelu(w.linear(g, x, "model.mm_projector.0")), "model.mm_projector.2");
 }
 
 export const PROJECTOR_WEIGHTS = ["0.weight", "0.bias", "2.weight", "2.bias"].map((s) => `model.mm_projector.${s}`);
+export const PROJECTOR_LINEARS = ["model.mm_projector.0.weight", "model.mm_projector.2.weight"];

@@ -3,7 +3,6 @@
 // can be spliced in) and a KV cache per layer; returns logits and the grown cache.
 import type { Graph, Tensor } from "../graph/graph.ts";
 import { add, mul } from "../graph/ops/elementwise.ts";
-import { linear } from "../graph/ops/linalg.ts";
 import { concat, slice } from "../graph/ops/shape-ops.ts";
 import { silu } from "../graph/nn/activations.ts";
 import { attention } from "../graph/nn/attention.ts";
@@ -37,6 +36,17 @@ export function qwen2WeightNames(c: Qwen2Config): string[] {
   return names;
 }
 
+/** The decoder's Linear weights (what quantization converts; a tied LM head is the embedding, listed apart). */
+export function qwen2LinearNames(c: Qwen2Config): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < c.num_hidden_layers; i++) {
+    const l = `model.layers.${i}.`;
+    for (const p of ["q_proj", "k_proj", "v_proj", "o_proj"]) out.push(`${l}self_attn.${p}.weight`);
+    for (const p of ["gate_proj", "up_proj", "down_proj"]) out.push(`${l}mlp.${p}.weight`);
+  }
+  return out;
+}
+
 export interface DecoderInputs {
   /** [L, H] */
   embeds: Tensor;
@@ -66,7 +76,7 @@ export function qwen2(g: Graph, w: WeightStore, c: Qwen2Config, inp: DecoderInpu
   for (let i = 0; i < c.num_hidden_layers; i++) {
     const l = `model.layers.${i}.`;
     const x = rmsNorm(h, P(`${l}input_layernorm.weight`), c.rms_norm_eps);
-    const proj = (n: string) => linear(x, P(`${l}self_attn.${n}.weight`), P(`${l}self_attn.${n}.bias`));
+    const proj = (n: string) => w.linear(g, x, `${l}self_attn.${n}`);
     const q = applyRotary(toHeads(proj("q_proj"), H, d), inp.rope, d);
     const kNew = applyRotary(toHeads(proj("k_proj"), Hkv, d), inp.rope, d);
     const vNew = toHeads(proj("v_proj"), Hkv, d);
@@ -74,13 +84,13 @@ export function qwen2(g: Graph, w: WeightStore, c: Qwen2Config, inp: DecoderInpu
     const v = inp.pastV ? concat([inp.pastV[i], vNew], 2) : vNew;
     presentK.push(k);
     presentV.push(v);
-    h = add(h, linear(fromHeads(attention(q, k, v, { causal: true })), P(`${l}self_attn.o_proj.weight`)));
+    h = add(h, w.linear(g, fromHeads(attention(q, k, v, { causal: true })), `${l}self_attn.o_proj`, false));
     const y = rmsNorm(h, P(`${l}post_attention_layernorm.weight`), c.rms_norm_eps);
-    const gate = silu(linear(y, P(`${l}mlp.gate_proj.weight`)));
-    h = add(h, linear(mul(gate, linear(y, P(`${l}mlp.up_proj.weight`))), P(`${l}mlp.down_proj.weight`)));
+    const mlp = (t: Tensor, n: string) => w.linear(g, t, `${l}mlp.${n}`, false);
+    h = add(h, mlp(mul(silu(mlp(y, "gate_proj")), mlp(y, "up_proj")), "down_proj"));
   }
   let hidden = rmsNorm(h, P("model.norm.weight"), c.rms_norm_eps);
   if (lastOnly) hidden = slice(hidden, 0, -1);
-  const head = c.tie_word_embeddings ? P("model.embed_tokens.weight") : P("lm_head.weight");
-  return { logits: linear(hidden, head), presentK, presentV, hidden };
+  const head = c.tie_word_embeddings ? "model.embed_tokens" : "lm_head";
+  return { logits: w.linear(g, hidden, head, false), presentK, presentV, hidden };
 }

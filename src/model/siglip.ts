@@ -36,6 +36,15 @@ export function visionWeightNames(c: VisionTowerConfig): string[] {
   return names;
 }
 
+const VISION_LINEARS = ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.out_proj", "mlp.fc1", "mlp.fc2"];
+
+/** The encoder's Linear weights (what quantization converts). */
+export function visionLinearNames(c: VisionTowerConfig): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < c.num_layers_used; i++) for (const m of VISION_LINEARS) out.push(`${VISION_PREFIX}encoder.layers.${i}.${m}.weight`);
+  return out;
+}
+
 /** pixels [T, 3, S, S] (normalised) → features [T, grid², hidden]. One frame at a time through attention. */
 export function visionTower(g: Graph, w: WeightStore, c: VisionTowerConfig, pixels: Tensor): Tensor {
   const P = c.patch_size;
@@ -54,7 +63,7 @@ export function visionTower(g: Graph, w: WeightStore, c: VisionTowerConfig, pixe
   const act = c.hidden_act === "gelu" ? gelu : geluTanh;
   for (let i = 0; i < c.num_layers_used; i++) {
     const l = `${p}encoder.layers.${i}.`;
-    const lin = (x: Tensor, m: string) => linear(x, w.param(g, `${l}${m}.weight`), w.param(g, `${l}${m}.bias`));
+    const lin = (x: Tensor, m: string) => w.linear(g, x, `${l}${m}`);
     const n1 = layerNorm(h, w.param(g, `${l}layer_norm1.weight`), w.param(g, `${l}layer_norm1.bias`), c.layer_norm_eps);
     // [T, N, C] → [T, heads, N, hd]: frames act as the batch.
     const split = (t: Tensor) => transpose(reshape(t, [T, G * G, heads, hd]), [0, 2, 1, 3]);

@@ -1,19 +1,41 @@
-// Where model builders get their weights: a named, shaped f32 store read lazily (safetensors checkpoint,
-// in-memory training state). Each weight is read once and shared by every graph that declares it.
-import type { Graph, Tensor } from "../graph/graph.ts";
+// Where model builders get their weights. A source names and shapes them; the store declares each one in a
+// graph the cheapest way: file-backed bytes ORT reads itself (f32 tensors, quantized codes), widened on demand
+// at emission (bf16/f16 checkpoints), or the source's own arrays (training state, tests). JS keeps no copy.
+// Linear layers go through `linear`, which picks the float or quantized op from the weight's format.
+import type { DType, TypedArray } from "../graph/dtype.ts";
+import type { FileSlice, Graph, Tensor } from "../graph/graph.ts";
+import { linear } from "../graph/ops/linalg.ts";
+import { dynamicQuantizeMatMul, matMulNBits } from "../graph/ops/quant-linear.ts";
+import type { LinearFormat } from "./quant-plan.ts";
+import { partName } from "./quant-plan.ts";
 
 export interface WeightSource {
   names(): string[];
   has(name: string): boolean;
   shape(name: string): number[];
+  /** A float weight as f32. */
   read(name: string): Float32Array;
+  /** Element type of `raw` (quantized codes: uint8/int8); float32 when absent. */
+  dtype?(name: string): DType;
+  /** The weight in its graph dtype, for non-float tensors. */
+  raw?(name: string): TypedArray;
+  /** Where the bytes lie when a graph can take them exactly as stored. */
+  file?(name: string): FileSlice | undefined;
+  /** A bf16/f16 weight's stored bits (host tables kept at half the f32 size). */
+  halfBits?(name: string): { dtype: "F16" | "BF16"; bits: Uint16Array } | undefined;
+  /** True when `read` returns arrays the source owns anyway (nothing is gained by deferring it). */
+  readonly inMemory?: boolean;
 }
 
 export class WeightStore {
-  private readonly cache = new Map<string, Float32Array>();
   private readonly perGraph = new WeakMap<Graph, Map<string, Tensor>>();
+  private readonly loaders = new Map<string, () => TypedArray>();
 
-  constructor(readonly source: WeightSource) {}
+  constructor(
+    readonly source: WeightSource,
+    /** Quantized linear weights (absent: all float). */
+    readonly formats: Map<string, LinearFormat> = new Map(),
+  ) {}
 
   has(name: string): boolean {
     return this.source.has(name);
@@ -24,19 +46,21 @@ export class WeightStore {
     return this.source.shape(name);
   }
 
+  /** A float weight read into JS (small host-side tensors such as image_newline). */
   data(name: string): Float32Array {
-    let d = this.cache.get(name);
-    if (!d) {
-      if (!this.source.has(name)) throw new Error(`missing weight ${name}`);
-      d = this.source.read(name);
-      this.cache.set(name, d);
-    }
-    return d;
+    if (!this.source.has(name)) throw new Error(`missing weight ${name}`);
+    return this.source.read(name);
   }
 
-  /** Replace a weight's values (training updates); graphs built later see the new array. */
-  set(name: string, data: Float32Array): void {
-    this.cache.set(name, data);
+  /** One loader per weight, so rebuilt graphs have the same signature (and reuse compiled sessions). */
+  private loader(name: string): () => TypedArray {
+    let f = this.loaders.get(name);
+    if (!f) {
+      const s = this.source;
+      f = s.dtype && s.dtype(name) !== "float32" ? () => s.raw!(name) : () => s.read(name);
+      this.loaders.set(name, f);
+    }
+    return f;
   }
 
   /** The weight as a parameter of graph g (declared once per graph). */
@@ -49,14 +73,35 @@ export class WeightStore {
     if (expectShape && (shape.length !== expectShape.length || shape.some((d, i) => d !== expectShape[i]))) {
       throw new Error(`weight ${name} has shape [${shape.join(", ")}], the config implies [${expectShape.join(", ")}]`);
     }
-    const t = g.param(name, this.data(name), shape);
+    const s = this.source;
+    const dtype = s.dtype?.(name) ?? "float32";
+    const file = s.file?.(name);
+    let t: Tensor;
+    if (file) t = g.lazyParam(name, dtype, shape, file);
+    else if (s.inMemory) t = g.param(name, s.read(name), shape);
+    else t = g.lazyParam(name, dtype, shape, this.loader(name));
     m.set(name, t);
     return t;
+  }
+
+  /** torch.nn.Linear `${prefix}.weight` (+ `${prefix}.bias`), in the weight's stored format. */
+  linear(g: Graph, x: Tensor, prefix: string, withBias = true): Tensor {
+    const weight = `${prefix}.weight`;
+    const bias = withBias ? this.param(g, `${prefix}.bias`) : undefined;
+    const f = this.formats.get(weight);
+    if (!f) return linear(x, this.param(g, weight), bias);
+    const part = (p: "qweight" | "scales" | "qzeros") => this.param(g, partName(weight, p));
+    if (f.kind === "int8") return dynamicQuantizeMatMul(x, part("qweight"), part("scales"), bias);
+    const [N] = this.shape(partName(weight, "qweight"));
+    const K = x.shape[x.rank - 1];
+    if (typeof K !== "number") throw new Error(`${weight}: quantized linear needs a static input width`);
+    return matMulNBits(x, { qweight: part("qweight"), scales: part("scales"), zeros: part("qzeros"), N, K, bits: f.bits, blockSize: f.blockSize }, bias);
   }
 }
 
 /** An in-memory WeightSource (tests, freshly initialised or trained models). */
 export class MapWeights implements WeightSource {
+  readonly inMemory = true;
   constructor(readonly tensors: Map<string, { data: Float32Array; shape: number[] }>) {}
   names(): string[] {
     return [...this.tensors.keys()];
