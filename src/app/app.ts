@@ -8,6 +8,7 @@ import { loadTokenizer } from "../io/tokenizer.ts";
 import type { TextTokenizer } from "../io/tokenizer.ts";
 import type { HourLlava, Memory } from "../model/hourllava.ts";
 import { loadHourLlava } from "../model/load.ts";
+import type { QuantScheme } from "../model/quant-plan.ts";
 import type { SamplingOptions } from "../model/sampling.ts";
 import { MemoryCache, defaultCacheDir, memoryKey } from "../memory/cache.ts";
 import type { MemoryMeta } from "../memory/cache.ts";
@@ -26,6 +27,8 @@ export interface AppOptions {
   quiet?: boolean;
   /** Frames per vision-encoder batch (and per persisted cache part). */
   batch?: number;
+  /** Quantize a float model while loading (its video tokens differ, so the cache keys differ too). */
+  quant?: QuantScheme;
 }
 
 export interface VideoMemory {
@@ -61,12 +64,12 @@ export class HourLlavaApp {
   static async load(modelDir?: string, opts: AppOptions = {}): Promise<HourLlavaApp> {
     const dir = resolveModelDir(modelDir);
     const runtime = new Runtime({ device: opts.device, threads: opts.threads });
-    const { model } = loadHourLlava(dir, { runtime });
+    const { model } = loadHourLlava(dir, { runtime, quant: opts.quant });
     const tokenizer = loadTokenizer(dir);
     if (tokenizer.vocabSize > model.config.vocab_size) {
       throw new Error(`${dir}: tokenizer.json has ${tokenizer.vocabSize} tokens but config.json's vocab_size is ${model.config.vocab_size}`);
     }
-    return new HourLlavaApp(dir, model, tokenizer, modelId(dir), opts);
+    return new HourLlavaApp(dir, model, tokenizer, modelId(dir) + (opts.quant ? `+${opts.quant}` : ""), opts);
   }
 
   /** Probe, sample (1 fps, ≥128 frames), decode, preprocess and encode the video — or reuse its cached memory. */

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { HourLlavaApp } from "../app/app.ts";
 import type { AppOptions, AskOptions, VideoMemory } from "../app/app.ts";
 import type { Device } from "../graph/runtime.ts";
+import { parseQuantScheme } from "../model/quant-plan.ts";
 
 interface CommonOpts {
   model?: string;
@@ -12,6 +13,7 @@ interface CommonOpts {
   cache?: boolean;
   cacheDir?: string;
   quiet?: boolean;
+  quant?: string;
   json?: boolean;
   verbose?: boolean;
   maxTokens?: number;
@@ -39,7 +41,8 @@ function withModelOptions(c: Command): Command {
     .option("--threads <n>", "intra-op threads (default: all cores)", int)
     .option("--no-cache", "do not read or write the memory cache")
     .option("--cache-dir <dir>", "memory cache folder (default $HOURLLAVA_CACHE or ~/.cache/hourllava)")
-    .option("--quiet", "no progress bar");
+    .option("--quiet", "no progress bar")
+    .option("--quant <scheme>", "quantize a float model while loading: q8 | q4 | f32 (a quantized folder loads as it is)");
 }
 
 function withSampling(c: Command): Command {
@@ -53,7 +56,8 @@ function withSampling(c: Command): Command {
 
 async function open(o: CommonOpts, batch?: number): Promise<HourLlavaApp> {
   if (batch !== undefined && !(batch > 0)) throw new Error(`--batch must be a positive integer, got ${batch}`);
-  const opts: AppOptions = { device: o.device, threads: o.threads, cacheDir: o.cacheDir, noCache: o.cache === false, quiet: o.quiet || o.json, batch };
+  const quant = o.quant === undefined ? undefined : parseQuantScheme(o.quant); // checked before any work
+  const opts: AppOptions = { device: o.device, threads: o.threads, cacheDir: o.cacheDir, noCache: o.cache === false, quiet: o.quiet || o.json, batch, quant };
   return HourLlavaApp.load(o.model, opts);
 }
 

@@ -9,6 +9,7 @@ import { registerDataCommands } from "./data.ts";
 import { registerSynthCommands } from "../data/synthesis/cli.ts";
 import { registerReportCommands } from "./report.ts";
 import { registerTrainCommands } from "./train.ts";
+import { registerQuantizeCommands } from "./quantize.ts";
 
 export function buildProgram(): Command {
   const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string };
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerAskCommands(program);
   registerCacheCommands(program);
   registerTrainCommands(program);
+  registerQuantizeCommands(program);
   registerReportCommands(program);
   registerDataCommands(program);
   registerSynthCommands(program); // adds `data synth …`

@@ -1,0 +1,32 @@
+// `hourllava quantize MODEL --bits 4|8 --out DIR`: writes a quantized copy of a float model folder.
+import type { Command } from "commander";
+import { parseQuantScheme } from "../model/quant-plan.ts";
+import { quantizeFolder } from "../model/quantize-folder.ts";
+import { createProgress } from "../util/progress.ts";
+
+export function registerQuantizeCommands(program: Command): void {
+  program
+    .command("quantize <model>")
+    .description("write a weight-only quantized copy of a model folder (LLM as 4/8-bit blocks, vision and MemAug as int8)")
+    .requiredOption("--bits <n>", "4 or 8")
+    .requiredOption("--out <dir>", "the new model folder")
+    .option("--block-size <n>", "weights per quantization block of the LLM (power of two ≥ 16)", "32")
+    .option("--quiet", "no progress bar")
+    .action((model: string, o: { bits: string; out: string; blockSize: string; quiet?: boolean }) => {
+      if (o.bits !== "4" && o.bits !== "8") throw new Error(`--bits must be 4 or 8, got ${o.bits}`);
+      const scheme = parseQuantScheme(`q${o.bits}`)!;
+      const blockSize = Number(o.blockSize);
+      let bar: ReturnType<typeof createProgress> | undefined;
+      const r = quantizeFolder(model, o.out, scheme, {
+        blockSize,
+        onProgress: (done, total) => {
+          bar ??= createProgress({ label: "quantize", total, unit: "tensors", quiet: o.quiet });
+          bar.tick();
+          if (done === total) bar.done();
+        },
+      });
+      process.stdout.write(
+        JSON.stringify({ out: o.out, scheme: r.scheme, block_size: r.blockSize, quantized_weights: r.quantized, bytes_in: r.bytesIn, bytes_out: r.bytesOut, shards: r.shards }) + "\n",
+      );
+    });
+}
