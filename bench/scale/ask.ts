@@ -1,0 +1,67 @@
+// One measured question about a video with a real-size model folder, in its own process so its peak RSS is its
+// own: load, encode (memory not cached), ask twice (first = with graph compilation), as JSON on stdout.
+// Usage: node --import tsx bench/scale/ask.ts --model DIR --video FILE [--quant q4|q8] [--tokens 16]
+import { readFileSync } from "node:fs";
+import { HourLlavaApp } from "../../src/app/app.ts";
+import { parseQuantScheme } from "../../src/model/quant-plan.ts";
+import { memAugFlops, llmFlopsPerToken } from "./flops.ts";
+
+const arg = (k: string) => {
+  const i = process.argv.indexOf(`--${k}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const rssGb = (field: "VmHWM" | "VmRSS") => Number(/(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8").split("\n").find((l) => l.startsWith(field))!)![1]) / 1024 ** 2;
+
+const model = arg("model")!;
+const video = arg("video")!;
+const quant = arg("quant") ? parseQuantScheme(arg("quant")!) : undefined;
+const maxNewTokens = Number(arg("tokens") ?? 16);
+const question = "What happens in the video, and in what order?";
+
+const t0 = performance.now();
+const app = await HourLlavaApp.load(model, { quant, noCache: true, quiet: true });
+const loadS = (performance.now() - t0) / 1000;
+const rssLoaded = rssGb("VmRSS");
+const mem = await app.remember(video);
+const rssEncoded = rssGb("VmRSS");
+
+async function ask() {
+  const t = performance.now();
+  let text = "";
+  for await (const piece of app.ask(mem, question, { maxNewTokens })) text += piece;
+  return { s: (performance.now() - t) / 1000, timings: app.lastTimings!, text };
+}
+const first = await ask();
+const second = await ask();
+const c = app.model.config;
+const plan = app.model.plan(mem.memory, [0, -200, 0]); // the video's share of the queries
+const videoQueries = plan.videoEnd - plan.videoStart;
+const Lq = videoQueries + 90; // + the prompt's text (≈90 tokens with the time instruction)
+const memAugTflop = memAugFlops(c, Lq, mem.memory.frames * 65) / 1e12;
+const prefillTokens = Lq;
+const t = second.timings;
+process.stdout.write(
+  JSON.stringify({
+    model,
+    quant: quant ?? "stored→f32",
+    frames: mem.frames,
+    load_s: loadS,
+    encode_s: mem.timings.encodeS,
+    decode_video_s: mem.timings.decodeS,
+    vision_frames_per_s: mem.frames / mem.timings.encodeS,
+    first_question_s: first.s,
+    warm_question_s: second.s,
+    first_question_overhead_s: first.s - second.s,
+    memaug_s: t.memAugS,
+    memaug_tflop: memAugTflop,
+    memaug_gflop_per_s: (memAugTflop * 1000) / t.memAugS,
+    prefill_tokens: prefillTokens,
+    prefill_tok_per_s: prefillTokens / t.prefillS,
+    prefill_gflop_per_s: (prefillTokens * llmFlopsPerToken(c)) / t.prefillS / 1e9,
+    decode_tokens: t.tokens,
+    decode_tok_per_s: t.tokens > 1 ? (t.tokens - 1) / t.generateS : null,
+    rss_gb: { loaded: rssLoaded, encoded: rssEncoded, peak: rssGb("VmHWM") },
+    host_embedding_gb: app.model.embeddings.bytes / 1024 ** 3,
+    answer_sample: second.text.slice(0, 60),
+  }) + "\n",
+);
