@@ -115,10 +115,11 @@ export class HourLlava {
     return { frames: idx.length, hidden: H, rows };
   }
 
-  /** The query plan for a prompt (ids with one <image>), with this model's spatial forgetting. */
-  plan(memory: Memory, ids: number[], labels?: number[], seed = 0): QueryPlan {
-    const rand = this.spatial === "random" ? seededRandom(seed) : undefined;
-    const picks = this.spatial === "uniform" ? spatialIndices("uniform") : undefined;
+  /** The query plan for a prompt (ids with one <image>); spatial forgetting as asked, else this model's; random is seeded. */
+  plan(memory: Memory, ids: number[], labels?: number[], forget: { spatial?: SpatialSampling; seed?: number } = {}): QueryPlan {
+    const spatial = forget.spatial ?? this.spatial;
+    const rand = spatial === "random" ? seededRandom(forget.seed ?? 0) : undefined;
+    const picks = spatial === "uniform" ? spatialIndices("uniform") : undefined;
     return planQuery(
       ids,
       labels,

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
 import { Command } from "commander";
 import { writeFileSync } from "node:fs";
-import { registerSynthCommands } from "../../../src/data/synthesis/cli.ts";
+import { registerSynthCommands } from "../../../src/cli/synth.ts";
 import { enqueueVideos, openRedis, queueStatus, renderQueueStatus, startWorker, type SynthWorker } from "../../../src/data/synthesis/queue/synth-queue.ts";
 import { startFakeOpenAi, type FakeOpenAi } from "./fake-openai.ts";
 import { PNG_1X1, callsPerVideo, testConfig, video } from "./helpers.ts";
