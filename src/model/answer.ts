@@ -8,6 +8,7 @@ import type { TextTokenizer } from "../io/tokenizer.ts";
 import type { SpatialSampling } from "./forgetting.ts";
 import type { HourLlava, Memory } from "./hourllava.ts";
 import type { SamplingOptions } from "./sampling.ts";
+import { llmLayout } from "./token-flow.ts";
 
 /** What a caller may set; unset fields come from the checkpoint (answerSettings). */
 export interface AnswerRequestOptions extends SamplingOptions {
@@ -83,7 +84,7 @@ export async function* streamAnswer(
     untrustedText: true,
   });
   const plan = model.plan(video.memory, ids, undefined, { spatial: s.spatial, seed: s.seed });
-  const L = plan.llmPrefixIds.length + (plan.videoEnd - plan.videoStart) + plan.llmSuffixIds.length;
+  const L = llmLayout(plan).length;
   const maxLen = model.config.tokenizer_model_max_length;
   if (L + s.maxNewTokens > maxLen)
     throw new Error(`the conversation needs ${L} tokens plus ${s.maxNewTokens} to answer, over the model's context of ${maxLen}`);

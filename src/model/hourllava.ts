@@ -16,7 +16,7 @@ import type { RopeTables } from "./rope.ts";
 import { Sampler } from "./sampling.ts";
 import type { SamplingOptions } from "./sampling.ts";
 import { visionTower, visionWeightNames } from "./siglip.ts";
-import { gatherRows, planQuery } from "./token-flow.ts";
+import { gatherRows, llmLayout, planQuery } from "./token-flow.ts";
 import type { QueryPlan } from "./token-flow.ts";
 import type { WeightStore } from "./weights.ts";
 import { seededRandom } from "./sampling.ts";
@@ -190,12 +190,11 @@ export class HourLlava {
   /** LLM input embeddings [L, H]: text embeddings with the augmented video tokens in place of <image>. */
   llmInput(plan: QueryPlan, memAugOut: Float32Array): Float32Array {
     const H = this.hidden;
-    const nv = plan.videoEnd - plan.videoStart;
-    const L = plan.llmPrefixIds.length + nv + plan.llmSuffixIds.length;
-    const e = new Float32Array(L * H);
+    const at = llmLayout(plan);
+    const e = new Float32Array(at.length * H);
     this.embedRows(plan.llmPrefixIds, e, 0);
-    e.set(memAugOut.subarray(plan.videoStart * H, plan.videoEnd * H), plan.llmPrefixIds.length * H);
-    this.embedRows(plan.llmSuffixIds, e, plan.llmPrefixIds.length + nv);
+    e.set(memAugOut.subarray(plan.videoStart * H, plan.videoEnd * H), at.prefix * H);
+    this.embedRows(plan.llmSuffixIds, e, at.prefix + at.video);
     return e;
   }
 
