@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Launcher: runs the TypeScript CLI through tsx (a runtime dependency), so a checkout needs no build step.
-import { register } from "tsx/esm/api";
+// Launcher. A checkout runs the TypeScript sources through tsx (no build step); the published package ships
+// only the compiled dist/ (see scripts/build.ts) and runs it with plain Node.
+import { existsSync } from "node:fs";
 
-register();
-const { main } = await import("../src/cli/main.ts");
+const fromSource = existsSync(new URL("../src/cli/main.ts", import.meta.url));
+if (fromSource) (await import("tsx/esm/api")).register();
+const { main } = await import(fromSource ? "../src/cli/main.ts" : "../dist/cli/main.js");
 process.exitCode = await main(process.argv);

@@ -27,14 +27,15 @@ const rssEncoded = rssGb("VmRSS");
 
 async function ask() {
   const t = performance.now();
-  let text = "";
-  for await (const piece of app.ask(mem, question, { maxNewTokens })) text += piece;
-  return { s: (performance.now() - t) / 1000, timings: app.lastTimings!, text };
+  const stream = app.ask(mem, question, { maxNewTokens });
+  let r = await stream.next();
+  while (!r.done) r = await stream.next();
+  return { s: (performance.now() - t) / 1000, timings: r.value.timings, text: r.value.text };
 }
 const first = await ask();
 const second = await ask();
 const c = app.model.config;
-const plan = app.model.plan(mem.memory, [0, -200, 0]); // the video's share of the queries
+const plan = app.model.plan(mem.memory, [0, -200, 0], undefined, { spatial: "uniform" }); // the video's share of the queries
 const videoQueries = plan.videoEnd - plan.videoStart;
 const Lq = videoQueries + 90; // + the prompt's text (≈90 tokens with the time instruction)
 const memAugTflop = memAugFlops(c, Lq, mem.memory.frames * 65) / 1e12;

@@ -2,20 +2,22 @@
 // `ask(memory, question)` streams the answer as text; a Chat keeps the history of a multi-turn conversation.
 import { Runtime } from "../graph/runtime.ts";
 import type { Device } from "../graph/runtime.ts";
-import { tokenizeConversation } from "../io/chat-template.ts";
 import type { ChatTurnInput } from "../io/chat-template.ts";
+import { endTokenIds, readGenerationConfig } from "../io/generation-config.ts";
+import type { GenerationDefaults } from "../io/generation-config.ts";
 import { loadTokenizer } from "../io/tokenizer.ts";
 import type { TextTokenizer } from "../io/tokenizer.ts";
 import type { HourLlava, Memory } from "../model/hourllava.ts";
 import { loadHourLlava } from "../model/load.ts";
 import type { QuantScheme } from "../model/quant-plan.ts";
-import type { SamplingOptions } from "../model/sampling.ts";
+import { answerSettings, streamAnswer } from "../model/answer.ts";
+import type { Answer, AnswerRequestOptions } from "../model/answer.ts";
 import { MemoryCache, defaultCacheDir, memoryKey } from "../memory/cache.ts";
 import type { MemoryMeta } from "../memory/cache.ts";
 import { contentHash } from "../memory/file-hash.ts";
 import { createProgress } from "../util/progress.ts";
 import { planFrames, preprocessedFrames } from "../video/video-frames.ts";
-import type { FramePlan } from "../video/video-frames.ts";
+import type { FramePlan, SamplingStrategy } from "../video/video-frames.ts";
 import { modelId } from "./model-id.ts";
 import { resolveModelDir } from "./default-model.ts";
 
@@ -29,6 +31,8 @@ export interface AppOptions {
   batch?: number;
   /** Quantize a float model while loading (its video tokens differ, so the cache keys differ too). */
   quant?: QuantScheme;
+  /** Frame sampling rule: "one-fps-min" (the feature-extraction rule, default) or "streaming" (the raw-video loader's). */
+  sampling?: SamplingStrategy;
 }
 
 export interface VideoMemory {
@@ -40,25 +44,20 @@ export interface VideoMemory {
   timings: { decodeS: number; encodeS: number; totalS: number };
 }
 
-export interface AskOptions extends SamplingOptions {
-  maxNewTokens?: number;
-}
-
-export interface AnswerTimings {
-  memAugS: number;
-  prefillS: number;
-  generateS: number;
-  tokens: number;
-}
+export type AskOptions = AnswerRequestOptions;
+export type { Answer, AnswerTimings } from "../model/answer.ts";
 
 export class HourLlavaApp {
-  lastTimings?: AnswerTimings;
   private constructor(
     readonly modelDir: string,
     readonly model: HourLlava,
     readonly tokenizer: TextTokenizer,
     readonly modelId: string,
     private readonly opts: AppOptions,
+    /** generation_config.json's defaults (empty when the folder has none). */
+    readonly generation: GenerationDefaults,
+    /** Every token id that ends an answer (config.json, generation_config.json, the template's <|im_end|>). */
+    readonly endTokens: number[],
   ) {}
 
   static async load(modelDir?: string, opts: AppOptions = {}): Promise<HourLlavaApp> {
@@ -69,13 +68,15 @@ export class HourLlavaApp {
     if (tokenizer.vocabSize > model.config.vocab_size) {
       throw new Error(`${dir}: tokenizer.json has ${tokenizer.vocabSize} tokens but config.json's vocab_size is ${model.config.vocab_size}`);
     }
-    return new HourLlavaApp(dir, model, tokenizer, modelId(dir) + (opts.quant ? `+${opts.quant}` : ""), opts);
+    const generation = readGenerationConfig(dir);
+    const endTokens = endTokenIds(model.config.eos_token_id, generation, tokenizer);
+    return new HourLlavaApp(dir, model, tokenizer, modelId(dir) + (opts.quant ? `+${opts.quant}` : ""), opts, generation, endTokens);
   }
 
   /** Probe, sample (1 fps, ≥128 frames), decode, preprocess and encode the video — or reuse its cached memory. */
   async remember(video: string, opts: { onProgress?: (done: number, total: number) => void } = {}): Promise<VideoMemory> {
     const t0 = performance.now();
-    const plan = await planFrames(video);
+    const plan = await planFrames(video, { strategy: this.opts.sampling });
     const T = plan.sample.indices.length;
     const size = this.model.config.vision.image_size;
     const sampling = { strategy: plan.sample.strategy, indices: T, size };
@@ -139,47 +140,13 @@ export class HourLlavaApp {
     };
   }
 
-  /** Streams the answer to one question (a fresh conversation). */
-  ask(mem: VideoMemory, question: string, opts: AskOptions = {}): AsyncGenerator<string> {
+  /** Streams the answer to one question (a fresh conversation); the generator returns the whole Answer. */
+  ask(mem: VideoMemory, question: string, opts: AskOptions = {}): AsyncGenerator<string, Answer> {
     return this.chat(mem).send(question, opts);
   }
 
   chat(mem: VideoMemory): Chat {
     return new Chat(this, mem);
-  }
-
-  /** Runs one turn: tokens of the whole conversation so far, MemAug, prefill and generation. */
-  async *answer(mem: VideoMemory, turns: ChatTurnInput[], opts: AskOptions, onDone: (text: string) => void): AsyncGenerator<string> {
-    const m = this.model;
-    const { ids } = tokenizeConversation(this.tokenizer, turns, { video: { duration: mem.durationS, nFrames: mem.frames }, addGenerationPrompt: true });
-    const plan = m.plan(mem.memory, ids);
-    const L = plan.llmPrefixIds.length + (plan.videoEnd - plan.videoStart) + plan.llmSuffixIds.length;
-    const maxLen = m.config.tokenizer_model_max_length;
-    const maxNew = opts.maxNewTokens ?? 128;
-    if (L + maxNew > maxLen) throw new Error(`the conversation needs ${L} tokens plus ${maxNew} to answer, over the model's context of ${maxLen}`);
-    const t0 = performance.now();
-    const aug = await m.memAug(mem.memory, plan);
-    const t1 = performance.now();
-    const stop = this.tokenizer.tokenId("<|im_end|>");
-    const out: number[] = [];
-    let shown = "";
-    let tFirst = 0;
-    for await (const tok of m.generate(m.llmInput(plan, aug), { ...opts, maxNewTokens: maxNew, stopTokens: [stop] })) {
-      if (!tFirst) tFirst = performance.now();
-      if (tok === stop) break;
-      out.push(tok);
-      // Decode the whole answer each time and emit the new suffix, so multi-byte characters are never split.
-      const text = this.tokenizer.decode(out, { skipSpecial: true });
-      if (!text.endsWith("\uFFFD") && text.length > shown.length) {
-        yield text.slice(shown.length);
-        shown = text;
-      }
-    }
-    const text = this.tokenizer.decode(out, { skipSpecial: true });
-    if (text.length > shown.length) yield text.slice(shown.length);
-    const t2 = performance.now();
-    this.lastTimings = { memAugS: (t1 - t0) / 1000, prefillS: ((tFirst || t2) - t1) / 1000, generateS: (t2 - (tFirst || t2)) / 1000, tokens: out.length };
-    onDone(text);
   }
 }
 
@@ -198,12 +165,14 @@ export class Chat {
     readonly mem: VideoMemory,
   ) {}
 
-  async *send(question: string, opts: AskOptions = {}): AsyncGenerator<string> {
+  async *send(question: string, opts: AskOptions = {}): AsyncGenerator<string, Answer> {
     const q = question.trim();
     if (!q) throw new Error("the question is empty");
     const turns: ChatTurnInput[] = [...this.turns, { role: "user", content: q }];
-    yield* this.app.answer(this.mem, turns, opts, (text) => {
-      this.turns.push({ role: "user", content: q }, { role: "assistant", content: text });
-    });
+    const { model, tokenizer, generation, endTokens } = this.app;
+    const video = { memory: this.mem.memory, durationS: this.mem.durationS, frames: this.mem.frames };
+    const answer = yield* streamAnswer(model, tokenizer, video, turns, answerSettings(model, generation, endTokens, opts));
+    this.turns.push({ role: "user", content: q }, { role: "assistant", content: answer.text });
+    return answer;
   }
 }

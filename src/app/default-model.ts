@@ -6,12 +6,13 @@ import { fileURLToPath } from "node:url";
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const DEFAULT_MODEL_DIR = join(PACKAGE_ROOT, "models", "hourllava-tiny");
 
-export function resolveModelDir(dir?: string): string {
+/** The folder to load: the one given, else the embedded model (`embedded` is a seam for tests). */
+export function resolveModelDir(dir?: string, embedded = DEFAULT_MODEL_DIR): string {
   if (dir) return dir;
-  if (!existsSync(join(DEFAULT_MODEL_DIR, "config.json"))) {
+  if (!existsSync(join(embedded, "config.json"))) {
     throw new Error(
-      `no --model given and the embedded default model is missing (expected ${DEFAULT_MODEL_DIR}); rebuild it with \`hourllava train --config configs/tiny.json --out runs/tiny\` and copy the last checkpoint there, or pass --model DIR`,
+      `no --model given and the embedded default model is missing (expected ${embedded}); rebuild it with \`hourllava train --config configs/tiny.json --out runs/tiny\` and copy the last checkpoint there, or pass --model DIR`,
     );
   }
-  return DEFAULT_MODEL_DIR;
+  return embedded;
 }

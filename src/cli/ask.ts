@@ -5,6 +5,10 @@ import { HourLlavaApp } from "../app/app.ts";
 import type { AppOptions, AskOptions, VideoMemory } from "../app/app.ts";
 import type { Device } from "../graph/runtime.ts";
 import { parseQuantScheme } from "../model/quant-plan.ts";
+import type { QuantScheme } from "../model/quant-plan.ts";
+import type { SpatialSampling } from "../model/forgetting.ts";
+import type { SamplingStrategy } from "../video/video-frames.ts";
+import { choiceOption, intOption, numOption } from "./options.ts";
 
 interface CommonOpts {
   model?: string;
@@ -13,55 +17,75 @@ interface CommonOpts {
   cache?: boolean;
   cacheDir?: string;
   quiet?: boolean;
-  quant?: string;
+  quant?: QuantScheme;
   json?: boolean;
   verbose?: boolean;
+  sampling?: SamplingStrategy;
   maxTokens?: number;
   temperature?: number;
   topP?: number;
   topK?: number;
   seed?: number;
+  spatial?: SpatialSampling;
 }
-
-const int = (v: string) => {
-  const n = Number.parseInt(v, 10);
-  if (!Number.isFinite(n)) throw new Error(`not an integer: ${v}`);
-  return n;
-};
-const num = (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`not a number: ${v}`);
-  return n;
-};
 
 function withModelOptions(c: Command): Command {
   return c
     .option("--model <dir>", "model folder (config.json, *.safetensors, tokenizer.json); default: the embedded tiny model")
-    .option("--device <name>", "cpu | webgpu | cuda", "cpu")
-    .option("--threads <n>", "intra-op threads (default: all cores)", int)
+    .option("--device <name>", "cpu | webgpu | cuda", choiceOption("device", ["cpu", "webgpu", "cuda"]), "cpu")
+    .option("--threads <n>", "intra-op threads (default: all cores)", intOption("threads", 1))
+    .option(
+      "--sampling <rule>",
+      "frames: one-fps-min (feature-extraction rule) | streaming (raw-video loader: every round(fps)-th)",
+      choiceOption("sampling", ["one-fps-min", "streaming"]),
+      "one-fps-min",
+    )
     .option("--no-cache", "do not read or write the memory cache")
     .option("--cache-dir <dir>", "memory cache folder (default $HOURLLAVA_CACHE or ~/.cache/hourllava)")
     .option("--quiet", "no progress bar")
-    .option("--quant <scheme>", "quantize a float model while loading: q8 | q4 | f32 (a quantized folder loads as it is)");
+    .option("--quant <scheme>", "quantize a float model while loading: q8 | q4 | f32 (a quantized folder loads as it is)", parseQuantScheme);
 }
 
 function withSampling(c: Command): Command {
   return c
-    .option("--max-tokens <n>", "longest answer in tokens", int, 128)
-    .option("--temperature <t>", "0 = greedy", num, 0)
-    .option("--top-p <p>", "nucleus sampling", num)
-    .option("--top-k <k>", "top-k sampling", int)
-    .option("--seed <s>", "sampling seed", int, 0);
+    .option("--max-tokens <n>", "longest answer in tokens (default: generation_config.json's max_new_tokens, else 128)", intOption("max-tokens", 1))
+    .option(
+      "--temperature <t>",
+      "0 = greedy (default); > 0 samples, with generation_config.json's top-p/top-k unless given",
+      numOption("temperature", { min: 0 }),
+    )
+    .option("--top-p <p>", "nucleus sampling", numOption("top-p", { min: 0, exclusiveMin: true, max: 1 }))
+    .option("--top-k <k>", "top-k sampling", intOption("top-k", 1))
+    .option("--seed <s>", "seed of random spatial forgetting and of sampling", intOption("seed", 0, 2 ** 32 - 1), 0)
+    .option(
+      "--spatial <kind>",
+      "spatial forgetting: uniform | random (default: the config's spatial_sampling_type)",
+      choiceOption("spatial", ["uniform", "random"]),
+    );
 }
 
 async function open(o: CommonOpts, batch?: number): Promise<HourLlavaApp> {
-  if (batch !== undefined && !(batch > 0)) throw new Error(`--batch must be a positive integer, got ${batch}`);
-  const quant = o.quant === undefined ? undefined : parseQuantScheme(o.quant); // checked before any work
-  const opts: AppOptions = { device: o.device, threads: o.threads, cacheDir: o.cacheDir, noCache: o.cache === false, quiet: o.quiet || o.json, batch, quant };
+  const opts: AppOptions = {
+    device: o.device,
+    threads: o.threads,
+    cacheDir: o.cacheDir,
+    noCache: o.cache === false,
+    quiet: o.quiet || o.json,
+    batch,
+    sampling: o.sampling,
+    quant: o.quant,
+  };
   return HourLlavaApp.load(o.model, opts);
 }
 
-const sampling = (o: CommonOpts): AskOptions => ({ maxNewTokens: o.maxTokens, temperature: o.temperature, topP: o.topP, topK: o.topK, seed: o.seed });
+const askOptions = (o: CommonOpts): AskOptions => ({
+  maxNewTokens: o.maxTokens,
+  temperature: o.temperature,
+  topP: o.topP,
+  topK: o.topK,
+  seed: o.seed,
+  spatial: o.spatial,
+});
 
 function describe(mem: VideoMemory) {
   return {
@@ -76,7 +100,7 @@ function describe(mem: VideoMemory) {
 export function registerAskCommands(program: Command): void {
   withModelOptions(program.command("encode <video>").description("build the video's memory repository (cached for later questions)"))
     .option("--json", "print one JSON object")
-    .option("--batch <n>", "frames per vision batch and per saved cache part", int, 16)
+    .option("--batch <n>", "frames per vision batch and per saved cache part", intOption("batch", 1), 16)
     .action(async (video: string, o: CommonOpts & { batch: number }) => {
       const app = await open(o, o.batch);
       const mem = await app.remember(video);
@@ -94,15 +118,17 @@ export function registerAskCommands(program: Command): void {
       if (!question.trim()) throw new Error("the question is empty");
       const app = await open(o);
       const mem = await app.remember(video);
-      let answer = "";
-      for await (const piece of app.ask(mem, question, sampling(o))) {
-        answer += piece;
-        if (!o.json) process.stdout.write(piece);
-      }
-      const t = app.lastTimings!;
+      const it = app.ask(mem, question, askOptions(o));
+      let r = await it.next();
+      for (; !r.done; r = await it.next()) if (!o.json) process.stdout.write(r.value);
+      const a = r.value;
+      const t = a.timings;
       if (o.json) {
         const timings = { decode: mem.timings.decodeS, vision_encode: mem.timings.encodeS, memaug: t.memAugS, prefill: t.prefillS, generation: t.generateS };
-        process.stdout.write(JSON.stringify({ answer, question, model: app.modelDir, ...describe(mem), timings_s: timings, tokens: t.tokens }) + "\n");
+        const settings = { sampling: o.sampling, spatial: a.spatial, seed: a.seed, stop: a.stop };
+        process.stdout.write(
+          JSON.stringify({ answer: a.text, question, model: app.modelDir, ...describe(mem), ...settings, timings_s: timings, tokens: t.tokens }) + "\n",
+        );
       } else process.stdout.write("\n");
       if (o.verbose) {
         process.stderr.write(
@@ -124,7 +150,7 @@ export function registerAskCommands(program: Command): void {
           const q = line.trim();
           if (q === "/exit" || q === "/quit") break;
           if (q) {
-            for await (const piece of chat.send(q, sampling(o))) process.stdout.write(piece);
+            for await (const piece of chat.send(q, askOptions(o))) process.stdout.write(piece);
             process.stdout.write("\n");
           }
           process.stdout.write("> ");

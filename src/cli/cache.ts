@@ -1,6 +1,7 @@
 // `hourllava cache ls|rm|gc`: what the memory repository cache holds, and pruning it.
 import type { Command } from "commander";
 import { MemoryCache, defaultCacheDir } from "../memory/cache.ts";
+import { durationOption, sizeOption } from "./options.ts";
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
@@ -31,11 +32,12 @@ export function registerCacheCommands(program: Command): void {
     for (const k of MemoryCache.open(o.cacheDir).remove(key)) process.stdout.write(`removed ${k}\n`);
   });
   dirOpt(cache.command("gc").description("remove least recently used memories"))
-    .option("--max-bytes <n>", "keep the total under this many bytes", (v) => Number(v))
-    .option("--older-than-days <d>", "remove memories unused for this many days", (v) => Number(v))
-    .action((o: { cacheDir: string; maxBytes?: number; olderThanDays?: number }) => {
-      if (o.maxBytes === undefined && o.olderThanDays === undefined) throw new Error("cache gc needs --max-bytes or --older-than-days");
-      const removed = MemoryCache.open(o.cacheDir).gc(o);
+    .option("--max-bytes <size>", "keep the total under this size, e.g. 10GB, 512MiB or 1e9", sizeOption("max-bytes"))
+    .option("--older-than <duration>", "remove memories unused for this long, e.g. 7d or 12h", durationOption("older-than"))
+    .action((o: { cacheDir: string; maxBytes?: number; olderThan?: number }) => {
+      if (o.maxBytes === undefined && o.olderThan === undefined) throw new Error("cache gc needs --max-bytes or --older-than");
+      const olderThanDays = o.olderThan === undefined ? undefined : o.olderThan / 86400;
+      const removed = MemoryCache.open(o.cacheDir).gc({ maxBytes: o.maxBytes, olderThanDays });
       process.stdout.write(`removed ${removed.length} entries, ${mib(removed.reduce((s, e) => s + e.bytes, 0))}\n`);
     });
 }

@@ -11,23 +11,9 @@ import { StatsAccumulator, renderMarkdownReport } from "../data/stats.ts";
 import { writeStatsPlots } from "../data/plots.ts";
 import { groupFile } from "../data/grouping.ts";
 import { shardFile } from "../data/shard-records.ts";
+import { intOption, numOption } from "./options.ts";
 
 const MAX_PRINTED_REJECTS = 20;
-
-function intOption(name: string) {
-  return (v: string) => {
-    if (!/^-?\d+$/.test(v.trim())) throw new Error(`--${name}: expected an integer, got "${v}"`);
-    return Number(v);
-  };
-}
-
-function numOption(name: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (v.trim() === "" || !Number.isFinite(n)) throw new Error(`--${name}: expected a number, got "${v}"`);
-    return n;
-  };
-}
 
 /** Prints the first rejects to stderr and all of them to a JSONL file when asked; never drops one silently. */
 function rejectSink(rejectsFile?: string, quiet = false) {
@@ -55,7 +41,7 @@ export function registerDataCommands(program: Command): void {
     .description("check records (JSON lines, JSON array or parquet) and summarise rejects by reason")
     .argument("<files...>")
     .option("--strict", "stop with an error at the first bad record")
-    .option("--max-duration <seconds>", "largest allowed video duration", numOption("max-duration"), DEFAULT_MAX_DURATION_S)
+    .option("--max-duration <seconds>", "largest allowed video duration", numOption("max-duration", { min: 0, exclusiveMin: true }), DEFAULT_MAX_DURATION_S)
     .option("--rejects <file>", "write every reject as a JSON line")
     .option("--quiet", "no progress")
     .action(async (files: string[], o: { strict?: boolean; maxDuration: number; rejects?: string; quiet?: boolean }) => {
@@ -80,7 +66,7 @@ export function registerDataCommands(program: Command): void {
     .description("statistics of valid records: markdown report, SVG and PNG charts")
     .argument("<files...>")
     .requiredOption("--out <dir>", "output folder")
-    .option("--max-duration <seconds>", "largest allowed video duration", numOption("max-duration"), DEFAULT_MAX_DURATION_S)
+    .option("--max-duration <seconds>", "largest allowed video duration", numOption("max-duration", { min: 0, exclusiveMin: true }), DEFAULT_MAX_DURATION_S)
     .option("--no-png", "write SVG only")
     .option("--quiet", "no progress")
     .action(async (files: string[], o: { out: string; maxDuration: number; png: boolean; quiet?: boolean }) => {
@@ -110,14 +96,14 @@ export function registerDataCommands(program: Command): void {
     .description("group up to 5 QA pairs of one video into multi-turn conversation samples (JSON lines)")
     .argument("<file>")
     .requiredOption("--out <file>", "output .jsonl")
-    .option("--seed <n>", "shuffle seed", intOption("seed"), 0)
-    .option("--max-per-sample <n>", "QA pairs per sample", intOption("max-per-sample"), 5)
+    .option("--seed <n>", "shuffle seed", intOption("seed", 0, 2 ** 32 - 1), 0)
+    .option("--max-per-sample <n>", "QA pairs per sample", intOption("max-per-sample", 1), 5)
     .option(
       "--form <form>",
       'first turn: "rendered" (<image> + time instruction + question) or "official" (bare question; the official loader adds the rest)',
       "rendered",
     )
-    .option("--max-duration <seconds>", "largest allowed video duration", numOption("max-duration"), DEFAULT_MAX_DURATION_S)
+    .option("--max-duration <seconds>", "largest allowed video duration", numOption("max-duration", { min: 0, exclusiveMin: true }), DEFAULT_MAX_DURATION_S)
     .option("--quiet", "no progress")
     .action(async (file: string, o: { out: string; seed: number; maxPerSample: number; form: string; maxDuration: number; quiet?: boolean }) => {
       if (o.form !== "rendered" && o.form !== "official") throw new Error(`--form: expected "rendered" or "official", got "${o.form}"`);
@@ -145,7 +131,7 @@ export function registerDataCommands(program: Command): void {
     .option("--size-limit <bytes>", 'shard size limit, e.g. 67108864 or "1000000kb"', "67108864")
     .option("--root <dir>", "folder the feature paths start from (official --root_path)", "")
     .option("--source <name>", "value of the added `source` field (default: the input file stem)")
-    .option("--max-duration <seconds>", "largest allowed video duration", numOption("max-duration"), DEFAULT_MAX_DURATION_S)
+    .option("--max-duration <seconds>", "largest allowed video duration", numOption("max-duration", { min: 0, exclusiveMin: true }), DEFAULT_MAX_DURATION_S)
     .option("--quiet", "no progress")
     .action(async (file: string, o: { out: string; sizeLimit: string; root: string; source?: string; maxDuration: number; quiet?: boolean }) => {
       const sink = rejectSink(undefined, o.quiet);

@@ -6,7 +6,7 @@ import { PACKAGE_ROOT } from "../app/default-model.ts";
 import { registerAskCommands } from "./ask.ts";
 import { registerCacheCommands } from "./cache.ts";
 import { registerDataCommands } from "./data.ts";
-import { registerSynthCommands } from "../data/synthesis/cli.ts";
+import { registerSynthCommands } from "./synth.ts";
 import { registerReportCommands } from "./report.ts";
 import { registerTrainCommands } from "./train.ts";
 import { registerQuantizeCommands } from "./quantize.ts";

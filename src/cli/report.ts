@@ -7,6 +7,22 @@ import { loadTokenizer } from "../io/tokenizer.ts";
 import { evaluateSynth } from "../eval/synth-eval.ts";
 import { writeReport } from "../eval/report.ts";
 import { createProgress } from "../util/progress.ts";
+import { readGenerationConfig } from "../io/generation-config.ts";
+import { intOption } from "./options.ts";
+
+interface ReportOpts {
+  model: string;
+  out: string;
+  worlds: number;
+  longWorlds: number;
+  min: number;
+  max: number;
+  longMin: number;
+  longMax: number;
+  renderSize: number;
+  seed: number;
+  quiet?: boolean;
+}
 
 export function registerReportCommands(program: Command): void {
   program
@@ -14,16 +30,16 @@ export function registerReportCommands(program: Command): void {
     .description("evaluate a model on held-out procedural videos and write report.md with plots")
     .requiredOption("--model <dir>", "model folder")
     .requiredOption("--out <dir>", "where report.md, plots and per-question results go")
-    .option("--worlds <n>", "held-out videos in the training duration range", (v) => Number.parseInt(v, 10), 24)
-    .option("--long-worlds <n>", "held-out videos longer than training ones", (v) => Number.parseInt(v, 10), 12)
-    .option("--min <s>", "shortest in-range video (s)", (v) => Number.parseInt(v, 10), 60)
-    .option("--max <s>", "longest in-range video (s)", (v) => Number.parseInt(v, 10), 180)
-    .option("--long-min <s>", "shortest long video (s)", (v) => Number.parseInt(v, 10), 360)
-    .option("--long-max <s>", "longest long video (s)", (v) => Number.parseInt(v, 10), 720)
-    .option("--render-size <px>", "render size before resizing to the model's input", (v) => Number.parseInt(v, 10), 64)
-    .option("--seed <n>", "evaluation seed", (v) => Number.parseInt(v, 10), 0)
+    .option("--worlds <n>", "held-out videos in the training duration range", intOption("worlds", 0), 24)
+    .option("--long-worlds <n>", "held-out videos longer than training ones", intOption("long-worlds", 0), 12)
+    .option("--min <s>", "shortest in-range video (s)", intOption("min", 1), 60)
+    .option("--max <s>", "longest in-range video (s)", intOption("max", 1), 180)
+    .option("--long-min <s>", "shortest long video (s)", intOption("long-min", 1), 360)
+    .option("--long-max <s>", "longest long video (s)", intOption("long-max", 1), 720)
+    .option("--render-size <px>", "render size before resizing to the model's input", intOption("render-size", 1), 64)
+    .option("--seed <n>", "evaluation seed", intOption("seed", 0, 2 ** 31 - 1), 0)
     .option("--quiet", "no progress bar")
-    .action(async (o) => {
+    .action(async (o: ReportOpts) => {
       const t0 = Date.now();
       const { model } = loadHourLlava(o.model);
       const tok = loadTokenizer(o.model);
@@ -39,6 +55,7 @@ export function registerReportCommands(program: Command): void {
         longMinS: o.longMin,
         longMaxS: o.longMax,
         renderSize: o.renderSize,
+        generation: readGenerationConfig(o.model),
         onProgress: () => progress.tick(1),
       });
       progress.done();

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { readTrainConfig } from "../train/config.ts";
 import { train } from "../train/trainer.ts";
+import { intOption } from "./options.ts";
 
 export function registerTrainCommands(program: Command): void {
   program
@@ -9,14 +10,14 @@ export function registerTrainCommands(program: Command): void {
     .description("instruction-tune an Hour-LLaVA model (tiny models on the procedural world out of the box)")
     .requiredOption("--config <file>", "training config (JSON), e.g. configs/tiny.json")
     .option("--out <dir>", "output folder (overrides the config); an existing run there is resumed")
-    .option("--steps <n>", "total steps (overrides the config)", (v) => Number.parseInt(v, 10))
-    .option("--threads <n>", "intra-op threads", (v) => Number.parseInt(v, 10))
+    .option("--steps <n>", "total steps (overrides the config)", intOption("steps", 1))
+    .option("--threads <n>", "intra-op threads", intOption("threads", 1))
     .option("--quiet", "no progress bar; a log line every logEvery steps")
     .action(async (o: { config: string; out?: string; steps?: number; threads?: number; quiet?: boolean }) => {
       const cfg = readTrainConfig(o.config);
       if (o.out) cfg.out = o.out;
-      if (o.steps) cfg.steps = o.steps;
-      if (o.threads) cfg.threads = o.threads;
+      if (o.steps !== undefined) cfg.steps = o.steps;
+      if (o.threads !== undefined) cfg.threads = o.threads;
       const r = await train(cfg, { quiet: o.quiet });
       process.stdout.write(JSON.stringify({ checkpoint: r.checkpoint, steps: r.steps, first_loss: r.firstLoss, last_loss: r.lastLoss }) + "\n");
     });

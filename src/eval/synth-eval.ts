@@ -2,9 +2,11 @@
 // trained model: (a) Hour-LLaVA — the full 1-fps memory, forgetting and MemAug; (b) the same decayed tokens fed
 // to the LLM without MemAug; (c) only 64 uniformly sampled frames as the video (MemAug on that short memory).
 import type { HourLlava } from "../model/hourllava.ts";
-import type { Memory } from "../model/hourllava.ts";
 import { linspaceInt } from "../video/sampling.ts";
-import { tokenizeConversation } from "../io/chat-template.ts";
+import { endTokenIds } from "../io/generation-config.ts";
+import type { GenerationDefaults } from "../io/generation-config.ts";
+import { answer, answerSettings } from "../model/answer.ts";
+import type { AnswerVideo } from "../model/answer.ts";
 import type { TextTokenizer } from "../io/tokenizer.ts";
 import { generateWorld } from "../synth/world.ts";
 import { generateQuestions, answerMatches, normaliseAnswer } from "../synth/questions.ts";
@@ -34,28 +36,25 @@ export interface EvalOptions {
   longMaxS: number;
   renderSize: number;
   maxNewTokens?: number;
+  /** The model folder's generation_config.json (end tokens); none when absent. */
+  generation?: GenerationDefaults;
   /** Ask at most this many questions per video (tests); default all (one per task and format). */
   perWorld?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
-async function answer(
-  model: HourLlava,
-  tok: TextTokenizer,
-  memory: Memory,
-  question: string,
-  durationS: number,
-  nFrames: number,
-  memAug: boolean,
-  maxNew: number,
-): Promise<string> {
-  const { ids } = tokenizeConversation(tok, [{ role: "user", content: question }], { video: { duration: durationS, nFrames }, addGenerationPrompt: true });
-  const plan = model.plan(memory, ids);
-  const video = memAug ? await model.memAug(memory, plan) : model.queryInput(memory, plan);
-  const stop = tok.tokenId("<|im_end|>");
-  const out: number[] = [];
-  for await (const t of model.generate(model.llmInput(plan, video), { maxNewTokens: maxNew, stopTokens: [stop] })) if (t !== stop) out.push(t);
-  return tok.decode(out, { skipSpecial: true }).trim();
+/** One answer through the path users run (model/answer.ts): greedy, the checkpoint's end tokens, the config's forgetting. */
+async function ask(model: HourLlava, tok: TextTokenizer, video: AnswerVideo, question: string, memAug: boolean, o: EvalOptions): Promise<string> {
+  const settings = answerSettings(
+    model,
+    o.generation ?? { eosTokenIds: [] },
+    endTokenIds(model.config.eos_token_id, o.generation ?? { eosTokenIds: [] }, tok),
+    {
+      maxNewTokens: o.maxNewTokens ?? 16,
+      seed: o.seed,
+    },
+  );
+  return (await answer(model, tok, video, [{ role: "user", content: question }], { ...settings, memAug })).text.trim();
 }
 
 export async function evaluateSynth(model: HourLlava, tok: TextTokenizer, o: EvalOptions): Promise<EvalItem[]> {
@@ -66,7 +65,8 @@ export async function evaluateSynth(model: HourLlava, tok: TextTokenizer, o: Eva
     const long = i >= o.worlds;
     const [lo, hi] = long ? [o.longMinS, o.longMaxS] : [o.minDurationS, o.maxDurationS];
     // Seeds far from the training range's (training uses small consecutive seeds).
-    const seed = 1_000_003 * (o.seed + 1) + i;
+    // Kept within 32 bits (world generation's seed range) whatever --seed is.
+    const seed = (1_000_003 * (o.seed + 1) + i) % 2 ** 32;
     specs.push({ seed, durationS: lo + ((seed * 7919) % (hi - lo + 1)), bucket: long ? "longer" : "in_range" });
   }
   const items: EvalItem[] = [];
@@ -82,11 +82,11 @@ export async function evaluateSynth(model: HourLlava, tok: TextTokenizer, o: Eva
     pick.forEach((f, i) => sub.set(tokens.subarray(f * TOKENS_PER_FRAME * H, (f + 1) * TOKENS_PER_FRAME * H), i * TOKENS_PER_FRAME * H));
     const short = model.buildMemory(sub, 64);
     for (const q of qs) {
-      const maxNew = o.maxNewTokens ?? 16;
+      const fullVideo = { memory: full, durationS: s.durationS, frames: s.durationS };
       const pred = {
-        hourllava: await answer(model, tok, full, q.question, s.durationS, s.durationS, true, maxNew),
-        no_memaug: await answer(model, tok, full, q.question, s.durationS, s.durationS, false, maxNew),
-        frames64: await answer(model, tok, short, q.question, s.durationS, 64, true, maxNew),
+        hourllava: await ask(model, tok, fullVideo, q.question, true, o),
+        no_memaug: await ask(model, tok, fullVideo, q.question, false, o),
+        frames64: await ask(model, tok, { memory: short, durationS: s.durationS, frames: 64 }, q.question, true, o),
       };
       const correct = Object.fromEntries(VARIANTS.map((v) => [v, answerMatches(pred[v], q.answer, q.options)])) as Record<Variant, boolean>;
       items.push({ world: wi, durationS: s.durationS, bucket: s.bucket, q, pred, correct });

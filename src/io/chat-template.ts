@@ -19,6 +19,19 @@ export interface ConversationOptions {
   video?: { duration: number; nFrames: number };
   addGenerationPrompt?: boolean;
   system?: string;
+  /**
+   * Inference (ask, chat, serve): turn contents are a user's text, kept verbatim and tokenized as plain text, so
+   * "<|im_end|>" or "<image>" typed in a question can neither forge a turn nor a video; only the template makes
+   * special tokens. Training data keeps the official loader's behaviour (<image> stripped from the question).
+   */
+  untrustedText?: boolean;
+}
+
+/** A prepared turn split into the template-owned lead ("<image>\n{time instruction}\n") and its content. */
+interface Block {
+  role: ChatRole;
+  lead: string;
+  content: string;
 }
 
 /**
@@ -49,9 +62,14 @@ export function timeInstruction(durationS: number, nFrames: number): string {
 /**
  * Normalises turns like the official loader: human→user, gpt→assistant; a conversation that does not
  * start with a user turn loses its first turn; with a video the first user turn is rebuilt as
- * "<image>\n{time instruction}\n{question with any <image> removed}" (no stripping, as the official code).
+ * "<image>\n{time instruction}\n{question with any <image> removed}" (no whitespace stripping, as the official code;
+ * with `untrustedText` the question is kept verbatim).
  */
 export function prepareTurns(turns: readonly ChatTurnInput[], opts: ConversationOptions = {}): ChatTurn[] {
+  return prepareBlocks(turns, opts).map((b) => ({ role: b.role, content: b.lead + b.content }));
+}
+
+function prepareBlocks(turns: readonly ChatTurnInput[], opts: ConversationOptions): Block[] {
   let out: ChatTurn[] = turns.map((t, i) => {
     if ("role" in t) {
       if (t.role !== "user" && t.role !== "assistant")
@@ -68,16 +86,19 @@ export function prepareTurns(turns: readonly ChatTurnInput[], opts: Conversation
     const want = i % 2 === 0 ? "user" : "assistant";
     if (t.role !== want) throw new Error(`conversation turn ${i}: expected a ${want} turn (turns alternate user/assistant), got ${t.role}`);
   });
+  const blocks: Block[] = out.map((t) => ({ role: t.role, lead: "", content: t.content }));
   if (opts.video) {
-    if (out.length === 0) throw new Error("conversation has no user turn to attach the video to");
-    const q = out[0].content.replaceAll(IMAGE_TOKEN, "");
-    out[0] = { role: "user", content: `${IMAGE_TOKEN}\n${timeInstruction(opts.video.duration, opts.video.nFrames)}\n${q}` };
-    out.forEach((t, i) => {
-      if (i > 0 && t.content.includes(IMAGE_TOKEN))
-        throw new Error(`conversation turn ${i} contains ${IMAGE_TOKEN}: only the first user turn may carry the video`);
-    });
+    if (blocks.length === 0) throw new Error("conversation has no user turn to attach the video to");
+    blocks[0].lead = `${IMAGE_TOKEN}\n${timeInstruction(opts.video.duration, opts.video.nFrames)}\n`;
+    if (!opts.untrustedText) {
+      blocks[0].content = blocks[0].content.replaceAll(IMAGE_TOKEN, "");
+      blocks.forEach((t, i) => {
+        if (i > 0 && t.content.includes(IMAGE_TOKEN))
+          throw new Error(`conversation turn ${i} contains ${IMAGE_TOKEN}: only the first user turn may carry the video`);
+      });
+    }
   }
-  return out;
+  return blocks;
 }
 
 const turnText = (role: string, content: string) => `<|im_start|>${role}\n${content}<|im_end|>\n`;
@@ -104,19 +125,29 @@ export function tokenizeConversation(
   turns: readonly ChatTurnInput[],
   opts: ConversationOptions = {},
 ): { ids: number[]; labels: number[] } {
-  const prepared = prepareTurns(turns, opts);
+  const prepared = prepareBlocks(turns, opts);
   const nl = tokenizer.encode("\n");
   if (nl.length !== 1) throw new Error(`${tokenizer.source}: "\\n" must encode to one token, got ${nl.length}`);
   const unmask = new Set([nl[0], tokenizer.tokenId("<|im_start|>"), tokenizer.tokenId("<|im_end|>")]);
   const ids: number[] = [];
   const labels: number[] = [];
-  const push = (text: string, supervised: boolean) => {
-    const t = tokenizer.encode(text);
+  const pushIds = (t: number[], supervised: boolean) => {
     ids.push(...t);
     for (const id of t) labels.push(supervised ? id : IGNORE_INDEX);
   };
+  const push = (text: string, supervised: boolean) => pushIds(tokenizer.encode(text), supervised);
   push(turnText("system", opts.system ?? DEFAULT_SYSTEM_PROMPT), false);
-  for (const t of prepared) push(turnText(t.role, t.content), t.role === "assistant");
+  for (const t of prepared) {
+    const supervised = t.role === "assistant";
+    // Text naming no special token is one block, as the official code tokenizes it; otherwise the content is
+    // encoded on its own as plain text between the template's pieces.
+    if (opts.untrustedText && tokenizer.specialTokens.some((sp) => t.content.includes(sp))) {
+      const [head, tail] = turnText(t.role, `${t.lead}\u0000`).split("\u0000");
+      push(head, supervised);
+      pushIds(tokenizer.encodePlain(t.content), supervised);
+      push(tail, supervised);
+    } else push(turnText(t.role, t.lead + t.content), supervised);
+  }
   if (opts.addGenerationPrompt) push(GENERATION_PROMPT, false);
   for (let i = 0; i < ids.length; i++) {
     if (unmask.has(ids[i])) labels[i] = ids[i];

@@ -20,6 +20,8 @@ export interface TextTokenizer {
   readonly eosToken: string | null;
   readonly imageTokenId: number;
   encode(text: string): number[];
+  /** Encodes untrusted text (a user's question): special-token strings such as "<|im_end|>" stay plain text. */
+  encodePlain(text: string): number[];
   /** IMAGE_TOKEN_INDEX decodes as "<image>". */
   decode(ids: readonly number[], opts?: { skipSpecial?: boolean }): string;
   /** The id of a token (vocabulary entry or added token), e.g. tokenId("<|im_end|>"); throws when unknown. */
@@ -84,6 +86,15 @@ export function tokenizerFromJson(tokenizerJson: unknown, tokenizerConfig: Recor
     const id = tok.token_to_id(s);
     if (id !== undefined) specialIds.add(id);
   }
+  // Special tokens must come only from the template: untrusted text goes through a twin without them.
+  let plainTok: Tokenizer | undefined;
+  const plain = (): Tokenizer => (plainTok ??= new Tokenizer({ ...tj, added_tokens: added.filter((t) => !special.has(t.content)) }, config));
+  const checkedIds = (ids: (number | undefined)[], text: string): number[] => {
+    for (let i = 0; i < ids.length; i++)
+      if (typeof ids[i] !== "number")
+        throw new Error(`${source}: cannot encode ${JSON.stringify(text.slice(0, 40))}: a piece has no id (vocabulary lacks a byte symbol?)`);
+    return ids as number[];
+  };
   const vocabSize = maxId + 1;
   const tokenId = (token: string): number => {
     const id = tok.token_to_id(token);
@@ -98,12 +109,11 @@ export function tokenizerFromJson(tokenizerJson: unknown, tokenizerConfig: Recor
     specialTokens: [...special],
     eosToken: tokenContent(config.eos_token),
     imageTokenId,
-    encode(text) {
-      const ids = tok.encode(text, { add_special_tokens: false }).ids;
-      for (let i = 0; i < ids.length; i++)
-        if (typeof ids[i] !== "number")
-          throw new Error(`${source}: cannot encode ${JSON.stringify(text.slice(0, 40))}: a piece has no id (vocabulary lacks a byte symbol?)`);
-      return ids;
+    encode: (text) => checkedIds(tok.encode(text, { add_special_tokens: false }).ids, text),
+    encodePlain(text) {
+      // Most text names no special token: then both tokenizers agree and the twin is never built.
+      const t = [...special].some((s) => text.includes(s)) ? plain() : tok;
+      return checkedIds(t.encode(text, { add_special_tokens: false }).ids, text);
     },
     decode(ids, opts = {}) {
       if (ids.length === 0) return "";

@@ -16,7 +16,7 @@ import type { RopeTables } from "./rope.ts";
 import { Sampler } from "./sampling.ts";
 import type { SamplingOptions } from "./sampling.ts";
 import { visionTower, visionWeightNames } from "./siglip.ts";
-import { gatherRows, planQuery } from "./token-flow.ts";
+import { gatherRows, llmLayout, planQuery } from "./token-flow.ts";
 import type { QueryPlan } from "./token-flow.ts";
 import type { WeightStore } from "./weights.ts";
 import { EmbeddingTable } from "./embedding-table.ts";
@@ -119,10 +119,11 @@ export class HourLlava {
     return { frames: idx.length, hidden: H, rows };
   }
 
-  /** The query plan for a prompt (ids with one <image>), with this model's spatial forgetting. */
-  plan(memory: Memory, ids: number[], labels?: number[], seed = 0): QueryPlan {
-    const rand = this.spatial === "random" ? seededRandom(seed) : undefined;
-    const picks = this.spatial === "uniform" ? spatialIndices("uniform") : undefined;
+  /** The query plan for a prompt (ids with one <image>); spatial forgetting as asked, else this model's; random is seeded. */
+  plan(memory: Memory, ids: number[], labels?: number[], forget: { spatial?: SpatialSampling; seed?: number } = {}): QueryPlan {
+    const spatial = forget.spatial ?? this.spatial;
+    const rand = spatial === "random" ? seededRandom(forget.seed ?? 0) : undefined;
+    const picks = spatial === "uniform" ? spatialIndices("uniform") : undefined;
     return planQuery(
       ids,
       labels,
@@ -196,12 +197,11 @@ export class HourLlava {
   /** LLM input embeddings [L, H]: text embeddings with the augmented video tokens in place of <image>. */
   llmInput(plan: QueryPlan, memAugOut: Float32Array): Float32Array {
     const H = this.hidden;
-    const nv = plan.videoEnd - plan.videoStart;
-    const L = plan.llmPrefixIds.length + nv + plan.llmSuffixIds.length;
-    const e = new Float32Array(L * H);
+    const at = llmLayout(plan);
+    const e = new Float32Array(at.length * H);
     this.embedRows(plan.llmPrefixIds, e, 0);
-    e.set(memAugOut.subarray(plan.videoStart * H, plan.videoEnd * H), plan.llmPrefixIds.length * H);
-    this.embedRows(plan.llmSuffixIds, e, plan.llmPrefixIds.length + nv);
+    e.set(memAugOut.subarray(plan.videoStart * H, plan.videoEnd * H), at.prefix * H);
+    this.embedRows(plan.llmSuffixIds, e, at.prefix + at.video);
     return e;
   }
 

@@ -61,6 +61,34 @@ export function planQuery(ids: number[], labels: number[] | undefined, video: Vi
   };
 }
 
+/** The LLM sequence around <image>: prefix text, the video rows (MemAug outputs), suffix text. */
+export interface LlmLayout {
+  prefix: number;
+  video: number;
+  suffix: number;
+  length: number;
+}
+
+export function llmLayout(plan: QueryPlan): LlmLayout {
+  const prefix = plan.llmPrefixIds.length;
+  const video = plan.videoEnd - plan.videoStart;
+  const suffix = plan.llmSuffixIds.length;
+  return { prefix, video, suffix, length: prefix + video + suffix };
+}
+
+/** Labels of the LLM sequence: the prompt's labels with the video rows (in place of <image>) ignored. */
+export function llmLabels(plan: QueryPlan, labels: readonly number[]): number[] {
+  const { prefix, video } = llmLayout(plan);
+  if (labels.length !== prefix + 1 + plan.llmSuffixIds.length)
+    throw new Error(`labels (${labels.length}) do not match the prompt (${prefix + 1 + plan.llmSuffixIds.length})`);
+  return [...labels.slice(0, prefix), ...new Array<number>(video).fill(IGNORE_INDEX), ...labels.slice(prefix + 1)];
+}
+
+/** Next-token targets: position i predicts label i+1; the last position predicts nothing. */
+export function nextTokenTargets(labels: readonly number[]): number[] {
+  return [...labels.slice(1), IGNORE_INDEX];
+}
+
 /** Copies rows of a [rows, width] matrix (embedding lookup, memory gather) into out at a row offset. */
 export function gatherRows(src: Float32Array, width: number, rows: ArrayLike<number>, out: Float32Array, outRow = 0): void {
   for (let i = 0; i < rows.length; i++) {

@@ -11,7 +11,7 @@ import type { SpatialSampling } from "../model/forgetting.ts";
 import { memAugDims } from "../model/memaug.ts";
 import { ropeTables } from "../model/rope.ts";
 import { seededRandom } from "../model/sampling.ts";
-import { planQuery } from "../model/token-flow.ts";
+import { llmLabels, llmLayout, nextTokenTargets, planQuery } from "../model/token-flow.ts";
 
 export interface TrainSample {
   /** Preprocessed frames [T, 3, S, S]. */
@@ -45,13 +45,10 @@ export function prepareSample(c: HourLlavaConfig, tok: TextTokenizer, s: TrainSa
     rotaryDim,
     c.rope_theta,
   );
-  const at = plan.llmPrefixIds.length;
-  const Nv = plan.videoEnd - plan.videoStart;
-  const llmLabels = [...labels.slice(0, at), ...new Array(Nv).fill(IGNORE_INDEX), ...labels.slice(at + 1)];
-  const L = llmLabels.length;
+  const { video: Nv, length: L } = llmLayout(plan);
   const maxLen = c.tokenizer_model_max_length;
   if (L > maxLen) throw new Error(`sample of ${L} tokens exceeds tokenizer_model_max_length ${maxLen}`);
-  const targets = [...llmLabels.slice(1), IGNORE_INDEX];
+  const targets = nextTokenTargets(llmLabels(plan, labels));
   const d = c.hidden_size / c.num_attention_heads;
   const pos = ropeTables(
     Array.from({ length: L }, (_, i) => i),

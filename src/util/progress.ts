@@ -1,5 +1,7 @@
 // A small progress reporter for long jobs: redrawn in place on a terminal (throttled), a plain line every
 // ~10% otherwise (logs, CI), nothing when quiet. Writes to stderr by default so stdout stays clean for data.
+// Not cli-progress: its redraw timer keeps the process alive when a job fails before stop(), its non-terminal
+// output is a line every 2 s rather than per 10%, and it has no unknown-total mode (record counts while reading).
 
 export interface ProgressStream {
   write(chunk: string): unknown;

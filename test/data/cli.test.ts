@@ -66,5 +66,7 @@ test("data group → data shard → data stats on one small file", async () => {
   assert.equal(st.out, `7 QA pairs, 2 videos; wrote stats.md, stats.json and 7 chart files to ${join(dir, "stats")}`);
   assert.ok(existsSync(join(dir, "stats", "qa-per-task.svg")));
   assert.equal(JSON.parse(readFileSync(join(dir, "stats", "stats.json"), "utf8")).qaByTask["Object Recognition"], 7);
-  await assert.rejects(run(["data", "group", f, "--out", join(dir, "x.jsonl"), "--seed", "x"]), { message: '--seed: expected an integer, got "x"' });
+  await assert.rejects(run(["data", "group", f, "--out", join(dir, "x.jsonl"), "--seed", "x"]), {
+    message: '--seed: expected an integer in 0..4294967295, got "x"',
+  });
 });

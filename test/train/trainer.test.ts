@@ -12,6 +12,12 @@ import { openCheckpoint } from "../../src/io/checkpoint.ts";
 import { loadHourLlava } from "../../src/model/load.ts";
 import { cosineWithWarmup } from "../../src/train/schedule.ts";
 import { microConfig } from "../helpers/micro-config.ts";
+import { Runtime } from "../../src/graph/runtime.ts";
+import { loadTokenizer } from "../../src/io/tokenizer.ts";
+import { initWeights } from "../../src/model/init.ts";
+import { MapWeights, WeightStore } from "../../src/model/weights.ts";
+import { prepareSample } from "../../src/train/sample.ts";
+import { buildTrainGraph } from "../../src/train/train-graph.ts";
 
 const MICRO = microConfig({ vocab_size: 300 });
 
@@ -64,8 +70,17 @@ test("overfits one sample of a micro Hour-LLaVA to near-zero loss, checkpoint lo
     assert.ok(r.lastLoss < 0.03, `loss ${r.firstLoss} -> ${r.lastLoss}`);
     assert.equal(readMetrics(join(out, "metrics.jsonl")).length, 120);
     assert.ok(existsSync(join(out, "loss.svg")) && existsSync(join(out, "loss.png")));
+    // The checkpoint holds the trained weights, not the initial ones: its loss on the sample is the trained loss.
     const { model } = loadHourLlava(r.checkpoint);
-    assert.equal(model.config.hidden_size, 32);
+    const lossOf = async (weights: WeightStore) => {
+      const prep = prepareSample(model.config, loadTokenizer(r.checkpoint), source(1).get(0), "uniform", 0);
+      const step = await new Runtime({ threads: 1 }).compile(buildTrainGraph(model.config, weights, []).graph, { weightsAsInputs: true });
+      return ((await step.run(prep.feeds)).loss.data as Float32Array)[0];
+    };
+    const saved = await lossOf(model.weights);
+    assert.ok(saved < 0.05, `loss with the saved weights ${saved}`);
+    const initial = await lossOf(new WeightStore(new MapWeights(initWeights(model.config, 1))));
+    assert.ok(initial > 2, `loss with the initial weights ${initial}`);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

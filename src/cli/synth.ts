@@ -1,18 +1,20 @@
 // `hourllava data synth …`: queue videos for QA synthesis, run workers, show progress. Thin: parsing,
 // printing and signals only; the work is in the pipeline and the queue module.
 import type { Command } from "commander";
-import { readVideoSpecs } from "./video-spec.ts";
-import { loadSynthConfig } from "./config.ts";
-import { ffmpegFramesForClip } from "./ffmpeg-frames.ts";
-import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, enqueueVideos, queueStatus, renderQueueStatus, startWorker, type WorkerEvent } from "./queue/synth-queue.ts";
-import { createProgress } from "../../util/progress.ts";
-
-function intOption(name: string, min: number) {
-  return (v: string) => {
-    if (!/^\d+$/.test(v.trim()) || Number(v) < min) throw new Error(`--${name}: expected an integer ≥ ${min}, got "${v}"`);
-    return Number(v);
-  };
-}
+import { readVideoSpecs } from "../data/synthesis/video-spec.ts";
+import { loadSynthConfig } from "../data/synthesis/config.ts";
+import { ffmpegFramesForClip } from "../data/synthesis/ffmpeg-frames.ts";
+import {
+  DEFAULT_QUEUE,
+  DEFAULT_REDIS_URL,
+  enqueueVideos,
+  queueStatus,
+  renderQueueStatus,
+  startWorker,
+  type WorkerEvent,
+} from "../data/synthesis/queue/synth-queue.ts";
+import { createProgress } from "../util/progress.ts";
+import { intOption } from "./options.ts";
 
 interface Common {
   redis: string;

@@ -1,0 +1,15 @@
+// The package's public API (`import { HourLlavaApp } from "hourllava"`): the app for asking about videos, plus the
+// pieces for callers who drive the model themselves.
+export { HourLlavaApp, Chat } from "./app/app.ts";
+export type { AppOptions, AskOptions, VideoMemory, Answer, AnswerTimings } from "./app/app.ts";
+export { DEFAULT_MODEL_DIR } from "./app/default-model.ts";
+export { loadHourLlava } from "./model/load.ts";
+export type { HourLlava, Memory } from "./model/hourllava.ts";
+export { answer, answerSettings, streamAnswer } from "./model/answer.ts";
+export type { AnswerSettings, AnswerVideo } from "./model/answer.ts";
+export { loadTokenizer } from "./io/tokenizer.ts";
+export type { TextTokenizer } from "./io/tokenizer.ts";
+export { readGenerationConfig, endTokenIds } from "./io/generation-config.ts";
+export { tokenizeConversation, renderConversation } from "./io/chat-template.ts";
+export type { ChatTurnInput } from "./io/chat-template.ts";
+export { main } from "./cli/main.ts";

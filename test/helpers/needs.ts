@@ -1,0 +1,11 @@
+// Suites that drive an outside program (redis-server, later chromium) skip on a newcomer's machine with one
+// line saying what to install; CI sets HOURLLAVA_REQUIRE_<NAME>=1 so a missing program fails instead.
+import { spawnSync } from "node:child_process";
+
+/** undefined when `cmd` runs; otherwise the skip reason (or a throw when the require variable is set). */
+export function missingProgram(cmd: string, install: string, requireVar: string): string | undefined {
+  if (!spawnSync(cmd, ["--version"], { stdio: "ignore" }).error) return undefined;
+  const reason = `${cmd} is not installed: ${install} to run this suite`;
+  if (process.env[requireVar] === "1") throw new Error(`${reason} (${requireVar}=1 forbids skipping)`);
+  return reason;
+}

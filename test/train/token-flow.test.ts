@@ -1,0 +1,62 @@
+// The token layout around <image> is defined once (model/token-flow.ts) for inference and training: the training
+// graph's loss on a sample must equal the cross-entropy of the inference path's logits on the same sample.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Runtime } from "../../src/graph/runtime.ts";
+import { trainByteLevelBpe } from "../../src/io/bpe-trainer.ts";
+import { tokenizeConversation } from "../../src/io/chat-template.ts";
+import { parseHourLlavaConfig } from "../../src/io/config.ts";
+import { tokenizerFromJson } from "../../src/io/tokenizer.ts";
+import { HourLlava } from "../../src/model/hourllava.ts";
+import { initWeights } from "../../src/model/init.ts";
+import { IGNORE_INDEX, llmLabels, nextTokenTargets } from "../../src/model/token-flow.ts";
+import { MapWeights, WeightStore } from "../../src/model/weights.ts";
+import { prepareSample } from "../../src/train/sample.ts";
+import { buildTrainGraph } from "../../src/train/train-graph.ts";
+import { microConfig } from "../helpers/micro-config.ts";
+
+test("training graph loss = cross-entropy over inference logits on the same sample (uniform forgetting)", async () => {
+  const config = parseHourLlavaConfig(microConfig({ vocab_size: 300 }), "micro");
+  const store = new WeightStore(new MapWeights(initWeights(config, 11, 0.2)));
+  const tok = tokenizerFromJson(trainByteLevelBpe("what colour is the square? the square is red. blue green", { vocabSize: 300 }));
+  const T = 3;
+  const S = config.vision.image_size;
+  const sample = {
+    pixels: new Float32Array(T * 3 * S * S).map((_, i) => Math.cos(i * 0.13)),
+    frames: T,
+    durationS: T,
+    turns: [
+      { role: "user" as const, content: "what colour is the square?" },
+      { role: "assistant" as const, content: "the square is red." },
+    ],
+  };
+  const rt = new Runtime({ threads: 1 });
+
+  // Training: the whole forward as one graph, fed by the host-side sample preparation.
+  const prep = prepareSample(config, tok, sample, "uniform", 0);
+  const step = await rt.compile(buildTrainGraph(config, store, []).graph, { weightsAsInputs: true });
+  const trainLoss = ((await step.run(prep.feeds)).loss.data as Float32Array)[0];
+
+  // Inference: encode → memory → plan (with training labels) → MemAug → LLM input → logits.
+  const model = new HourLlava(config, store, rt, "uniform");
+  const memory = model.buildMemory((await model.encodeFrames(sample.pixels, T)).tokens, T);
+  const { ids, labels } = tokenizeConversation(tok, sample.turns, { video: { duration: T, nFrames: T } });
+  const plan = model.plan(memory, ids, labels, { spatial: "uniform" });
+  const logits = await model.logits(model.llmInput(plan, await model.memAug(memory, plan)));
+  const targets = nextTokenTargets(llmLabels(plan, labels));
+  const V = config.vocab_size;
+  assert.equal(logits.length, targets.length * V);
+  let sum = 0;
+  let n = 0;
+  targets.forEach((t, i) => {
+    if (t === IGNORE_INDEX) return;
+    const row = logits.subarray(i * V, (i + 1) * V);
+    const m = Math.max(...row);
+    const lse = m + Math.log(row.reduce((a, x) => a + Math.exp(x - m), 0));
+    sum += lse - row[t];
+    n++;
+  });
+  assert.ok(n >= 5, `the answer should supervise several tokens, got ${n}`);
+  const inferLoss = sum / n;
+  assert.ok(Math.abs(trainLoss - inferLoss) <= 1e-4 * Math.max(1, inferLoss), `train ${trainLoss} vs inference ${inferLoss}`);
+});
