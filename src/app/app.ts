@@ -13,8 +13,8 @@ import { MemoryCache, defaultCacheDir, memoryKey } from "../memory/cache.ts";
 import type { MemoryMeta } from "../memory/cache.ts";
 import { contentHash } from "../memory/file-hash.ts";
 import { createProgress } from "../util/progress.ts";
-import { planFrames, preprocessedFrames } from "../video/video-frames.ts";
-import type { FramePlan } from "../video/video-frames.ts";
+import { FrameBatches } from "../video/frame-batches.ts";
+import { planFrames } from "../video/video-frames.ts";
 import { modelId } from "./model-id.ts";
 import { resolveModelDir } from "./default-model.ts";
 
@@ -90,13 +90,10 @@ export class HourLlavaApp {
       path = hit.path;
     } else {
       const progress = createProgress({ label: "encode", total: T, unit: "frames", quiet: this.opts.quiet });
+      const frames = new FrameBatches(video, plan, size);
       const encode = async (start: number, count: number) => {
-        const per = 3 * size * size;
-        const pixels = new Float32Array(count * per);
         const td = performance.now();
-        let i = 0;
-        for await (const f of preprocessedFrames(video, slicePlan(plan, start, count), { size })) pixels.set(f.pixels, per * i++);
-        if (i !== count) throw new Error(`${video}: decoded ${i} of ${count} frames from frame ${plan.sample.indices[start]}`);
+        const pixels = await frames.take(start, count);
         const te = performance.now();
         decodeS += (te - td) / 1000;
         const out = (await this.model.encodeFrames(pixels, count)).tokens;
@@ -116,13 +113,17 @@ export class HourLlavaApp {
         created: new Date().toISOString(),
       };
       const batch = this.opts.batch ?? 16;
-      if (cache) {
-        const res = await cache.encode({ key, meta, batch, encode, onResume: (n) => progress.tick(n) });
-        tokens = res.tokens;
-        path = res.path;
-      } else {
-        tokens = new Float32Array(T * 64 * this.model.hidden);
-        for (let s = 0; s < T; s += batch) tokens.set(await encode(s, Math.min(batch, T - s)), s * 64 * this.model.hidden);
+      try {
+        if (cache) {
+          const res = await cache.encode({ key, meta, batch, encode, onResume: (n) => progress.tick(n) });
+          tokens = res.tokens;
+          path = res.path;
+        } else {
+          tokens = new Float32Array(T * 64 * this.model.hidden);
+          for (let s = 0; s < T; s += batch) tokens.set(await encode(s, Math.min(batch, T - s)), s * 64 * this.model.hidden);
+        }
+      } finally {
+        await frames.close();
       }
       progress.done();
     }
@@ -178,13 +179,6 @@ export class HourLlavaApp {
     this.lastTimings = { memAugS: (t1 - t0) / 1000, prefillS: ((tFirst || t2) - t1) / 1000, generateS: (t2 - (tFirst || t2)) / 1000, tokens: out.length };
     onDone(text);
   }
-}
-
-function slicePlan(plan: FramePlan, start: number, count: number): FramePlan {
-  return {
-    info: plan.info,
-    sample: { ...plan.sample, indices: plan.sample.indices.slice(start, start + count), timesS: plan.sample.timesS.slice(start, start + count) },
-  };
 }
 
 /** A multi-turn conversation about one video: later turns reuse the memory; the time instruction stays in turn one. */

@@ -1,6 +1,6 @@
 // Runs ffmpeg to completion and hands back its exit code and stderr (ffmpeg reports everything we parse there).
-import { spawn } from "node:child_process";
 import { ffmpegPath } from "./ffmpeg-path.ts";
+import { spawnFfmpeg } from "./ffmpeg-spawn.ts";
 
 export interface FfmpegResult {
   code: number | null;
@@ -12,10 +12,10 @@ const STDERR_LIMIT = 1 << 20;
 
 export function runFfmpeg(args: string[]): Promise<FfmpegResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(ffmpegPath(), args, { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawnFfmpeg(args, ["ignore", "ignore", "pipe"]);
     let stderr = "";
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (chunk: string) => {
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (chunk: string) => {
       if (stderr.length < STDERR_LIMIT) stderr += chunk;
     });
     child.on("error", (err) => reject(new Error(`cannot run ffmpeg (${ffmpegPath()}): ${err.message}`)));

@@ -1,12 +1,12 @@
 // Streams chosen frames of a video as packed RGB (rgb24) from an ffmpeg pipe. ffmpeg decodes every frame in
 // presentation order (decoded frame n = index n, as PyAV and decord count), the select filter keeps the
 // requested ones, and only those are converted and piped, one frame in memory at a time.
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ffmpegPath } from "./ffmpeg-path.ts";
 import { ffmpegErrorSummary, passthroughArgs } from "./ffmpeg-run.ts";
+import { spawnFfmpeg } from "./ffmpeg-spawn.ts";
 import { probeVideo, type VideoInfo } from "./probe.ts";
 
 export interface DecodedFrame {
@@ -98,10 +98,10 @@ export async function* decodeFrames(path: string, indices: number[], opts: Decod
     "rgb24",
     "pipe:1",
   ];
-  const child = spawn(ffmpegPath(), args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawnFfmpeg(args, ["ignore", "pipe", "pipe"]);
   let stderr = "";
-  child.stderr.setEncoding("utf8");
-  child.stderr.on("data", (c: string) => {
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (c: string) => {
     if (stderr.length < 1 << 16) stderr += c;
   });
   const exited = new Promise<number | null>((resolve, reject) => {
@@ -115,7 +115,7 @@ export async function* decodeFrames(path: string, indices: number[], opts: Decod
   let filled = 0;
   let emitted = 0;
   try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    for await (const chunk of child.stdout! as AsyncIterable<Buffer>) {
       let off = 0;
       while (off < chunk.length) {
         const n = Math.min(frameBytes - filled, chunk.length - off);
