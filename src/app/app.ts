@@ -54,7 +54,6 @@ export class HourLlavaApp {
     readonly modelDir: string,
     readonly model: HourLlava,
     readonly tokenizer: TextTokenizer,
-    readonly modelId: string,
     private readonly opts: AppOptions,
   ) {}
 
@@ -66,7 +65,15 @@ export class HourLlavaApp {
     if (tokenizer.vocabSize > model.config.vocab_size) {
       throw new Error(`${dir}: tokenizer.json has ${tokenizer.vocabSize} tokens but config.json's vocab_size is ${model.config.vocab_size}`);
     }
-    return new HourLlavaApp(dir, model, tokenizer, modelId(dir), opts);
+    return new HourLlavaApp(dir, model, tokenizer, opts);
+  }
+
+  private idPromise?: Promise<string>;
+
+  /** The model's cache identity (content hashes of its weights, cached in the cache folder's hash index). */
+  modelId(cacheDir = this.opts.cacheDir ?? defaultCacheDir()): Promise<string> {
+    this.idPromise ??= modelId(this.modelDir, (p) => contentHash(p, cacheDir));
+    return this.idPromise;
   }
 
   /** Probe, sample (1 fps, ≥128 frames), decode, preprocess and encode the video — or reuse its cached memory. */
@@ -79,7 +86,8 @@ export class HourLlavaApp {
     const cacheDir = this.opts.cacheDir ?? defaultCacheDir();
     const cache = this.opts.noCache ? undefined : MemoryCache.open(cacheDir);
     const sha = cache ? await contentHash(video, cacheDir) : "";
-    const key = memoryKey(sha, this.modelId, sampling);
+    const id = cache ? await this.modelId(cacheDir) : "";
+    const key = memoryKey(sha, id, sampling);
     const hit = cache?.lookup(key);
     let decodeS = 0;
     let encodeS = 0;
@@ -105,7 +113,7 @@ export class HourLlavaApp {
       const meta: MemoryMeta = {
         video,
         contentSha256: sha,
-        modelId: this.modelId,
+        modelId: id,
         durationS: plan.sample.durationS,
         frameIndices: plan.sample.indices,
         frameTimesS: plan.sample.timesS,

@@ -27,6 +27,10 @@ export async function contentHash(path: string, cacheDir: string): Promise<strin
   if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.sha256;
   const sha256 = await sha256File(abs);
   index[abs] = { size: st.size, mtimeMs: st.mtimeMs, sha256 };
-  writeFileAtomic(indexPath, JSON.stringify(index));
+  try {
+    writeFileAtomic(indexPath, JSON.stringify(index));
+  } catch {
+    // a read-only cache still works; it only hashes again next time
+  }
   return sha256;
 }
