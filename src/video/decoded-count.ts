@@ -3,6 +3,7 @@
 // file) hides decoded frames that a packet count includes, and the container duration of such a cut counts
 // the hidden pre-roll too. Decoders skip the loop filter here: faster, and the frame count does not change.
 import { ffmpegErrorSummary, passthroughArgs, runFfmpeg } from "./ffmpeg-run.ts";
+import { localInputArgs } from "./local-input.ts";
 
 export interface DecodedCount {
   frames: number;
@@ -10,8 +11,8 @@ export interface DecodedCount {
   endS: number | null;
 }
 
-export async function countDecodedFrames(input: string, streamSpec: string, inputArgs: string[] = []): Promise<DecodedCount> {
-  const args = ["-hide_banner", "-nostdin", "-nostats", "-skip_loop_filter", "all", ...inputArgs, "-i", input, "-map", streamSpec];
+export async function countDecodedFrames(input: string, streamSpec: string): Promise<DecodedCount> {
+  const args = ["-hide_banner", "-nostdin", "-nostats", "-skip_loop_filter", "all", ...localInputArgs(input), "-map", streamSpec];
   const { code, stderr } = await runFfmpeg([...args, ...(await passthroughArgs()), "-an", "-sn", "-dn", "-f", "null", "-"]);
   const reports = [...stderr.matchAll(/frame=\s*(\d+).*?time=\s*(-?\d+):(\d\d):(\d\d(?:\.\d+)?)/g)];
   if (code !== 0 || reports.length === 0) {

@@ -1,6 +1,7 @@
 // Runs ffmpeg to completion and hands back its exit code and stderr (ffmpeg reports everything we parse there).
 import { ffmpegPath } from "./ffmpeg-path.ts";
 import { spawnFfmpeg } from "./ffmpeg-spawn.ts";
+import { localInputUrl } from "./local-input.ts";
 
 export interface FfmpegResult {
   code: number | null;
@@ -33,10 +34,12 @@ export function ffmpegErrorSummary(stderr: string, path: string): string {
     .filter((l) => !/detected only with low score/.test(l))
     // Drop the "[demuxer @ 0x55...] " prefix; the address means nothing to a user.
     .map((l) => l.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/, ""))
-    .map((l) => (l.startsWith(`${path}: `) ? l.slice(path.length + 2) : l));
+    .map((l) => stripPrefix(stripPrefix(l, localInputUrl(path)), path));
   const unique = [...new Set(lines)];
   return unique.slice(-3).join("; ") || "no error message";
 }
+
+const stripPrefix = (line: string, name: string) => (line.startsWith(`${name}: `) ? line.slice(name.length + 2) : line);
 
 let passthrough: Promise<string[]> | undefined;
 

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { ffmpegPath } from "./ffmpeg-path.ts";
 import { ffmpegErrorSummary, passthroughArgs } from "./ffmpeg-run.ts";
 import { spawnFfmpeg } from "./ffmpeg-spawn.ts";
+import { localInputArgs } from "./local-input.ts";
 import { probeVideo, type VideoInfo } from "./probe.ts";
 
 export interface DecodedFrame {
@@ -83,8 +84,7 @@ export async function* decodeFrames(path: string, indices: number[], opts: Decod
     "-v",
     "error",
     "-noautorotate",
-    "-i",
-    path,
+    ...localInputArgs(path),
     "-map",
     info.streamSpec,
     ...filterArgs,

@@ -10,6 +10,7 @@
 import { stat } from "node:fs/promises";
 import { countDecodedFrames } from "./decoded-count.ts";
 import { ffmpegErrorSummary, runFfmpeg } from "./ffmpeg-run.ts";
+import { localInputArgs, refuseReferencingDemuxer, refuseReferencingFile } from "./local-input.ts";
 
 export interface VideoInfo {
   durationS: number;
@@ -54,7 +55,8 @@ export async function probeVideo(path: string, opts: ProbeOptions = {}): Promise
   if (!st.isFile()) throw new Error(`${path}: not a regular file`);
   if (st.size === 0) throw new Error(`${path}: file is empty`);
 
-  const { stderr } = await runFfmpeg(["-hide_banner", "-nostdin", "-i", path]);
+  refuseReferencingFile(path);
+  const { stderr } = await runFfmpeg(["-hide_banner", "-nostdin", ...localInputArgs(path)]);
   const p = parseProbeOutput(path, stderr);
   const stream = { width: p.width, height: p.height, codec: p.codec, streamSpec: p.streamSpec };
   if (p.durationS === null || opts.countFrames) return { ...stream, ...(await countedTiming(path, p)) };
@@ -136,6 +138,7 @@ export function parseProbeOutput(path: string, stderr: string): ParsedProbe {
   if (fps === undefined || !(fps > 0)) throw new Error(`${path}: video frame rate is unknown ("${desc}")`);
 
   const demuxer = /^Input #0, ([\w,]+)/m.exec(stderr)![1];
+  refuseReferencingDemuxer(path, demuxer);
   const container = demuxer.split(",").includes("mov") ? "mov" : demuxer.split(",")[0];
   return { durationS, fps, width, height, codec, streamSpec: `${video[1]}:${video[2]}`, container };
 }
@@ -160,7 +163,7 @@ export async function countVideoFrames(path: string, streamSpec = "0:v:0"): Prom
 
 /** Packets of one stream and the timestamp of the last (from ffmpeg's final report; null when it has none). */
 async function countVideoPackets(path: string, streamSpec: string): Promise<{ frames: number; lastS: number | null }> {
-  const { code, stderr } = await runFfmpeg(["-hide_banner", "-nostdin", "-i", path, "-map", streamSpec, "-c", "copy", "-f", "null", "-"]);
+  const { code, stderr } = await runFfmpeg(["-hide_banner", "-nostdin", ...localInputArgs(path), "-map", streamSpec, "-c", "copy", "-f", "null", "-"]);
   const counts = [...stderr.matchAll(/frame=\s*(\d+)/g)];
   if (code !== 0 || counts.length === 0) {
     throw new Error(`${path}: cannot count video frames (ffmpeg: ${ffmpegErrorSummary(stderr, path)})`);
