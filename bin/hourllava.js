@@ -4,4 +4,6 @@ import { register } from "tsx/esm/api";
 
 register();
 const { main } = await import("../src/cli/main.ts");
-process.exitCode = await main(process.argv);
+// A command that reports failure by setting process.exitCode (e.g. `data validate` with rejects) keeps it.
+const code = await main(process.argv);
+if (code !== 0) process.exitCode = code;

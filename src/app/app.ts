@@ -15,7 +15,9 @@ import { contentHash } from "../memory/file-hash.ts";
 import { createProgress } from "../util/progress.ts";
 import { FrameBatches } from "../video/frame-batches.ts";
 import { planFrames } from "../video/video-frames.ts";
+import { assertFinite } from "../model/finite.ts";
 import { modelId } from "./model-id.ts";
+import { checkWeightsFinite } from "./weights-check.ts";
 import { resolveModelDir } from "./default-model.ts";
 
 export interface AppOptions {
@@ -61,6 +63,7 @@ export class HourLlavaApp {
     const dir = resolveModelDir(modelDir);
     const runtime = new Runtime({ device: opts.device, threads: opts.threads });
     const { model } = loadHourLlava(dir, { runtime });
+    await checkWeightsFinite(dir, opts.cacheDir ?? defaultCacheDir());
     const tokenizer = loadTokenizer(dir);
     if (tokenizer.vocabSize > model.config.vocab_size) {
       throw new Error(`${dir}: tokenizer.json has ${tokenizer.vocabSize} tokens but config.json's vocab_size is ${model.config.vocab_size}`);
@@ -105,6 +108,7 @@ export class HourLlavaApp {
         const te = performance.now();
         decodeS += (te - td) / 1000;
         const out = (await this.model.encodeFrames(pixels, count)).tokens;
+        assertFinite(out, `the vision encoder (frames ${start}..${start + count - 1})`);
         encodeS += (performance.now() - te) / 1000;
         progress.tick(count);
         opts.onProgress?.(start + count, T);
@@ -165,6 +169,7 @@ export class HourLlavaApp {
     if (L + maxNew > maxLen) throw new Error(`the conversation needs ${L} tokens plus ${maxNew} to answer, over the model's context of ${maxLen}`);
     const t0 = performance.now();
     const aug = await m.memAug(mem.memory, plan);
+    assertFinite(aug, "MemAug");
     const t1 = performance.now();
     const stop = this.tokenizer.tokenId("<|im_end|>");
     const out: number[] = [];

@@ -12,9 +12,13 @@ export async function modelId(dir: string, hashFile: (path: string) => Promise<s
   const h = createHash("sha256");
   h.update("model-id v2\n");
   h.update(readFileSync(join(dir, "config.json")));
-  const files = readdirSync(dir)
+  for (const f of safetensorsFiles(dir)) h.update(`\n${f}\n${await hashFile(join(dir, f))}`);
+  return h.digest("hex").slice(0, 16);
+}
+
+/** The weight files of a model folder, in a stable order. */
+export function safetensorsFiles(dir: string): string[] {
+  return readdirSync(dir)
     .filter((n) => n.endsWith(".safetensors"))
     .sort();
-  for (const f of files) h.update(`\n${f}\n${await hashFile(join(dir, f))}`);
-  return h.digest("hex").slice(0, 16);
 }

@@ -27,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return 0;
+    return Number(process.exitCode ?? 0); // a command may report failure without throwing (data validate's rejects)
   } catch (e) {
     const err = e as Error;
     if (argv.includes("--verbose")) process.stderr.write(`${err.stack}\n`);
