@@ -9,6 +9,7 @@ import { registerDataCommands } from "./data.ts";
 import { registerSynthCommands } from "../data/synthesis/cli.ts";
 import { registerReportCommands } from "./report.ts";
 import { registerTrainCommands } from "./train.ts";
+import { cleanStaleRunTempDirs } from "../util/run-temp.ts";
 
 export function buildProgram(): Command {
   const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string };
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  cleanStaleRunTempDirs(); // what killed runs left in the temp folder
   try {
     await program.parseAsync(argv);
     return Number(process.exitCode ?? 0); // a command may report failure without throwing (data validate's rejects)

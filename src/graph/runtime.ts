@@ -6,10 +6,14 @@ import * as ort from "onnxruntime-node";
 import type { DType, TypedArray } from "./dtype.ts";
 import type { Graph, Tensor } from "./graph.ts";
 import { RECOMPUTE_ONE } from "./graph.ts";
-import { mkdtempSync, openSync, closeSync, writeSync, writeFileSync, rmSync } from "node:fs";
+import { openSync, closeSync, writeSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EXTERNAL_DATA_FILE, emitModel } from "./onnx-emit.ts";
 import type { EmittedModel } from "./onnx-emit.ts";
+import { releaseRunTempDir, runTempDir } from "../util/run-temp.ts";
+
+// ORT's bundled telemetry SDK leaves an empty /tmp/mat-debug-<pid>.log per process (and may upload): off unless set.
+process.env.ORT_DISABLE_TELEMETRY ??= "1";
 
 export type Device = "cpu" | "webgpu" | "cuda";
 
@@ -204,7 +208,7 @@ export class Runtime {
 
   /** Large models: model.onnx + weights.bin in a temp folder (ORT resolves external data beside the model). */
   private async createExternal(m: EmittedModel): Promise<ort.InferenceSession> {
-    const dir = mkdtempSync(join(os.tmpdir(), "hourllava-onnx-"));
+    const dir = runTempDir("onnx"); // removed on exit and SIGINT/SIGTERM too
     try {
       writeFileSync(join(dir, "model.onnx"), m.bytes);
       const fd = openSync(join(dir, EXTERNAL_DATA_FILE), "w");
@@ -220,7 +224,7 @@ export class Runtime {
         graphOptimizationLevel: this.optimization,
       });
     } finally {
-      rmSync(dir, { recursive: true, force: true }); // ORT has read (or mapped) what it needs
+      releaseRunTempDir(dir); // ORT has read (or mapped) what it needs
     }
   }
 

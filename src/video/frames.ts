@@ -1,10 +1,10 @@
 // Streams chosen frames of a video as packed RGB (rgb24) from an ffmpeg pipe. ffmpeg decodes every frame in
 // presentation order (decoded frame n = index n, as PyAV and decord count), the select filter keeps the
 // requested ones, and only those are converted and piped, one frame in memory at a time.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ffmpegPath } from "./ffmpeg-path.ts";
+import { releaseRunTempDir, runTempDir } from "../util/run-temp.ts";
 import { ffmpegErrorSummary, passthroughArgs } from "./ffmpeg-run.ts";
 import { spawnFfmpeg } from "./ffmpeg-spawn.ts";
 import { localInputArgs } from "./local-input.ts";
@@ -69,7 +69,7 @@ export async function* decodeFrames(path: string, indices: number[], opts: Decod
   let scriptDir: string | undefined;
   const filterArgs: string[] = [];
   if (filter.length > INLINE_FILTER_LIMIT) {
-    scriptDir = await mkdtemp(join(tmpdir(), "hourllava-select-"));
+    scriptDir = runTempDir("select");
     const script = join(scriptDir, "filter.txt");
     await writeFile(script, filter);
     filterArgs.push("-filter_script:v", script);
@@ -144,6 +144,6 @@ export async function* decodeFrames(path: string, indices: number[], opts: Decod
       child.kill("SIGKILL");
       await exited.catch(() => undefined);
     }
-    if (scriptDir) await rm(scriptDir, { recursive: true, force: true });
+    if (scriptDir) releaseRunTempDir(scriptDir);
   }
 }
