@@ -12,6 +12,7 @@ import type { SamplingOptions } from "../model/sampling.ts";
 import { MemoryCache, defaultCacheDir, memoryKey } from "../memory/cache.ts";
 import type { MemoryMeta } from "../memory/cache.ts";
 import { contentHash } from "../memory/file-hash.ts";
+import { describeOwner, type LockOwner } from "../memory/lock.ts";
 import { createProgress } from "../util/progress.ts";
 import { FrameBatches } from "../video/frame-batches.ts";
 import { planFrames } from "../video/video-frames.ts";
@@ -28,6 +29,10 @@ export interface AppOptions {
   quiet?: boolean;
   /** Frames per vision-encoder batch (and per persisted cache part). */
   batch?: number;
+  /** Longest wait for another process encoding the same video (default 24 h). */
+  lockTimeoutS?: number;
+  /** Where waiting is reported (default stderr). */
+  onLockWait?: (message: string) => void;
 }
 
 export interface VideoMemory {
@@ -127,7 +132,12 @@ export class HourLlavaApp {
       const batch = this.opts.batch ?? 16;
       try {
         if (cache) {
-          const res = await cache.encode({ key, meta, batch, encode, onResume: (n) => progress.tick(n) });
+          const lockWaitMs = (this.opts.lockTimeoutS ?? 24 * 3600) * 1000;
+          const onWait = (o: LockOwner) =>
+            (this.opts.onLockWait ?? ((m: string) => process.stderr.write(`${m}\n`)))(
+              `waiting for ${describeOwner(o)}, which is encoding ${video} into the same cache entry; giving up after ${lockWaitMs / 1000} s (--lock-timeout)`,
+            );
+          const res = await cache.encode({ key, meta, batch, encode, onResume: (n) => progress.tick(n), onWait, lockWaitMs });
           tokens = res.tokens;
           path = res.path;
         } else {

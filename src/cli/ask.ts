@@ -12,6 +12,7 @@ interface CommonOpts {
   cache?: boolean;
   cacheDir?: string;
   quiet?: boolean;
+  lockTimeout?: number;
   json?: boolean;
   verbose?: boolean;
   maxTokens?: number;
@@ -39,7 +40,8 @@ function withModelOptions(c: Command): Command {
     .option("--threads <n>", "intra-op threads (default: all cores)", int)
     .option("--no-cache", "do not read or write the memory cache")
     .option("--cache-dir <dir>", "memory cache folder (default $HOURLLAVA_CACHE or ~/.cache/hourllava)")
-    .option("--quiet", "no progress bar");
+    .option("--quiet", "no progress bar")
+    .option("--lock-timeout <seconds>", "longest wait for another process encoding the same video (default 24 h)", num);
 }
 
 function withSampling(c: Command): Command {
@@ -53,7 +55,17 @@ function withSampling(c: Command): Command {
 
 async function open(o: CommonOpts, batch?: number): Promise<HourLlavaApp> {
   if (batch !== undefined && !(batch > 0)) throw new Error(`--batch must be a positive integer, got ${batch}`);
-  const opts: AppOptions = { device: o.device, threads: o.threads, cacheDir: o.cacheDir, noCache: o.cache === false, quiet: o.quiet || o.json, batch };
+  if (o.lockTimeout !== undefined && !(o.lockTimeout >= 0)) throw new Error(`--lock-timeout must be a number of seconds ≥ 0, got ${o.lockTimeout}`);
+  const quiet = o.quiet || o.json;
+  const opts: AppOptions = {
+    device: o.device,
+    threads: o.threads,
+    cacheDir: o.cacheDir,
+    noCache: o.cache === false,
+    quiet,
+    batch,
+    lockTimeoutS: o.lockTimeout,
+  };
   return HourLlavaApp.load(o.model, opts);
 }
 
