@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { HourLlavaApp } from "../app/app.ts";
 import type { AppOptions, AskOptions, VideoMemory } from "../app/app.ts";
 import type { Device } from "../graph/runtime.ts";
+import { checkAskOptions } from "../app/ask-options.ts";
 
 interface CommonOpts {
   model?: string;
@@ -100,6 +101,7 @@ export function registerAskCommands(program: Command): void {
     .action(async (video: string, question: string, _o: CommonOpts, cmd: Command) => {
       const o = cmd.optsWithGlobals() as CommonOpts; // --verbose is a program-wide option
       if (!question.trim()) throw new Error("the question is empty");
+      checkAskOptions(sampling(o));
       const app = await open(o);
       const mem = await app.remember(video);
       let answer = "";
@@ -121,6 +123,7 @@ export function registerAskCommands(program: Command): void {
 
   withSampling(withModelOptions(program.command("chat <video>").description("interactive questions about one video (/exit to leave)"))).action(
     async (video: string, o: CommonOpts) => {
+      checkAskOptions(sampling(o));
       const app = await open(o);
       const mem = await app.remember(video);
       const chat = app.chat(mem);
@@ -132,8 +135,14 @@ export function registerAskCommands(program: Command): void {
           const q = line.trim();
           if (q === "/exit" || q === "/quit") break;
           if (q) {
-            for await (const piece of chat.send(q, sampling(o))) process.stdout.write(piece);
-            process.stdout.write("\n");
+            // A failed turn (e.g. over the context) is reported and left out of the history; the chat goes on.
+            try {
+              for await (const piece of chat.send(q, sampling(o))) process.stdout.write(piece);
+              process.stdout.write("\n");
+            } catch (e) {
+              process.stdout.write("\n");
+              process.stderr.write(`hourllava: ${(e as Error).message.split("\n")[0]}\n`);
+            }
           }
           process.stdout.write("> ");
         }

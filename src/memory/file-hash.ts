@@ -1,8 +1,8 @@
 // Per-file facts that cost a full read (a content hash, a weights check), remembered by path + size + mtime in a
 // small JSON index, so asking again about an hour-long video or loading a model again does not re-read it.
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic.ts";
 
 type Entry = { size: number; mtimeMs: number } & Record<string, string | number>;
@@ -30,6 +30,7 @@ export async function memoByFile(indexPath: string, path: string, field: string,
   const fresh = hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs ? hit : { size: st.size, mtimeMs: st.mtimeMs };
   index[abs] = { ...fresh, [field]: value };
   try {
+    mkdirSync(dirname(indexPath), { recursive: true });
     writeFileAtomic(indexPath, JSON.stringify(index));
   } catch {
     // a read-only cache still works; it only reads the file again next time
