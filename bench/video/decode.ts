@@ -6,8 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
-import { ffmpegPath } from "../../src/video/ffmpeg-path.ts";
+import { generateClip } from "./clip.ts";
 import { observeFfmpegSpawns } from "../../src/video/ffmpeg-spawn.ts";
 import { decodeFrames } from "../../src/video/frames.ts";
 import { FrameBatches } from "../../src/video/frame-batches.ts";
@@ -59,26 +58,7 @@ try {
   const rows = [];
   for (const minutes of minutesList) {
     const clip = join(dir, `clip-${minutes}.mp4`);
-    const tg = performance.now();
-    const src = `testsrc2=size=${size}:rate=${fps}:duration=${minutes * 60}`;
-    const r = spawnSync(ffmpegPath(), [
-      "-hide_banner",
-      "-v",
-      "error",
-      "-f",
-      "lavfi",
-      "-i",
-      src,
-      "-c:v",
-      "libx264",
-      "-preset",
-      "ultrafast",
-      "-pix_fmt",
-      "yuv420p",
-      clip,
-    ]);
-    if (r.status !== 0) throw new Error(String(r.stderr));
-    const generateS = +((performance.now() - tg) / 1000).toFixed(2);
+    const generateS = +generateClip(clip, size, fps, minutes * 60).toFixed(2);
     const plan = await planFrames(clip);
     const one = await timed(() => onePass(clip, plan));
     const old = minutes <= oldUpTo ? await timed(() => perBatch(clip, plan)) : undefined;

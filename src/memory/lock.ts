@@ -5,6 +5,7 @@
 // message says whose it is.
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
+import { pidAlive } from "../util/pid.ts";
 
 export interface LockOwner {
   pid: number;
@@ -33,15 +34,6 @@ function pidStartOf(pid: number): string {
     return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? "";
   } catch {
     return "";
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -4,6 +4,7 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pidAlive } from "./pid.ts";
 
 const live = new Set<string>();
 let installed = false;
@@ -43,15 +44,6 @@ export function releaseRunTempDir(dir: string): void {
   live.delete(dir);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Removes the temp folders of runs whose process is gone; returns their paths. */
 export function cleanStaleRunTempDirs(root = tmpdir()): string[] {
   const removed: string[] = [];
@@ -63,7 +55,7 @@ export function cleanStaleRunTempDirs(root = tmpdir()): string[] {
   }
   for (const n of names) {
     const m = NAME.exec(n);
-    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
     try {
       rmSync(join(root, n), { recursive: true, force: true });
       removed.push(join(root, n));

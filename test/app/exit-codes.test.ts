@@ -2,22 +2,18 @@
 // is refused with a line naming the tensor (before, it answered garbage and exited 0).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { firstNonFinite } from "../../src/model/finite.ts";
 import { ffmpeg } from "../video/clips.ts";
-import { writeTinyModel } from "./tiny-model.ts";
+import { runBinary, writeTinyModel } from "./tiny-model.ts";
 
 let dir = "";
 before(() => (dir = mkdtempSync(join(tmpdir(), "hl-exit-"))));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const hl = (args: string[]) => {
-  const r = spawnSync(process.execPath, ["bin/hourllava.js", ...args], { encoding: "utf8" });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
+const hl = runBinary;
 const record = (task: string) =>
   JSON.stringify({ video: "a.mp4", data_source: "panda", duration: 300, task, question_type: "OE", question: "Q?", answer: "A.", events: 4 });
 

@@ -2,29 +2,18 @@
 // (an old bare-pid lock naming pid 1) says whom it waits for and gives up at --lock-timeout, exit 1.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
-import { ffmpeg } from "../video/clips.ts";
-import { writeTinyModel } from "./tiny-model.ts";
+import { runBinary, tinyModelAndClip } from "./tiny-model.ts";
 
 let dir = "";
 let model = "";
 let video = "";
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), "hl-lock-wait-"));
-  model = join(dir, "model");
-  writeTinyModel(model);
-  video = join(dir, "v.mp4");
-  ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=32x32:rate=1:duration=4", "-pix_fmt", "yuv420p", video]);
-});
+before(() => ({ dir, model, video } = tinyModelAndClip("hl-app-")));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const hl = (args: string[]) => {
-  const r = spawnSync(process.execPath, ["bin/hourllava.js", ...args], { encoding: "utf8" });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
+const hl = runBinary;
 
 test("a lock held by an unrelated live pid: one line saying whom it waits for, then the timeout error", () => {
   const cache = join(dir, "cache");

@@ -3,28 +3,17 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { ffmpeg } from "../video/clips.ts";
-import { writeTinyModel } from "./tiny-model.ts";
+import { runBinary, tinyModelAndClip } from "./tiny-model.ts";
 
 let dir = "";
 let model = "";
 let video = "";
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), "hl-edges-"));
-  model = join(dir, "model");
-  writeTinyModel(model);
-  video = join(dir, "v.mp4");
-  ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=32x32:rate=1:duration=4", "-pix_fmt", "yuv420p", video]);
-});
+before(() => ({ dir, model, video } = tinyModelAndClip("hl-app-")));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const hl = (args: string[], input?: string) => {
-  const r = spawnSync(process.execPath, ["bin/hourllava.js", ...args], { encoding: "utf8", input });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
+const hl = runBinary;
 
 test("chat reports a turn over the context and answers the next one", () => {
   const long = "word ".repeat(3000); // far over the test model's 2048-token context
