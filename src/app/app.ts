@@ -11,7 +11,9 @@ import { loadHourLlava } from "../model/load.ts";
 import type { SamplingOptions } from "../model/sampling.ts";
 import { MemoryCache, defaultCacheDir, memoryKey } from "../memory/cache.ts";
 import type { MemoryMeta } from "../memory/cache.ts";
-import { contentHash } from "../memory/file-hash.ts";
+import { contentHash, memoByFile } from "../memory/file-hash.ts";
+import { probeVideo, type VideoInfo } from "../video/probe.ts";
+import { join } from "node:path";
 import { describeOwner, type LockOwner } from "../memory/lock.ts";
 import { createProgress } from "../util/progress.ts";
 import { FrameBatches } from "../video/frame-batches.ts";
@@ -87,12 +89,14 @@ export class HourLlavaApp {
   /** Probe, sample (1 fps, ≥128 frames), decode, preprocess and encode the video — or reuse its cached memory. */
   async remember(video: string, opts: { onProgress?: (done: number, total: number) => void } = {}): Promise<VideoMemory> {
     const t0 = performance.now();
-    const plan = await planFrames(video);
+    const cacheDir = this.opts.cacheDir ?? defaultCacheDir();
+    const cache = this.opts.noCache ? undefined : MemoryCache.open(cacheDir);
+    // Counting an mp4's frames decodes it once; remembered per file version, so a cache hit stays quick.
+    const info = cache ? await probeOnce(video, cacheDir) : undefined;
+    const plan = await planFrames(video, { info });
     const T = plan.sample.indices.length;
     const size = this.model.config.vision.image_size;
     const sampling = { strategy: plan.sample.strategy, indices: T, size };
-    const cacheDir = this.opts.cacheDir ?? defaultCacheDir();
-    const cache = this.opts.noCache ? undefined : MemoryCache.open(cacheDir);
     const sha = cache ? await contentHash(video, cacheDir) : "";
     const id = cache ? await this.modelId(cacheDir) : "";
     const key = memoryKey(sha, id, sampling);
@@ -202,6 +206,13 @@ export class HourLlavaApp {
     this.lastTimings = { memAugS: (t1 - t0) / 1000, prefillS: ((tFirst || t2) - t1) / 1000, generateS: (t2 - (tFirst || t2)) / 1000, tokens: out.length };
     onDone(text);
   }
+}
+
+async function probeOnce(video: string, cacheDir: string): Promise<VideoInfo> {
+  const text = await memoByFile(join(cacheDir, "file-hashes.json"), video, "videoInfo", async () =>
+    JSON.stringify(await probeVideo(video, { countFrames: true })),
+  );
+  return JSON.parse(text) as VideoInfo;
 }
 
 /** A multi-turn conversation about one video: later turns reuse the memory; the time instruction stays in turn one. */

@@ -17,7 +17,12 @@ export async function sha256File(path: string): Promise<string> {
 /** `compute(path)` once per file version; the result is kept under `field` of the file's entry in `indexPath`. */
 export async function memoByFile(indexPath: string, path: string, field: string, compute: (abs: string) => Promise<string>): Promise<string> {
   const abs = resolve(path);
-  const st = statSync(abs);
+  let st;
+  try {
+    st = statSync(abs);
+  } catch {
+    return compute(abs); // no memo for a file that is not there: compute reports it in its own words
+  }
   let index: Index = {};
   try {
     if (existsSync(indexPath)) index = JSON.parse(readFileSync(indexPath, "utf8")) as Index;
