@@ -59,13 +59,16 @@ try {
   for (const minutes of minutesList) {
     const clip = join(dir, `clip-${minutes}.mp4`);
     const generateS = +generateClip(clip, size, fps, minutes * 60).toFixed(2);
-    const plan = await planFrames(clip);
+    const tp = performance.now();
+    const plan = await planFrames(clip); // probe + exact frame count (an mp4 is decoded once to count, see probe.ts)
+    const planS = +((performance.now() - tp) / 1000).toFixed(2);
     const one = await timed(() => onePass(clip, plan));
     const old = minutes <= oldUpTo ? await timed(() => perBatch(clip, plan)) : undefined;
     rows.push({
       minutes,
       frames_decoded: plan.sample.indices.length,
       generate_s: generateS,
+      plan_s: planS,
       one_pass: { ...one, s_per_minute: +(one.s / minutes).toFixed(3) },
       per_batch_old: old ? { ...old, s_per_minute: +(old.s / minutes).toFixed(3) } : "skipped (--old-up-to)",
       speedup: old ? +(old.s / one.s).toFixed(1) : null,
