@@ -2,7 +2,8 @@
 // A lock whose owner is gone is stale and taken over, so a killed encoder never blocks the next one. "Gone" is
 // decided only on the owner's host, and a live pid that started after the lock was written is a reused pid,
 // not the owner. A lock from another host (a cache on NFS) is never taken over: it is waited for, and the
-// message says whose it is.
+// message says whose it is. (proper-lockfile was considered: its mkdir locks carry no owner, so a waiter could
+// not say whom it waits for, and they go stale unless a timer refreshes their mtime all through an encode.)
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { pidAlive } from "../util/pid.ts";
