@@ -6,4 +6,6 @@ import { existsSync } from "node:fs";
 const fromSource = existsSync(new URL("../src/cli/main.ts", import.meta.url));
 if (fromSource) (await import("tsx/esm/api")).register();
 const { main } = await import(fromSource ? "../src/cli/main.ts" : "../dist/cli/main.js");
-process.exitCode = await main(process.argv);
+// A command that reports failure by setting process.exitCode (e.g. `data validate` with rejects) keeps it.
+const code = await main(process.argv);
+if (code !== 0) process.exitCode = code;

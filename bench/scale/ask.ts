@@ -10,7 +10,15 @@ const arg = (k: string) => {
   const i = process.argv.indexOf(`--${k}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-const rssGb = (field: "VmHWM" | "VmRSS") => Number(/(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8").split("\n").find((l) => l.startsWith(field))!)![1]) / 1024 ** 2;
+const rssGb = (field: "VmHWM" | "VmRSS") =>
+  Number(
+    /(\d+) kB/.exec(
+      readFileSync("/proc/self/status", "utf8")
+        .split("\n")
+        .find((l) => l.startsWith(field))!,
+    )![1],
+  ) /
+  1024 ** 2;
 
 const model = arg("model")!;
 const video = arg("video")!;

@@ -14,7 +14,12 @@ export async function measureBandwidthGBs(bytes = 1 << 30): Promise<number> {
     onnx.ModelProto.create({
       irVersion: 8,
       opsetImport: [{ domain: "", version: 18 }],
-      graph: { name: "bw", node: [{ opType: "ReduceSum", input: ["x"], output: ["y"], attribute: [{ name: "keepdims", type: 2, i: 0 }] }], input: [vi("x", [n])], output: [vi("y", [])] },
+      graph: {
+        name: "bw",
+        node: [{ opType: "ReduceSum", input: ["x"], output: ["y"], attribute: [{ name: "keepdims", type: 2, i: 0 }] }],
+        input: [vi("x", [n])],
+        output: [vi("y", [])],
+      },
     }),
   ).finish();
   const s = await ort.InferenceSession.create(model, { intraOpNumThreads: os.availableParallelism(), interOpNumThreads: 1 });

@@ -29,7 +29,21 @@ const WATCH = join(import.meta.dirname, "../../../shared/tools/watch-rss.sh");
 
 const video = join(dir, "v130.mp4");
 if (!existsSync(video))
-  execFileSync(ffmpegPath(), ["-hide_banner", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-t", "130", "-pix_fmt", "yuv420p", video]);
+  execFileSync(ffmpegPath(), [
+    "-hide_banner",
+    "-v",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc2=size=640x360:rate=30",
+    "-t",
+    "130",
+    "-pix_fmt",
+    "yuv420p",
+    video,
+  ]);
 
 const peak = await measurePeak();
 const bandwidth = await measureBandwidthGBs();
@@ -49,7 +63,11 @@ for (const size of sizes) {
     }
     const log = join(dir, `run-${size}-${q}`);
     const cmd = [process.execPath, "--import", "tsx", join(import.meta.dirname, "ask.ts"), "--model", model, "--video", video];
-    spawnSync("bash", [existsSync(WATCH) ? WATCH : "-c", ...(existsSync(WATCH) ? [limitGb, log, "--", ...cmd] : [`${cmd.join(" ")} > ${log}.out 2> ${log}.err`])], { stdio: "inherit" });
+    spawnSync(
+      "bash",
+      [existsSync(WATCH) ? WATCH : "-c", ...(existsSync(WATCH) ? [limitGb, log, "--", ...cmd] : [`${cmd.join(" ")} > ${log}.out 2> ${log}.err`])],
+      { stdio: "inherit" },
+    );
     const out = readFileSync(`${log}.out`, "utf8").trim();
     const tail = readFileSync(`${log}.err`, "utf8").trim().split("\n").slice(-1)[0];
     if (!out) {

@@ -4,11 +4,10 @@
 //    (random weights), with the MemAug / prefill / generation breakdown;
 //  - memory-repository bytes per hour of video for H = 896 (0.5B), 2048 (3B) and 3584 (7B).
 // The SigLIP-so400m encode rate is in bench/model/run.ts.  Usage: node --import tsx bench/video/run.ts [--minutes 10]
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ffmpegPath } from "../../src/video/ffmpeg-path.ts";
+import { generateClip } from "./clip.ts";
 import { planFrames, preprocessedFrames } from "../../src/video/video-frames.ts";
 import { parseHourLlavaConfig } from "../../src/io/config.ts";
 import { HourLlava } from "../../src/model/hourllava.ts";
@@ -29,25 +28,7 @@ const dir = mkdtempSync(join(tmpdir(), "hl-bench-video-"));
 try {
   // ---- decode + preprocess ----
   const clip = join(dir, "clip.mp4");
-  const tg = Date.now();
-  const r = spawnSync(ffmpegPath(), [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-f",
-    "lavfi",
-    "-i",
-    `testsrc2=size=1280x720:rate=5:duration=${seconds}`,
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-pix_fmt",
-    "yuv420p",
-    clip,
-  ]);
-  if (r.status !== 0) throw new Error(String(r.stderr));
-  const generateS = (Date.now() - tg) / 1000;
+  const generateS = generateClip(clip, "1280x720", 5, seconds);
   const t0 = performance.now();
   const plan = await planFrames(clip);
   const t1 = performance.now();

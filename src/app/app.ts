@@ -14,11 +14,17 @@ import { answerSettings, streamAnswer } from "../model/answer.ts";
 import type { Answer, AnswerRequestOptions } from "../model/answer.ts";
 import { MemoryCache, defaultCacheDir, memoryKey } from "../memory/cache.ts";
 import type { MemoryMeta } from "../memory/cache.ts";
-import { contentHash } from "../memory/file-hash.ts";
+import { contentHash, memoByFile } from "../memory/file-hash.ts";
+import { probeVideo, type VideoInfo } from "../video/probe.ts";
+import { join } from "node:path";
+import { describeOwner, type LockOwner } from "../memory/lock.ts";
 import { createProgress } from "../util/progress.ts";
-import { planFrames, preprocessedFrames } from "../video/video-frames.ts";
-import type { FramePlan, SamplingStrategy } from "../video/video-frames.ts";
+import { FrameBatches } from "../video/frame-batches.ts";
+import { planFrames } from "../video/video-frames.ts";
+import type { SamplingStrategy } from "../video/video-frames.ts";
+import { assertFinite } from "../model/finite.ts";
 import { modelId } from "./model-id.ts";
+import { checkWeightsFinite } from "./weights-check.ts";
 import { resolveModelDir } from "./default-model.ts";
 
 export interface AppOptions {
@@ -33,6 +39,10 @@ export interface AppOptions {
   quant?: QuantScheme;
   /** Frame sampling rule: "one-fps-min" (the feature-extraction rule, default) or "streaming" (the raw-video loader's). */
   sampling?: SamplingStrategy;
+  /** Longest wait for another process encoding the same video (default 24 h). */
+  lockTimeoutS?: number;
+  /** Where waiting is reported (default stderr). */
+  onLockWait?: (message: string) => void;
 }
 
 export interface VideoMemory {
@@ -52,7 +62,6 @@ export class HourLlavaApp {
     readonly modelDir: string,
     readonly model: HourLlava,
     readonly tokenizer: TextTokenizer,
-    readonly modelId: string,
     private readonly opts: AppOptions,
     /** generation_config.json's defaults (empty when the folder has none). */
     readonly generation: GenerationDefaults,
@@ -64,26 +73,40 @@ export class HourLlavaApp {
     const dir = resolveModelDir(modelDir);
     const runtime = new Runtime({ device: opts.device, threads: opts.threads });
     const { model } = loadHourLlava(dir, { runtime, quant: opts.quant });
+    await checkWeightsFinite(dir, opts.cacheDir ?? defaultCacheDir());
     const tokenizer = loadTokenizer(dir);
     if (tokenizer.vocabSize > model.config.vocab_size) {
       throw new Error(`${dir}: tokenizer.json has ${tokenizer.vocabSize} tokens but config.json's vocab_size is ${model.config.vocab_size}`);
     }
     const generation = readGenerationConfig(dir);
     const endTokens = endTokenIds(model.config.eos_token_id, generation, tokenizer);
-    return new HourLlavaApp(dir, model, tokenizer, modelId(dir) + (opts.quant ? `+${opts.quant}` : ""), opts, generation, endTokens);
+    return new HourLlavaApp(dir, model, tokenizer, opts, generation, endTokens);
+  }
+
+  private idPromise?: Promise<string>;
+
+  /** The model's cache identity (content hashes of its weights, cached in the cache folder's hash index; a
+   * quantization at load changes the video tokens, so it is part of it). */
+  modelId(cacheDir = this.opts.cacheDir ?? defaultCacheDir()): Promise<string> {
+    const quant = this.opts.quant ? `+${this.opts.quant}` : "";
+    this.idPromise ??= modelId(this.modelDir, (p) => contentHash(p, cacheDir)).then((id) => id + quant);
+    return this.idPromise;
   }
 
   /** Probe, sample (1 fps, ≥128 frames), decode, preprocess and encode the video — or reuse its cached memory. */
   async remember(video: string, opts: { onProgress?: (done: number, total: number) => void } = {}): Promise<VideoMemory> {
     const t0 = performance.now();
-    const plan = await planFrames(video, { strategy: this.opts.sampling });
+    const cacheDir = this.opts.cacheDir ?? defaultCacheDir();
+    const cache = this.opts.noCache ? undefined : MemoryCache.open(cacheDir);
+    // Counting an mp4's frames decodes it once; remembered per file version, so a cache hit stays quick.
+    const info = cache ? await probeOnce(video, cacheDir) : undefined;
+    const plan = await planFrames(video, { info, strategy: this.opts.sampling });
     const T = plan.sample.indices.length;
     const size = this.model.config.vision.image_size;
     const sampling = { strategy: plan.sample.strategy, indices: T, size };
-    const cacheDir = this.opts.cacheDir ?? defaultCacheDir();
-    const cache = this.opts.noCache ? undefined : MemoryCache.open(cacheDir);
     const sha = cache ? await contentHash(video, cacheDir) : "";
-    const key = memoryKey(sha, this.modelId, sampling);
+    const id = cache ? await this.modelId(cacheDir) : "";
+    const key = memoryKey(sha, id, sampling);
     const hit = cache?.lookup(key);
     let decodeS = 0;
     let encodeS = 0;
@@ -94,16 +117,14 @@ export class HourLlavaApp {
       path = hit.path;
     } else {
       const progress = createProgress({ label: "encode", total: T, unit: "frames", quiet: this.opts.quiet });
+      const frames = new FrameBatches(video, plan, size);
       const encode = async (start: number, count: number) => {
-        const per = 3 * size * size;
-        const pixels = new Float32Array(count * per);
         const td = performance.now();
-        let i = 0;
-        for await (const f of preprocessedFrames(video, slicePlan(plan, start, count), { size })) pixels.set(f.pixels, per * i++);
-        if (i !== count) throw new Error(`${video}: decoded ${i} of ${count} frames from frame ${plan.sample.indices[start]}`);
+        const pixels = await frames.take(start, count);
         const te = performance.now();
         decodeS += (te - td) / 1000;
         const out = (await this.model.encodeFrames(pixels, count)).tokens;
+        assertFinite(out, `the vision encoder (frames ${start}..${start + count - 1})`);
         encodeS += (performance.now() - te) / 1000;
         progress.tick(count);
         opts.onProgress?.(start + count, T);
@@ -112,7 +133,7 @@ export class HourLlavaApp {
       const meta: MemoryMeta = {
         video,
         contentSha256: sha,
-        modelId: this.modelId,
+        modelId: id,
         durationS: plan.sample.durationS,
         frameIndices: plan.sample.indices,
         frameTimesS: plan.sample.timesS,
@@ -120,13 +141,22 @@ export class HourLlavaApp {
         created: new Date().toISOString(),
       };
       const batch = this.opts.batch ?? 16;
-      if (cache) {
-        const res = await cache.encode({ key, meta, batch, encode, onResume: (n) => progress.tick(n) });
-        tokens = res.tokens;
-        path = res.path;
-      } else {
-        tokens = new Float32Array(T * 64 * this.model.hidden);
-        for (let s = 0; s < T; s += batch) tokens.set(await encode(s, Math.min(batch, T - s)), s * 64 * this.model.hidden);
+      try {
+        if (cache) {
+          const lockWaitMs = (this.opts.lockTimeoutS ?? 24 * 3600) * 1000;
+          const onWait = (o: LockOwner) =>
+            (this.opts.onLockWait ?? ((m: string) => process.stderr.write(`${m}\n`)))(
+              `waiting for ${describeOwner(o)}, which is encoding ${video} into the same cache entry; giving up after ${lockWaitMs / 1000} s (--lock-timeout)`,
+            );
+          const res = await cache.encode({ key, meta, batch, encode, onResume: (n) => progress.tick(n), onWait, lockWaitMs });
+          tokens = res.tokens;
+          path = res.path;
+        } else {
+          tokens = new Float32Array(T * 64 * this.model.hidden);
+          for (let s = 0; s < T; s += batch) tokens.set(await encode(s, Math.min(batch, T - s)), s * 64 * this.model.hidden);
+        }
+      } finally {
+        await frames.close();
       }
       progress.done();
     }
@@ -150,11 +180,11 @@ export class HourLlavaApp {
   }
 }
 
-function slicePlan(plan: FramePlan, start: number, count: number): FramePlan {
-  return {
-    info: plan.info,
-    sample: { ...plan.sample, indices: plan.sample.indices.slice(start, start + count), timesS: plan.sample.timesS.slice(start, start + count) },
-  };
+async function probeOnce(video: string, cacheDir: string): Promise<VideoInfo> {
+  const text = await memoByFile(join(cacheDir, "file-hashes.json"), video, "videoInfo", async () =>
+    JSON.stringify(await probeVideo(video, { countFrames: true })),
+  );
+  return JSON.parse(text) as VideoInfo;
 }
 
 /** A multi-turn conversation about one video: later turns reuse the memory; the time instruction stays in turn one. */

@@ -1,29 +1,24 @@
-// A model's identity for cache keys: config.json plus every safetensors header (names, shapes, offsets, and the
-// file sizes) — cheap to compute, and any change of weights layout or config changes it.
+// A model's identity for cache keys: config.json plus the content hash of every safetensors file, so a model
+// with new weight values (a fine-tune with the same layout) never reuses another model's memory. Each file's
+// hash is computed once and remembered by path, size and mtime (see memory/file-hash.ts), so start-up stays
+// fast. Entries made before weight values counted (ids from headers and sizes alone) cannot be proven to match
+// the current weights, so they are not reused: a one-time re-encode instead of a possibly stale answer.
 import { createHash } from "node:crypto";
-import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
-export function modelId(dir: string): string {
+/** `hashFile` returns a content hash of a file (typically cached). */
+export async function modelId(dir: string, hashFile: (path: string) => Promise<string>): Promise<string> {
   const h = createHash("sha256");
+  h.update("model-id v2\n");
   h.update(readFileSync(join(dir, "config.json")));
-  for (const f of readdirSync(dir)
-    .filter((n) => n.endsWith(".safetensors"))
-    .sort()) {
-    const path = join(dir, f);
-    const fd = openSync(path, "r");
-    try {
-      const len = Buffer.alloc(8);
-      readSync(fd, len, 0, 8, 0);
-      const n = Number(len.readBigUInt64LE(0));
-      const header = Buffer.alloc(Math.min(n, 100_000_000));
-      readSync(fd, header, 0, header.length, 8);
-      h.update(f)
-        .update(header)
-        .update(String(statSync(path).size));
-    } finally {
-      closeSync(fd);
-    }
-  }
+  for (const f of safetensorsFiles(dir)) h.update(`\n${f}\n${await hashFile(join(dir, f))}`);
   return h.digest("hex").slice(0, 16);
+}
+
+/** The weight files of a model folder, in a stable order. */
+export function safetensorsFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((n) => n.endsWith(".safetensors"))
+    .sort();
 }

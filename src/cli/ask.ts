@@ -8,6 +8,7 @@ import { parseQuantScheme } from "../model/quant-plan.ts";
 import type { QuantScheme } from "../model/quant-plan.ts";
 import type { SpatialSampling } from "../model/forgetting.ts";
 import type { SamplingStrategy } from "../video/video-frames.ts";
+import { checkAskOptions } from "../app/ask-options.ts";
 import { choiceOption, intOption, numOption } from "./options.ts";
 
 interface CommonOpts {
@@ -18,6 +19,7 @@ interface CommonOpts {
   cacheDir?: string;
   quiet?: boolean;
   quant?: QuantScheme;
+  lockTimeout?: number;
   json?: boolean;
   verbose?: boolean;
   sampling?: SamplingStrategy;
@@ -43,7 +45,8 @@ function withModelOptions(c: Command): Command {
     .option("--no-cache", "do not read or write the memory cache")
     .option("--cache-dir <dir>", "memory cache folder (default $HOURLLAVA_CACHE or ~/.cache/hourllava)")
     .option("--quiet", "no progress bar")
-    .option("--quant <scheme>", "quantize a float model while loading: q8 | q4 | f32 (a quantized folder loads as it is)", parseQuantScheme);
+    .option("--quant <scheme>", "quantize a float model while loading: q8 | q4 | f32 (a quantized folder loads as it is)", parseQuantScheme)
+    .option("--lock-timeout <seconds>", "longest wait for another process encoding the same video (default 24 h)", numOption("lock-timeout", { min: 0 }));
 }
 
 function withSampling(c: Command): Command {
@@ -74,6 +77,7 @@ async function open(o: CommonOpts, batch?: number): Promise<HourLlavaApp> {
     batch,
     sampling: o.sampling,
     quant: o.quant,
+    lockTimeoutS: o.lockTimeout,
   };
   return HourLlavaApp.load(o.model, opts);
 }
@@ -116,6 +120,7 @@ export function registerAskCommands(program: Command): void {
     .action(async (video: string, question: string, _o: CommonOpts, cmd: Command) => {
       const o = cmd.optsWithGlobals() as CommonOpts; // --verbose is a program-wide option
       if (!question.trim()) throw new Error("the question is empty");
+      checkAskOptions(askOptions(o));
       const app = await open(o);
       const mem = await app.remember(video);
       const it = app.ask(mem, question, askOptions(o));
@@ -139,6 +144,7 @@ export function registerAskCommands(program: Command): void {
 
   withSampling(withModelOptions(program.command("chat <video>").description("interactive questions about one video (/exit to leave)"))).action(
     async (video: string, o: CommonOpts) => {
+      checkAskOptions(askOptions(o));
       const app = await open(o);
       const mem = await app.remember(video);
       const chat = app.chat(mem);
@@ -150,8 +156,14 @@ export function registerAskCommands(program: Command): void {
           const q = line.trim();
           if (q === "/exit" || q === "/quit") break;
           if (q) {
-            for await (const piece of chat.send(q, askOptions(o))) process.stdout.write(piece);
-            process.stdout.write("\n");
+            // A failed turn (e.g. over the context) is reported and left out of the history; the chat goes on.
+            try {
+              for await (const piece of chat.send(q, askOptions(o))) process.stdout.write(piece);
+              process.stdout.write("\n");
+            } catch (e) {
+              process.stdout.write("\n");
+              process.stderr.write(`hourllava: ${(e as Error).message.split("\n")[0]}\n`);
+            }
           }
           process.stdout.write("> ");
         }

@@ -10,6 +10,7 @@ import { registerSynthCommands } from "./synth.ts";
 import { registerReportCommands } from "./report.ts";
 import { registerTrainCommands } from "./train.ts";
 import { registerQuantizeCommands } from "./quantize.ts";
+import { cleanStaleRunTempDirs } from "../util/run-temp.ts";
 
 export function buildProgram(): Command {
   const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string };
@@ -27,9 +28,10 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  cleanStaleRunTempDirs(); // what killed runs left in the temp folder
   try {
     await program.parseAsync(argv);
-    return 0;
+    return Number(process.exitCode ?? 0); // a command may report failure without throwing (data validate's rejects)
   } catch (e) {
     const err = e as Error;
     if (argv.includes("--verbose")) process.stderr.write(`${err.stack}\n`);

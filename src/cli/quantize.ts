@@ -26,7 +26,15 @@ export function registerQuantizeCommands(program: Command): void {
         },
       });
       process.stdout.write(
-        JSON.stringify({ out: o.out, scheme: r.scheme, block_size: r.blockSize, quantized_weights: r.quantized, bytes_in: r.bytesIn, bytes_out: r.bytesOut, shards: r.shards }) + "\n",
+        JSON.stringify({
+          out: o.out,
+          scheme: r.scheme,
+          block_size: r.blockSize,
+          quantized_weights: r.quantized,
+          bytes_in: r.bytesIn,
+          bytes_out: r.bytesOut,
+          shards: r.shards,
+        }) + "\n",
       );
     });
 }

@@ -13,16 +13,24 @@ export class JsonArraySplitter {
   private pending: string[] = []; // element text from earlier chunks
   private offset = 0; // characters consumed before the current chunk
   private count = 0;
+  private line = 1; // 1-based line of the character being scanned
+  private startLine = 1; // line where the current element began
 
   constructor(private readonly label = "input") {}
 
   /** Feeds the next chunk; returns the complete elements it closed, as JSON text. */
   push(chunk: string): string[] {
-    const out: string[] = [];
+    return this.pushWithLines(chunk).map((e) => e.text);
+  }
+
+  /** As push, with the 1-based line where each element starts. */
+  pushWithLines(chunk: string): { text: string; line: number }[] {
+    const out: { text: string; line: number }[] = [];
     let from = -1; // start of the current element inside this chunk
     if (this.started && this.state === "array") from = 0;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk.charCodeAt(i);
+      if (c === 0x0a) this.line++;
       if (this.state === "array") {
         if (this.inString) {
           if (this.escape) this.escape = false;
@@ -40,6 +48,7 @@ export class JsonArraySplitter {
           if (c === 0x2c) this.fail(i, this.count === 0 && !this.afterComma ? "',' before the first element" : "empty element between commas");
           this.started = true;
           this.afterComma = false;
+          this.startLine = this.line;
           from = i;
         }
         if (c === 0x22) this.inString = true;
@@ -85,12 +94,12 @@ export class JsonArraySplitter {
     return this.count;
   }
 
-  private take(chunk: string, from: number, to: number): string {
+  private take(chunk: string, from: number, to: number): { text: string; line: number } {
     const text = this.pending.length ? this.pending.join("") + chunk.slice(Math.max(from, 0), to) : chunk.slice(from, to);
     this.pending = [];
     this.started = false;
     this.count++;
-    return text;
+    return { text, line: this.startLine };
   }
 
   private fail(i: number, what: string): never {

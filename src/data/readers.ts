@@ -6,12 +6,15 @@ import { open } from "node:fs/promises";
 import { extname } from "node:path";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from "hyparquet";
 import { JsonArraySplitter } from "./json-splitter.ts";
+import { MAX_JSON_DEPTH, jsonDepth } from "./json-depth.ts";
 import { describeColumns, normaliseQaRow, requireColumns, resolveColumns, type ColumnMapping } from "./columns.ts";
 
 export interface RawItem {
   file: string;
   /** 0-based: line number − 1 for JSON lines, element index for a JSON array, row index for parquet. */
   index: number;
+  /** 1-based line where the record starts (JSON lines and JSON arrays), as editors count. */
+  line?: number;
   value?: unknown;
   /** Why the text at this index is not a JSON value. */
   error?: string;
@@ -26,12 +29,18 @@ export interface ReadOptions {
 
 export type FileFormat = "jsonl" | "json" | "parquet";
 
-function parse(file: string, index: number, text: string): RawItem {
+function parse(file: string, index: number, line: number, text: string): RawItem {
+  if (jsonDepth(text) > MAX_JSON_DEPTH) return { file, index, line, error: `nested deeper than ${MAX_JSON_DEPTH} levels; not a record` };
   try {
-    return { file, index, value: JSON.parse(text) };
+    return { file, index, line, value: JSON.parse(text) };
   } catch (e) {
-    return { file, index, error: `not valid JSON (${(e as Error).message})` };
+    return { file, index, line, error: `not valid JSON (${(e as Error).message})` };
   }
+}
+
+/** Where an item is, for messages: "file:line" for text files, "file row N" (1-based) for tables. */
+export function itemLocation(item: Pick<RawItem, "file" | "index" | "line">): string {
+  return item.line !== undefined ? `${item.file}:${item.line}` : `${item.file} row ${item.index + 1}`;
 }
 
 export async function* readJsonl(file: string, opts: ReadOptions = {}): AsyncGenerator<RawItem> {
@@ -44,13 +53,13 @@ export async function* readJsonl(file: string, opts: ReadOptions = {}): AsyncGen
     for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
       const s = text.slice(start, nl);
       start = nl + 1;
-      if (s.trim() !== "") yield parse(file, line, s);
+      if (s.trim() !== "") yield parse(file, line, line + 1, s);
       line++;
     }
     rest = text.slice(start);
     text = "";
   }
-  if (rest.trim() !== "") yield parse(file, line, rest);
+  if (rest.trim() !== "") yield parse(file, line, line + 1, rest);
 }
 
 export async function* readJsonArray(file: string, opts: ReadOptions = {}): AsyncGenerator<RawItem> {
@@ -58,7 +67,7 @@ export async function* readJsonArray(file: string, opts: ReadOptions = {}): Asyn
   const splitter = new JsonArraySplitter(file);
   let index = 0;
   for await (const chunk of stream as AsyncIterable<string>) {
-    for (const el of splitter.push(chunk)) yield parse(file, index++, el);
+    for (const el of splitter.pushWithLines(chunk)) yield parse(file, index++, el.line, el.text);
   }
   splitter.end();
 }
@@ -111,7 +120,11 @@ export async function detectFormat(file: string): Promise<FileFormat> {
   const ext = extname(file).toLowerCase();
   if (ext === ".parquet") return "parquet";
   if (ext === ".jsonl" || ext === ".ndjson") return "jsonl";
-  if (ext === ".json") return (await firstChar(file)) === "[" ? "json" : "jsonl";
+  if (ext === ".json") {
+    const c = await firstChar(file);
+    if (c === "") throw new Error(`${file}: empty file; a .json file holds a JSON array (or JSON lines)`);
+    return c === "[" ? "json" : "jsonl";
+  }
   throw new Error(`${file}: unknown file type "${ext || "(none)"}"; expected .jsonl, .ndjson, .json or .parquet`);
 }
 

@@ -3,7 +3,7 @@
 // is the path of the record's feature file and text is the whole record plus `source` (the file stem).
 import { basename, extname, join } from "node:path";
 import { isConversationRecord, type ConversationRecord } from "./record.ts";
-import { readRecords } from "./readers.ts";
+import { itemLocation, readRecords } from "./readers.ts";
 import { Validator, type ValidatorOptions } from "./validate.ts";
 import { MdsWriter, type MdsIndex } from "./mds.ts";
 
@@ -42,7 +42,7 @@ export async function shardFile(input: string, out: string, opts: ShardFileOptio
       opts.onRecord?.();
       const r = validator.check(item);
       if (!r) continue;
-      if (!isConversationRecord(r)) throw new Error(`${input} #${item.index}: a flat QA row; shards hold grouped conversation records, run "data group" first`);
+      if (!isConversationRecord(r)) throw new Error(`${itemLocation(item)}: a flat QA row; shards hold grouped conversation records, run "data group" first`);
       const text: ConversationRecord = { ...r, source };
       writer.write({ video: featurePath(r, opts.root), text });
       samples++;

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { findTask } from "./taxonomy.ts";
 import { DATA_SOURCES, IMAGE_TOKEN, QUESTION_TYPES, type ConversationRecord, type DataRecord, type QaRecord } from "./record.ts";
 import { normaliseQaRow } from "./columns.ts";
-import type { RawItem } from "./readers.ts";
+import { itemLocation, type RawItem } from "./readers.ts";
 
 export const REJECT_REASONS = [
   "bad_json",
@@ -35,6 +35,8 @@ export interface Issue {
 export interface Reject extends Issue {
   file: string;
   index: number;
+  /** 1-based line of the record (text files). */
+  line?: number;
 }
 
 export interface CheckOptions {
@@ -44,9 +46,9 @@ export interface CheckOptions {
 
 export const DEFAULT_MAX_DURATION_S = 3600;
 
-/** "data.jsonl #12 conversations[2].from: expected …" */
+/** "data.jsonl:13 conversations[2].from: expected …" (1-based lines; "file row N" for parquet). */
 export function formatReject(r: Reject): string {
-  return `${r.file} #${r.index} ${r.field}: ${r.detail}`;
+  return `${itemLocation(r)} ${r.field}: ${r.detail}`;
 }
 
 const turnSchema = z.looseObject({ from: z.string(), value: z.string() });
@@ -254,7 +256,7 @@ export class Validator {
     }
     this.s.rejected++;
     for (const iss of issues) {
-      const r: Reject = { file: item.file, index: item.index, ...iss };
+      const r: Reject = { file: item.file, index: item.index, ...(item.line !== undefined ? { line: item.line } : {}), ...iss };
       if (this.opts.strict) throw new Error(formatReject(r));
       this.s.byReason[r.reason] = (this.s.byReason[r.reason] ?? 0) + 1;
       this.s.examples[r.reason] ??= r;

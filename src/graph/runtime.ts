@@ -6,12 +6,16 @@ import * as ort from "onnxruntime-node";
 import type { DType, TypedArray } from "./dtype.ts";
 import type { Graph, Tensor } from "./graph.ts";
 import { RECOMPUTE_ONE } from "./graph.ts";
-import { mkdtempSync, openSync, closeSync, writeSync, rmSync } from "node:fs";
+import { openSync, closeSync, writeSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { EXTERNAL_DATA_FILE, alignExternal, emitModel } from "./onnx-emit.ts";
 import type { ExternalSink } from "./onnx-emit.ts";
 import { bytesPerElement } from "./dtype.ts";
 import { numel } from "./shape.ts";
+import { releaseRunTempDir, runTempDir } from "../util/run-temp.ts";
+
+// ORT's bundled telemetry SDK leaves an empty /tmp/mat-debug-<pid>.log per process (and may upload): off unless set.
+process.env.ORT_DISABLE_TELEMETRY ??= "1";
 
 export type Device = "cpu" | "webgpu" | "cuda";
 
@@ -272,7 +276,7 @@ class TempFileSink implements ExternalSink {
 
   private open(): void {
     if (this.dir) return;
-    this.dir = mkdtempSync(join(os.tmpdir(), "hourllava-onnx-"));
+    this.dir = runTempDir("onnx");
     this.fd = openSync(join(this.dir, EXTERNAL_DATA_FILE), "w");
   }
 
@@ -293,6 +297,6 @@ class TempFileSink implements ExternalSink {
 
   remove(): void {
     this.close();
-    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir) releaseRunTempDir(this.dir);
   }
 }

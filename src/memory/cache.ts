@@ -8,7 +8,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { openSafetensors, writeSafetensors } from "../io/safetensors.ts";
-import { acquireLock } from "./lock.ts";
+import { acquireLock, ownerState, readLockOwner, type LockOwner } from "./lock.ts";
 
 export interface MemoryMeta {
   video: string;
@@ -54,7 +54,23 @@ export interface EncodeJob {
   /** Encodes frames [start, start+count) of the plan; returns their tokens [count, 64, H]. */
   encode: (start: number, count: number) => Promise<Float32Array>;
   onResume?: (framesDone: number) => void;
-  onWait?: (pid: number) => void;
+  /** Told when another process holds this video's lock. */
+  onWait?: (owner: LockOwner) => void;
+  /** Longest wait for that lock (default 24 h). */
+  lockWaitMs?: number;
+}
+
+/** Unfinished work of an interrupted (or running) encode: `<key>.partial/`. */
+export interface PartialEntry {
+  key: string;
+  /** Frames encoded so far, and their bytes. */
+  frames: number;
+  bytes: number;
+  /** Last write into the folder. */
+  modified: Date;
+  /** Who is encoding it now, if anyone ("remote": a lock from another host). */
+  owner?: LockOwner;
+  ownerState?: "alive" | "dead" | "remote";
 }
 
 export class MemoryCache {
@@ -78,7 +94,11 @@ export class MemoryCache {
       const meta = JSON.parse(f.metadata.hourllava) as MemoryMeta;
       const tokens = f.read("tokens");
       const now = new Date();
-      utimesSync(path, now, now); // mtime = last used, for gc (atime is unreliable under relatime)
+      try {
+        utimesSync(path, now, now); // mtime = last used, for gc (atime is unreliable under relatime)
+      } catch {
+        // a read-only cache serves hits; only its LRU order goes stale
+      }
       return { key, path, meta, frames: meta.frameIndices.length, tokens };
     } finally {
       f.close();
@@ -87,7 +107,7 @@ export class MemoryCache {
 
   /** Encodes (or resumes, or waits for another process to finish) and returns the memory. */
   async encode(job: EncodeJob): Promise<CachedMemory> {
-    const lock = await acquireLock(join(this.dir, `${job.key}.lock`), { onWait: job.onWait });
+    const lock = await acquireLock(join(this.dir, `${job.key}.lock`), { onWait: job.onWait, waitMs: job.lockWaitMs });
     try {
       const done = this.lookup(job.key);
       if (done) return done; // another process finished it while we waited
@@ -162,8 +182,41 @@ export class MemoryCache {
     return [...hits.map((h) => h.key), ...partials];
   }
 
-  /** Drops least recently used entries until the total is under maxBytes, and those unused for olderThanDays. */
-  gc(opts: { maxBytes?: number; olderThanDays?: number }): CacheEntry[] {
+  /** Partial entries (unfinished encodes), oldest first. */
+  partials(): PartialEntry[] {
+    const out: PartialEntry[] = [];
+    for (const n of readdirSync(this.dir)) {
+      if (!n.endsWith(".partial")) continue;
+      const key = n.slice(0, -".partial".length);
+      const dir = join(this.dir, n);
+      let frames = 0;
+      let bytes = 0;
+      let modified = statSync(dir).mtime;
+      for (const p of readdirSync(dir)) {
+        const st = statSync(join(dir, p));
+        bytes += st.size;
+        if (st.mtime > modified) modified = st.mtime;
+        if (!/^part-\d{8}\.safetensors$/.test(p)) continue;
+        try {
+          const f = openSafetensors(join(dir, p));
+          frames += f.info("tokens").shape[0];
+          f.close();
+        } catch {
+          // a damaged part is re-encoded on resume
+        }
+      }
+      const owner = readLockOwner(join(this.dir, `${key}.lock`));
+      out.push({ key, frames, bytes, modified, owner, ownerState: owner ? ownerState(owner) : undefined });
+    }
+    return out.sort((a, b) => a.modified.getTime() - b.modified.getTime());
+  }
+
+  /**
+   * Drops least recently used entries until the total is under maxBytes, and those unused for olderThanDays;
+   * and partial entries that nobody is encoding and nobody touched for stalePartialHours (default 24 h: an
+   * interrupted encode can still resume until then).
+   */
+  gc(opts: { maxBytes?: number; olderThanDays?: number; stalePartialHours?: number }): { entries: CacheEntry[]; partials: PartialEntry[] } {
     const entries = this.list();
     const removed: CacheEntry[] = [];
     const cutoff = opts.olderThanDays !== undefined ? Date.now() - opts.olderThanDays * 86400_000 : -Infinity;
@@ -177,6 +230,12 @@ export class MemoryCache {
         removed.push(e);
       }
     }
-    return removed;
+    const partialCutoff = Date.now() - (opts.stalePartialHours ?? 24) * 3600_000;
+    const stale = this.partials().filter((p) => p.ownerState !== "alive" && p.ownerState !== "remote" && p.modified.getTime() < partialCutoff);
+    for (const p of stale) {
+      rmSync(join(this.dir, `${p.key}.partial`), { recursive: true, force: true });
+      if (p.ownerState === "dead") rmSync(join(this.dir, `${p.key}.lock`), { force: true });
+    }
+    return { entries: removed, partials: stale };
   }
 }

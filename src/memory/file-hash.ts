@@ -1,11 +1,12 @@
-// Content hash of a video file (streamed sha256), remembered by path + size + mtime in a small index so asking
-// again about an hour-long video does not re-read it.
+// Per-file facts that cost a full read (a content hash, a weights check), remembered by path + size + mtime in a
+// small JSON index, so asking again about an hour-long video or loading a model again does not re-read it.
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic.ts";
 
-type HashIndex = Record<string, { size: number; mtimeMs: number; sha256: string }>;
+type Entry = { size: number; mtimeMs: number } & Record<string, string | number>;
+type Index = Record<string, Entry>;
 
 export async function sha256File(path: string): Promise<string> {
   const h = createHash("sha256");
@@ -13,20 +14,35 @@ export async function sha256File(path: string): Promise<string> {
   return h.digest("hex");
 }
 
-export async function contentHash(path: string, cacheDir: string): Promise<string> {
+/** `compute(path)` once per file version; the result is kept under `field` of the file's entry in `indexPath`. */
+export async function memoByFile(indexPath: string, path: string, field: string, compute: (abs: string) => Promise<string>): Promise<string> {
   const abs = resolve(path);
-  const st = statSync(abs);
-  const indexPath = join(cacheDir, "file-hashes.json");
-  let index: HashIndex = {};
+  let st;
   try {
-    if (existsSync(indexPath)) index = JSON.parse(readFileSync(indexPath, "utf8")) as HashIndex;
+    st = statSync(abs);
   } catch {
-    index = {}; // a damaged index only costs a re-hash
+    return compute(abs); // no memo for a file that is not there: compute reports it in its own words
+  }
+  let index: Index = {};
+  try {
+    if (existsSync(indexPath)) index = JSON.parse(readFileSync(indexPath, "utf8")) as Index;
+  } catch {
+    index = {}; // a damaged index only costs a re-read
   }
   const hit = index[abs];
-  if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.sha256;
-  const sha256 = await sha256File(abs);
-  index[abs] = { size: st.size, mtimeMs: st.mtimeMs, sha256 };
-  writeFileAtomic(indexPath, JSON.stringify(index));
-  return sha256;
+  if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs && typeof hit[field] === "string") return hit[field];
+  const value = await compute(abs);
+  const fresh = hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs ? hit : { size: st.size, mtimeMs: st.mtimeMs };
+  index[abs] = { ...fresh, [field]: value };
+  try {
+    mkdirSync(dirname(indexPath), { recursive: true });
+    writeFileAtomic(indexPath, JSON.stringify(index));
+  } catch {
+    // a read-only cache still works; it only reads the file again next time
+  }
+  return value;
+}
+
+export function contentHash(path: string, cacheDir: string): Promise<string> {
+  return memoByFile(join(cacheDir, "file-hashes.json"), path, "sha256", sha256File);
 }

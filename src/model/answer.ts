@@ -6,6 +6,7 @@ import type { ChatTurnInput } from "../io/chat-template.ts";
 import type { GenerationDefaults } from "../io/generation-config.ts";
 import type { TextTokenizer } from "../io/tokenizer.ts";
 import type { SpatialSampling } from "./forgetting.ts";
+import { assertFinite } from "./finite.ts";
 import type { HourLlava, Memory } from "./hourllava.ts";
 import type { SamplingOptions } from "./sampling.ts";
 import { llmLayout } from "./token-flow.ts";
@@ -90,6 +91,7 @@ export async function* streamAnswer(
     throw new Error(`the conversation needs ${L} tokens plus ${s.maxNewTokens} to answer, over the model's context of ${maxLen}`);
   const t0 = performance.now();
   const videoRows = s.memAug === false ? model.queryInput(video.memory, plan) : await model.memAug(video.memory, plan);
+  assertFinite(videoRows, "MemAug");
   const t1 = performance.now();
   const ends = new Set(s.endTokens);
   const out: number[] = [];

@@ -1,6 +1,7 @@
 // Runs ffmpeg to completion and hands back its exit code and stderr (ffmpeg reports everything we parse there).
-import { spawn } from "node:child_process";
 import { ffmpegPath } from "./ffmpeg-path.ts";
+import { spawnFfmpeg } from "./ffmpeg-spawn.ts";
+import { localInputUrl } from "./local-input.ts";
 
 export interface FfmpegResult {
   code: number | null;
@@ -12,10 +13,10 @@ const STDERR_LIMIT = 1 << 20;
 
 export function runFfmpeg(args: string[]): Promise<FfmpegResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(ffmpegPath(), args, { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawnFfmpeg(args, ["ignore", "ignore", "pipe"]);
     let stderr = "";
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (chunk: string) => {
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (chunk: string) => {
       if (stderr.length < STDERR_LIMIT) stderr += chunk;
     });
     child.on("error", (err) => reject(new Error(`cannot run ffmpeg (${ffmpegPath()}): ${err.message}`)));
@@ -33,10 +34,12 @@ export function ffmpegErrorSummary(stderr: string, path: string): string {
     .filter((l) => !/detected only with low score/.test(l))
     // Drop the "[demuxer @ 0x55...] " prefix; the address means nothing to a user.
     .map((l) => l.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/, ""))
-    .map((l) => (l.startsWith(`${path}: `) ? l.slice(path.length + 2) : l));
+    .map((l) => stripPrefix(stripPrefix(l, localInputUrl(path)), path));
   const unique = [...new Set(lines)];
   return unique.slice(-3).join("; ") || "no error message";
 }
+
+const stripPrefix = (line: string, name: string) => (line.startsWith(`${name}: `) ? line.slice(name.length + 2) : line);
 
 let passthrough: Promise<string[]> | undefined;
 

@@ -1,12 +1,13 @@
 // Streams chosen frames of a video as packed RGB (rgb24) from an ffmpeg pipe. ffmpeg decodes every frame in
 // presentation order (decoded frame n = index n, as PyAV and decord count), the select filter keeps the
 // requested ones, and only those are converted and piped, one frame in memory at a time.
-import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ffmpegPath } from "./ffmpeg-path.ts";
+import { releaseRunTempDir, runTempDir } from "../util/run-temp.ts";
 import { ffmpegErrorSummary, passthroughArgs } from "./ffmpeg-run.ts";
+import { spawnFfmpeg } from "./ffmpeg-spawn.ts";
+import { localInputArgs } from "./local-input.ts";
 import { probeVideo, type VideoInfo } from "./probe.ts";
 
 export interface DecodedFrame {
@@ -68,7 +69,7 @@ export async function* decodeFrames(path: string, indices: number[], opts: Decod
   let scriptDir: string | undefined;
   const filterArgs: string[] = [];
   if (filter.length > INLINE_FILTER_LIMIT) {
-    scriptDir = await mkdtemp(join(tmpdir(), "hourllava-select-"));
+    scriptDir = runTempDir("select");
     const script = join(scriptDir, "filter.txt");
     await writeFile(script, filter);
     filterArgs.push("-filter_script:v", script);
@@ -83,8 +84,7 @@ export async function* decodeFrames(path: string, indices: number[], opts: Decod
     "-v",
     "error",
     "-noautorotate",
-    "-i",
-    path,
+    ...localInputArgs(path),
     "-map",
     info.streamSpec,
     ...filterArgs,
@@ -98,10 +98,10 @@ export async function* decodeFrames(path: string, indices: number[], opts: Decod
     "rgb24",
     "pipe:1",
   ];
-  const child = spawn(ffmpegPath(), args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawnFfmpeg(args, ["ignore", "pipe", "pipe"]);
   let stderr = "";
-  child.stderr.setEncoding("utf8");
-  child.stderr.on("data", (c: string) => {
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (c: string) => {
     if (stderr.length < 1 << 16) stderr += c;
   });
   const exited = new Promise<number | null>((resolve, reject) => {
@@ -115,7 +115,7 @@ export async function* decodeFrames(path: string, indices: number[], opts: Decod
   let filled = 0;
   let emitted = 0;
   try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    for await (const chunk of child.stdout! as AsyncIterable<Buffer>) {
       let off = 0;
       while (off < chunk.length) {
         const n = Math.min(frameBytes - filled, chunk.length - off);
@@ -144,6 +144,6 @@ export async function* decodeFrames(path: string, indices: number[], opts: Decod
       child.kill("SIGKILL");
       await exited.catch(() => undefined);
     }
-    if (scriptDir) await rm(scriptDir, { recursive: true, force: true });
+    if (scriptDir) releaseRunTempDir(scriptDir);
   }
 }

@@ -3,11 +3,14 @@
 //
 // Frame count: that report has no frame count. By default we derive it as round(durationS * fps) from the
 // container duration (printed to 1/100 s, so exact for any rate under 100 fps when video spans the whole
-// container). With { countFrames: true }, or when the container has no duration (raw .h264 streams), we count
-// the video packets with a stream copy (`-c copy -f null`, no decoding: fast even for hour-long files) and
-// take that count as exact. decodeFrames reports a clear error if a requested index lies past the real end.
+// container). With { countFrames: true } (what planning an encode uses), or when the container has no
+// duration (raw .h264 streams), we count: decoded frames for mp4/mov (edit lists make packet counts wrong),
+// packets elsewhere (a stream copy: fast even for hour-long files); durations and the average rate of VFR
+// files come from timestamps. So a video whose frames are not all there fails here, before any encode.
 import { stat } from "node:fs/promises";
+import { countDecodedFrames } from "./decoded-count.ts";
 import { ffmpegErrorSummary, runFfmpeg } from "./ffmpeg-run.ts";
+import { localInputArgs, refuseReferencingDemuxer, refuseReferencingFile } from "./local-input.ts";
 
 export interface VideoInfo {
   durationS: number;
@@ -16,8 +19,8 @@ export interface VideoInfo {
   width: number;
   height: number;
   codec: string;
-  /** "estimate": round(durationS*fps); "counted": video packets counted. */
-  frameCountSource: "estimate" | "counted";
+  /** "estimate": round(durationS*fps); "counted": video packets counted; "decoded": decoded frames counted (mp4/mov). */
+  frameCountSource: "estimate" | "counted" | "decoded";
   /** The picked video stream as an ffmpeg -map specifier, e.g. "0:0". */
   streamSpec: string;
 }
@@ -37,6 +40,8 @@ export interface ParsedProbe {
   codec: string;
   /** Stream specifier for -map, e.g. "0:1". */
   streamSpec: string;
+  /** "mov" for the mp4/mov family (edit lists), else the demuxer's first name. */
+  container: string;
 }
 
 export async function probeVideo(path: string, opts: ProbeOptions = {}): Promise<VideoInfo> {
@@ -50,14 +55,11 @@ export async function probeVideo(path: string, opts: ProbeOptions = {}): Promise
   if (!st.isFile()) throw new Error(`${path}: not a regular file`);
   if (st.size === 0) throw new Error(`${path}: file is empty`);
 
-  const { stderr } = await runFfmpeg(["-hide_banner", "-nostdin", "-i", path]);
+  refuseReferencingFile(path);
+  const { stderr } = await runFfmpeg(["-hide_banner", "-nostdin", ...localInputArgs(path)]);
   const p = parseProbeOutput(path, stderr);
-  if (p.durationS === null || opts.countFrames) {
-    const frameCount = await countVideoFrames(path, p.streamSpec);
-    if (frameCount === 0) throw new Error(`${path}: video stream has no frames`);
-    const durationS = p.durationS ?? frameCount / p.fps;
-    return { durationS, fps: p.fps, frameCount, width: p.width, height: p.height, codec: p.codec, frameCountSource: "counted", streamSpec: p.streamSpec };
-  }
+  const stream = { width: p.width, height: p.height, codec: p.codec, streamSpec: p.streamSpec };
+  if (p.durationS === null || opts.countFrames) return { ...stream, ...(await countedTiming(path, p)) };
   const frameCount = Math.round(p.durationS * p.fps);
   if (frameCount === 0) throw new Error(`${path}: video has zero duration`);
   return {
@@ -70,6 +72,35 @@ export async function probeVideo(path: string, opts: ProbeOptions = {}): Promise
     frameCountSource: "estimate",
     streamSpec: p.streamSpec,
   };
+}
+
+/**
+ * Exact frame count, and duration and average rate from timestamps. mp4/mov: decoded frames (edit lists make
+ * packets lie, see decoded-count.ts). Other containers: packets, whose last timestamp also tells a variable
+ * frame rate (a VFR mkv/webm prints its stream's nominal rate, so frames/fps alone is not its duration).
+ */
+async function countedTiming(path: string, p: ParsedProbe): Promise<Pick<VideoInfo, "durationS" | "fps" | "frameCount" | "frameCountSource">> {
+  if (p.container === "mov") {
+    const { frames, endS } = await countDecodedFrames(path, p.streamSpec);
+    if (frames === 0) throw new Error(`${path}: video stream has no decodable frames`);
+    const durationS = endS ?? frames / p.fps;
+    return { frameCount: frames, durationS, fps: averageRate(frames, durationS, p.fps), frameCountSource: "decoded" };
+  }
+  const { frames, lastS } = await countVideoPackets(path, p.streamSpec);
+  if (frames === 0) throw new Error(`${path}: video stream has no frames`);
+  const nominalS = frames / p.fps;
+  // The last packet starts one frame before the end (a few with reordered B-frames): a gap of over a second
+  // and 2% is not rounding, it is a variable rate.
+  const vfr = lastS !== null && Math.abs(lastS + 1 / p.fps - nominalS) > Math.max(1, 0.02 * nominalS);
+  if (!vfr) return { frameCount: frames, durationS: p.durationS ?? nominalS, fps: p.fps, frameCountSource: "counted" };
+  const durationS = p.durationS !== null && Math.abs(p.durationS - lastS) < 1 ? p.durationS : lastS + lastS / Math.max(1, frames - 1);
+  return { frameCount: frames, durationS, fps: frames / durationS, frameCountSource: "counted" };
+}
+
+/** The stream's rate, or frames/duration where they disagree beyond rounding (a variable frame rate). */
+function averageRate(frames: number, durationS: number, fps: number): number {
+  const avg = frames / durationS;
+  return Math.abs(avg - fps) > 0.02 * fps ? avg : fps;
 }
 
 /** Parses the `ffmpeg -i` report; throws one-line errors for unreadable files and unusable streams. */
@@ -106,7 +137,10 @@ export function parseProbeOutput(path: string, stderr: string): ParsedProbe {
   const fps = parseRate(desc, "fps") ?? parseRate(desc, "tbr");
   if (fps === undefined || !(fps > 0)) throw new Error(`${path}: video frame rate is unknown ("${desc}")`);
 
-  return { durationS, fps, width, height, codec, streamSpec: `${video[1]}:${video[2]}` };
+  const demuxer = /^Input #0, ([\w,]+)/m.exec(stderr)![1];
+  refuseReferencingDemuxer(path, demuxer);
+  const container = demuxer.split(",").includes("mov") ? "mov" : demuxer.split(",")[0];
+  return { durationS, fps, width, height, codec, streamSpec: `${video[1]}:${video[2]}`, container };
 }
 
 // ffmpeg prints rates rounded to 2 decimals ("29.97", "23.98", "30k"); snap the NTSC family back to N*1000/1001 so frame
@@ -124,10 +158,17 @@ function parseRate(desc: string, unit: "fps" | "tbr"): number | undefined {
 
 /** Counts the packets of one video stream without decoding (stream copy to the null muxer). */
 export async function countVideoFrames(path: string, streamSpec = "0:v:0"): Promise<number> {
-  const { code, stderr } = await runFfmpeg(["-hide_banner", "-nostdin", "-i", path, "-map", streamSpec, "-c", "copy", "-f", "null", "-"]);
+  return (await countVideoPackets(path, streamSpec)).frames;
+}
+
+/** Packets of one stream and the timestamp of the last (from ffmpeg's final report; null when it has none). */
+async function countVideoPackets(path: string, streamSpec: string): Promise<{ frames: number; lastS: number | null }> {
+  const { code, stderr } = await runFfmpeg(["-hide_banner", "-nostdin", ...localInputArgs(path), "-map", streamSpec, "-c", "copy", "-f", "null", "-"]);
   const counts = [...stderr.matchAll(/frame=\s*(\d+)/g)];
   if (code !== 0 || counts.length === 0) {
     throw new Error(`${path}: cannot count video frames (ffmpeg: ${ffmpegErrorSummary(stderr, path)})`);
   }
-  return Number(counts[counts.length - 1][1]);
+  const time = [...stderr.matchAll(/time=\s*(\d+):(\d\d):(\d\d(?:\.\d+)?)/g)].at(-1);
+  const lastS = time ? Number(time[1]) * 3600 + Number(time[2]) * 60 + Number(time[3]) : null;
+  return { frames: Number(counts[counts.length - 1][1]), lastS };
 }

@@ -21,10 +21,12 @@ export interface PlanOptions {
    * the container's frame count, and counting costs one demux pass without decoding.
    */
   countFrames?: boolean;
+  /** A probe of the same file (e.g. remembered from an earlier run), to skip probing and counting. */
+  info?: VideoInfo;
 }
 
 export async function planFrames(path: string, opts: PlanOptions = {}): Promise<FramePlan> {
-  const info = await probeVideo(path, { countFrames: opts.countFrames ?? true });
+  const info = opts.info ?? (await probeVideo(path, { countFrames: opts.countFrames ?? true }));
   const input = { frameCount: info.frameCount, fps: info.fps };
   const sample =
     (opts.strategy ?? "one-fps-min") === "streaming" ? sampleStreaming(input, { minFrames: opts.minFrames }) : sampleOneFpsMin(input, opts.minFrames);

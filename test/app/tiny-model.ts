@@ -5,6 +5,11 @@ import { qwen2TokenizerConfig, trainByteLevelBpe } from "../../src/io/bpe-traine
 import { renderConversation } from "../../src/io/chat-template.ts";
 import { initWeights } from "../../src/model/init.ts";
 import { microConfig } from "../helpers/micro-config.ts";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ffmpeg } from "../video/clips.ts";
 
 export const TEST_CONFIG = microConfig({ tokenizer_model_max_length: 2048 });
 
@@ -26,4 +31,26 @@ export function writeTinyModel(
   );
   const tensors = Object.fromEntries([...w].map(([n, t]) => [n, { dtype: "F32" as const, shape: t.shape, data: t.data }]));
   writeCheckpoint(dir, json, tensors, tok, { tokenizerConfig: qwen2TokenizerConfig(tok) });
+}
+
+/** A temp folder with a tiny model in `model/` and a 4-second 32x32 clip `v.mp4`, for binary-level tests. */
+export function tinyModelAndClip(prefix: string): { dir: string; model: string; video: string; hl: (args: string[], input?: string) => Ran } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const model = join(dir, "model");
+  writeTinyModel(model);
+  const video = join(dir, "v.mp4");
+  ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=32x32:rate=1:duration=4", "-pix_fmt", "yuv420p", video]);
+  return { dir, model, video, hl: runBinary };
+}
+
+export interface Ran {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+/** Runs bin/hourllava.js with the given arguments (and stdin text). */
+export function runBinary(args: string[], input?: string): Ran {
+  const r = spawnSync(process.execPath, ["bin/hourllava.js", ...args], { encoding: "utf8", input });
+  return { code: r.status, out: r.stdout, err: r.stderr };
 }

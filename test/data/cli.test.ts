@@ -46,9 +46,9 @@ test("data validate: summary on stdout, rejects on stderr, exit code 1; --strict
   const r = await run(["data", "validate", f, "--quiet", "--rejects", join(dir, "rej.jsonl")]);
   assert.equal(r.code, 1);
   assert.equal(r.out.split("\n")[0], "3 records: 1 valid, 2 rejected");
-  assert.ok(r.err.includes(`reject: ${f} #1 task: "Nope" is not one of the 22 VideoMarathon tasks`));
+  assert.ok(r.err.includes(`reject: ${f}:2 task: "Nope" is not one of the 22 VideoMarathon tasks`));
   assert.equal(readFileSync(join(dir, "rej.jsonl"), "utf8").trim().split("\n").length, 2);
-  await assert.rejects(run(["data", "validate", f, "--quiet", "--strict"]), { message: `${f} #1 task: "Nope" is not one of the 22 VideoMarathon tasks` });
+  await assert.rejects(run(["data", "validate", f, "--quiet", "--strict"]), { message: `${f}:2 task: "Nope" is not one of the 22 VideoMarathon tasks` });
 });
 
 test("data group → data shard → data stats on one small file", async () => {

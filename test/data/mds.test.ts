@@ -157,7 +157,7 @@ test("shardFile writes official VideoMarathon shards: feature path and source ad
     JSON.stringify({ video: "v.mp4", data_source: "panda", task: "Object Recognition", question_type: "OE", question: "Q", answer: "A" }) + "\n",
   );
   await assert.rejects(shardFile(qaIn, join(dir, "s2")), {
-    message: `${qaIn} #0: a flat QA row; shards hold grouped conversation records, run "data group" first`,
+    message: `${qaIn}:1: a flat QA row; shards hold grouped conversation records, run "data group" first`,
   });
   assert.equal(existsSync(join(dir, "s2")), false);
 });

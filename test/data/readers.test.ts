@@ -158,3 +158,42 @@ test("parquet without a needed column names what it has and what it needs", asyn
     message: `${f}: no column for "question" (any of question/q/query/prompt), "answer" (any of answer/a/gt/ground_truth/correct_answer/response); columns present: video, label`,
   });
 });
+
+test("records carry 1-based start lines; text nested past any record is a reject, not a stack overflow", async () => {
+  const dir = tempDir();
+  const deep = `{"video":"a.mp4","question":${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}}`;
+  const jl = join(dir, "deep.jsonl");
+  writeFileSync(jl, `{"a":1}\n\n${deep}\n`);
+  const items = [];
+  for await (const it of readRecords(jl)) items.push(it);
+  assert.deepEqual(
+    items.map((i) => [i.line, i.error ?? "ok"]),
+    [
+      [1, "ok"],
+      [3, "nested deeper than 512 levels; not a record"],
+    ],
+  );
+  const arr = join(dir, "deep.json");
+  writeFileSync(arr, `[\n  {"a": 1},\n\n  ${deep},\n  {"b":\n 2}\n]\n`);
+  const els = [];
+  for await (const it of readRecords(arr)) els.push(it);
+  assert.deepEqual(
+    els.map((i) => [i.index, i.line, i.error === undefined]),
+    [
+      [0, 2, true],
+      [1, 4, false],
+      [2, 5, true],
+    ],
+  );
+});
+
+test("an empty .json file is an error, not zero records", async () => {
+  const f = join(tempDir(), "empty.json");
+  writeFileSync(f, "  \n");
+  await assert.rejects(
+    async () => {
+      for await (const _ of readRecords(f));
+    },
+    new RegExp(`${f.replace(/[.]/g, "\\.")}: empty file; a \\.json file holds a JSON array`),
+  );
+});

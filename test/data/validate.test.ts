@@ -154,18 +154,18 @@ test("Validator: every reject reported, summary by reason, strict throws the fir
   const seen: Reject[] = [];
   const v = new Validator({ onReject: (r) => seen.push(r) });
   const items = [
-    { file: "f.jsonl", index: 0, value: qa() },
-    { file: "f.jsonl", index: 1, error: "not valid JSON (Unexpected token)" },
-    { file: "f.jsonl", index: 2, value: qa({ task: "Nope", duration: -1 }) },
-    { file: "f.jsonl", index: 3, value: qa({ task: "Nope2" }) },
+    { file: "f.jsonl", index: 0, line: 1, value: qa() },
+    { file: "f.jsonl", index: 1, line: 2, error: "not valid JSON (Unexpected token)" },
+    { file: "f.jsonl", index: 2, line: 3, value: qa({ task: "Nope", duration: -1 }) },
+    { file: "f.jsonl", index: 3, line: 4, value: qa({ task: "Nope2" }) },
   ];
   const out = items.map((i) => v.check(i));
   assert.equal(out.filter(Boolean).length, 1);
   assert.deepEqual(seen.map(formatReject), [
-    "f.jsonl #1 (record): not valid JSON (Unexpected token)",
-    'f.jsonl #2 task: "Nope" is not one of the 22 VideoMarathon tasks',
-    "f.jsonl #2 duration: -1 s is outside 0 < duration ≤ 3600 s",
-    'f.jsonl #3 task: "Nope2" is not one of the 22 VideoMarathon tasks',
+    "f.jsonl:2 (record): not valid JSON (Unexpected token)",
+    'f.jsonl:3 task: "Nope" is not one of the 22 VideoMarathon tasks',
+    "f.jsonl:3 duration: -1 s is outside 0 < duration ≤ 3600 s",
+    'f.jsonl:4 task: "Nope2" is not one of the 22 VideoMarathon tasks',
   ]);
   const s = v.summary();
   assert.deepEqual([s.total, s.valid, s.rejected], [4, 1, 3]);
@@ -174,12 +174,12 @@ test("Validator: every reject reported, summary by reason, strict throws the fir
     formatSummary(s),
     [
       "4 records: 1 valid, 3 rejected",
-      '  unknown_task: 2 (e.g. f.jsonl #2 task: "Nope" is not one of the 22 VideoMarathon tasks)',
-      "  bad_json: 1 (e.g. f.jsonl #1 (record): not valid JSON (Unexpected token))",
-      "  duration_out_of_range: 1 (e.g. f.jsonl #2 duration: -1 s is outside 0 < duration ≤ 3600 s)",
+      '  unknown_task: 2 (e.g. f.jsonl:3 task: "Nope" is not one of the 22 VideoMarathon tasks)',
+      "  bad_json: 1 (e.g. f.jsonl:2 (record): not valid JSON (Unexpected token))",
+      "  duration_out_of_range: 1 (e.g. f.jsonl:3 duration: -1 s is outside 0 < duration ≤ 3600 s)",
     ].join("\n"),
   );
   const strict = new Validator({ strict: true });
   assert.equal(strict.check(items[0])?.video, "v.mp4");
-  assert.throws(() => strict.check(items[2]), { message: 'f.jsonl #2 task: "Nope" is not one of the 22 VideoMarathon tasks' });
+  assert.throws(() => strict.check(items[2]), { message: 'f.jsonl:3 task: "Nope" is not one of the 22 VideoMarathon tasks' });
 });

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { MemoryCache, memoryKey } from "../../src/memory/cache.ts";
 import type { MemoryMeta } from "../../src/memory/cache.ts";
@@ -84,7 +84,7 @@ test("a lock left by a dead process is taken over; a live one is waited for", as
     l.release();
     const held = await acquireLock(join(dir, "b.lock"));
     let waitedFor = 0;
-    const second = acquireLock(join(dir, "b.lock"), { onWait: (pid) => (waitedFor = pid) });
+    const second = acquireLock(join(dir, "b.lock"), { onWait: (o) => (waitedFor = o.pid) });
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(waitedFor, process.pid);
     held.release();
@@ -98,7 +98,7 @@ test("a lock left by a dead process is taken over; a live one is waited for", as
           h.release();
         }
       })(),
-      new RegExp(`c\\.lock is held by process ${process.pid}; gave up waiting`),
+      new RegExp(`c\\.lock is held by process ${process.pid} on ${hostname()} since [0-9T:-]+Z; gave up waiting after 0 s`),
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -122,13 +122,13 @@ test("ls, rm by prefix and gc by size (least recently used first) and by age", a
     assert.equal(ls[0].frames, 2);
     const size = ls[0].bytes;
     assert.deepEqual(
-      cache.gc({ maxBytes: 2 * size }).map((e) => e.key),
+      cache.gc({ maxBytes: 2 * size }).entries.map((e) => e.key),
       ["aaa1"],
     );
     assert.deepEqual(
       cache
         .gc({ olderThanDays: 0 })
-        .map((e) => e.key)
+        .entries.map((e) => e.key)
         .sort(),
       ["bbb2", "ccc3"],
     );

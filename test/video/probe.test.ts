@@ -19,7 +19,7 @@ test("probes a 4-s 25-fps 160x90 H.264 clip", async () => {
   assert.deepEqual(info, { durationS: 4, fps: 25, frameCount: 100, width: 160, height: 90, codec: "h264", frameCountSource: "estimate", streamSpec: "0:0" });
   const counted = await probeVideo(clip, { countFrames: true });
   assert.equal(counted.frameCount, 100);
-  assert.equal(counted.frameCountSource, "counted");
+  assert.equal(counted.frameCountSource, "decoded");
 });
 
 test("NTSC rates come back as 30000/1001, not the printed 29.97", async () => {
@@ -116,7 +116,15 @@ test("parser: codec tags are not read as sizes; 23.98 snaps to 24000/1001; cover
     "    Stream #0:0(und): Audio: aac (LC) (mp4a / 0x6134706D), 44100 Hz, stereo, fltp, 128 kb/s (default)\n" +
     "    Stream #0:1: Video: mjpeg (Baseline), yuvj420p(pc), 600x600, 90k tbr, 90k tbn (attached pic)\n" +
     "    Stream #0:2(eng): Video: h264 (Main) (avc1 / 0x31637661), yuv420p(tv, bt709), 1920x1080 [SAR 1:1 DAR 16:9], 5000 kb/s, 23.98 fps, 23.98 tbr, 24k tbn, 47.95 tbc (default)\n";
-  assert.deepEqual(parseProbeOutput("x.mp4", text), { durationS: 3723.5, fps: 24000 / 1001, width: 1920, height: 1080, codec: "h264", streamSpec: "0:2" });
+  assert.deepEqual(parseProbeOutput("x.mp4", text), {
+    durationS: 3723.5,
+    fps: 24000 / 1001,
+    width: 1920,
+    height: 1080,
+    codec: "h264",
+    streamSpec: "0:2",
+    container: "mov",
+  });
 });
 
 test("parser: no fps falls back to tbr; none at all is an error", () => {
