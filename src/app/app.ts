@@ -22,6 +22,7 @@ import { createProgress } from "../util/progress.ts";
 import { FrameBatches } from "../video/frame-batches.ts";
 import { planFrames } from "../video/video-frames.ts";
 import type { SamplingStrategy } from "../video/video-frames.ts";
+import type { RateOptions } from "../video/sampling.ts";
 import { assertFinite } from "../model/finite.ts";
 import { modelId } from "./model-id.ts";
 import { checkWeightsFinite } from "./weights-check.ts";
@@ -39,6 +40,8 @@ export interface AppOptions {
   quant?: QuantScheme;
   /** Frame sampling rule: "one-fps-min" (the feature-extraction rule, default) or "streaming" (the raw-video loader's). */
   sampling?: SamplingStrategy;
+  /** Frames per second to keep (official: 1) and a cap on their number (official: none). */
+  rate?: RateOptions;
   /** Longest wait for another process encoding the same video (default 24 h). */
   lockTimeoutS?: number;
   /** Where waiting is reported (default stderr). */
@@ -100,10 +103,11 @@ export class HourLlavaApp {
     const cache = this.opts.noCache ? undefined : MemoryCache.open(cacheDir);
     // Counting an mp4's frames decodes it once; remembered per file version, so a cache hit stays quick.
     const info = cache ? await probeOnce(video, cacheDir) : undefined;
-    const plan = await planFrames(video, { info, strategy: this.opts.sampling });
+    const plan = await planFrames(video, { info, strategy: this.opts.sampling, rate: this.opts.rate });
     const T = plan.sample.indices.length;
     const size = this.model.config.vision.image_size;
-    const sampling = { strategy: plan.sample.strategy, indices: T, size };
+    // Non-default rates are part of the key; official settings keep the keys of earlier versions.
+    const sampling = { strategy: plan.sample.strategy, indices: T, size, ...this.opts.rate };
     const sha = cache ? await contentHash(video, cacheDir) : "";
     const id = cache ? await this.modelId(cacheDir) : "";
     const key = memoryKey(sha, id, sampling);

@@ -20,6 +20,8 @@ interface CommonOpts {
   quiet?: boolean;
   quant?: QuantScheme;
   lockTimeout?: number;
+  fps?: number;
+  maxFrames?: number;
   json?: boolean;
   verbose?: boolean;
   sampling?: SamplingStrategy;
@@ -42,6 +44,8 @@ function withModelOptions(c: Command): Command {
       choiceOption("sampling", ["one-fps-min", "streaming"]),
       "one-fps-min",
     )
+    .option("--fps <rate>", "frames per second of video to keep (official: 1, at least 128 frames)", numOption("fps", { min: 0, exclusiveMin: true }))
+    .option("--max-frames <n>", "at most this many frames, spread over the whole video (official: no cap)", intOption("max-frames", 1))
     .option("--no-cache", "do not read or write the memory cache")
     .option("--cache-dir <dir>", "memory cache folder (default $HOURLLAVA_CACHE or ~/.cache/hourllava)")
     .option("--quiet", "no progress bar")
@@ -78,6 +82,7 @@ async function open(o: CommonOpts, batch?: number): Promise<HourLlavaApp> {
     sampling: o.sampling,
     quant: o.quant,
     lockTimeoutS: o.lockTimeout,
+    rate: { ...(o.fps !== undefined ? { rate: o.fps } : {}), ...(o.maxFrames !== undefined ? { maxFrames: o.maxFrames } : {}) },
   };
   return HourLlavaApp.load(o.model, opts);
 }
@@ -91,11 +96,14 @@ const askOptions = (o: CommonOpts): AskOptions => ({
   spatial: o.spatial,
 });
 
-function describe(mem: VideoMemory) {
+function describe(mem: VideoMemory, o: CommonOpts) {
   return {
     video: mem.video,
     duration_s: mem.durationS,
     frames: mem.frames,
+    fps: o.fps ?? 1,
+    max_frames: o.maxFrames ?? null,
+    quant: o.quant ?? null,
     cache: mem.cache,
     timings_s: { decode: mem.timings.decodeS, vision_encode: mem.timings.encodeS },
   };
@@ -108,7 +116,7 @@ export function registerAskCommands(program: Command): void {
     .action(async (video: string, o: CommonOpts & { batch: number }) => {
       const app = await open(o, o.batch);
       const mem = await app.remember(video);
-      if (o.json) process.stdout.write(JSON.stringify({ ...describe(mem), model: app.modelDir }) + "\n");
+      if (o.json) process.stdout.write(JSON.stringify({ ...describe(mem, o), model: app.modelDir }) + "\n");
       else
         process.stdout.write(
           `${video}: ${mem.frames} frames, ${mem.durationS.toFixed(2)} s, memory ${(mem.cache.bytes / 2 ** 20).toFixed(1)} MiB${mem.cache.hit ? " (cached)" : ""}\n`,
@@ -132,7 +140,7 @@ export function registerAskCommands(program: Command): void {
         const timings = { decode: mem.timings.decodeS, vision_encode: mem.timings.encodeS, memaug: t.memAugS, prefill: t.prefillS, generation: t.generateS };
         const settings = { sampling: o.sampling, spatial: a.spatial, seed: a.seed, stop: a.stop };
         process.stdout.write(
-          JSON.stringify({ answer: a.text, question, model: app.modelDir, ...describe(mem), ...settings, timings_s: timings, tokens: t.tokens }) + "\n",
+          JSON.stringify({ answer: a.text, question, model: app.modelDir, ...describe(mem, o), ...settings, timings_s: timings, tokens: t.tokens }) + "\n",
         );
       } else process.stdout.write("\n");
       if (o.verbose) {

@@ -6,7 +6,7 @@ import * as ort from "onnxruntime-node";
 import type { DType, TypedArray } from "./dtype.ts";
 import type { Graph, Tensor } from "./graph.ts";
 import { RECOMPUTE_ONE } from "./graph.ts";
-import { openSync, closeSync, writeSync } from "node:fs";
+import { openSync, closeSync, readSync, writeSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { EXTERNAL_DATA_FILE, alignExternal, emitModel } from "./onnx-emit.ts";
 import type { ExternalSink } from "./onnx-emit.ts";
@@ -114,7 +114,22 @@ interface Feed {
 }
 
 function feedOf(t: Tensor): Feed {
-  return { name: t.name!, role: t.role, dtype: t.dtype, shape: [...t.shape], data: t.role === "param" ? t.data : undefined };
+  return { name: t.name!, role: t.role, dtype: t.dtype, shape: [...t.shape], data: t.role === "param" ? (t.data ?? materialize(t)) : undefined };
+}
+
+/** A lazy parameter's values in JS: only when it is fed as an input (training from a checkpoint folder). */
+function materialize(t: Tensor): TypedArray {
+  if (t.load) return t.load();
+  const f = t.file!;
+  const bytes = new Uint8Array(f.length);
+  const fd = openSync(f.path, "r");
+  try {
+    readSync(fd, bytes, 0, f.length, f.offset);
+  } finally {
+    closeSync(fd);
+  }
+  const Ctor = { float32: Float32Array, float16: Uint16Array, float64: Float64Array, int64: BigInt64Array, int32: Int32Array, bool: Uint8Array, uint8: Uint8Array, int8: Int8Array }[t.dtype];
+  return new Ctor(bytes.buffer);
 }
 
 export class CompiledGraph {

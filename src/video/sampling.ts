@@ -47,21 +47,37 @@ function checkInput(rule: string, { frameCount, fps }: SampleInput): void {
   if (!(fps > 0) || !Number.isFinite(fps)) throw new Error(`${rule}: fps must be a positive number, got ${fps}`);
 }
 
+/** A CPU user's knobs over the official rules (defaults: 1 fps, no cap). */
+export interface RateOptions {
+  /** Frames per second of video to keep (the official rate is 1). */
+  rate?: number;
+  /** At most this many frames, spread evenly over the whole video. */
+  maxFrames?: number;
+}
+
 /**
  * The feature-extraction rule (scripts/embedding/videomarathon_emb.py): duration = floor(frames / fps),
  * n = max(duration, minFrames) frames by linspace(0, frames-1, n), plus the last frame if missing; a video
  * with fewer than minFrames frames keeps every frame. It yields 1 fps for videos of minFrames seconds or more.
- * durationS is frames / fps (the official code stores it rounded to 0.01 s).
+ * durationS is frames / fps (the official code stores it rounded to 0.01 s). `rate` scales the 1 fps and
+ * `maxFrames` caps n (the linspace still spans the whole video).
  */
-export function sampleOneFpsMin(input: SampleInput, minFrames = 128): FrameSample {
+export function sampleOneFpsMin(input: SampleInput, minFrames = 128, o: RateOptions = {}): FrameSample {
   checkInput("sampleOneFpsMin", input);
+  checkRate(o);
   const { frameCount, fps } = input;
-  const n = Math.max(Math.floor(frameCount / fps), minFrames);
-  let indices: number[];
-  if (minFrames > frameCount) indices = Array.from({ length: frameCount }, (_, i) => i);
-  else indices = linspaceInt(0, frameCount - 1, n);
+  let n = minFrames > frameCount ? frameCount : Math.max(Math.floor((frameCount / fps) * (o.rate ?? 1)), minFrames);
+  if (o.rate !== undefined) n = Math.min(n, frameCount); // a rate above the video's own picks each frame once
+  if (o.maxFrames !== undefined) n = Math.min(n, o.maxFrames);
+  const indices = n === frameCount ? Array.from({ length: frameCount }, (_, i) => i) : linspaceInt(0, frameCount - 1, n);
   if (!indices.includes(frameCount - 1)) indices.push(frameCount - 1);
   return { strategy: "one-fps-min", indices, timesS: indices.map((i) => i / fps), durationS: frameCount / fps };
+}
+
+function checkRate(o: RateOptions): void {
+  if (o.rate !== undefined && !(o.rate > 0 && Number.isFinite(o.rate))) throw new Error(`the frame rate must be a positive number, got ${o.rate}`);
+  if (o.maxFrames !== undefined && !(Number.isInteger(o.maxFrames) && o.maxFrames >= 1))
+    throw new Error(`the frame cap must be a positive integer, got ${o.maxFrames}`);
 }
 
 export interface StreamingOptions {

@@ -4,7 +4,7 @@ import type { Progress } from "../util/progress.ts";
 import { decodeFrames } from "./frames.ts";
 import { preprocessFrame, SIGLIP_SIZE } from "./preprocess.ts";
 import { probeVideo, type VideoInfo } from "./probe.ts";
-import { sampleOneFpsMin, sampleStreaming, type FrameSample } from "./sampling.ts";
+import { sampleOneFpsMin, sampleStreaming, type FrameSample, type RateOptions } from "./sampling.ts";
 
 export type SamplingStrategy = "one-fps-min" | "streaming";
 
@@ -23,13 +23,18 @@ export interface PlanOptions {
   countFrames?: boolean;
   /** A probe of the same file (e.g. remembered from an earlier run), to skip probing and counting. */
   info?: VideoInfo;
+  /** Frames per second to keep (official: 1) and an optional cap on their number. */
+  rate?: RateOptions;
 }
 
 export async function planFrames(path: string, opts: PlanOptions = {}): Promise<FramePlan> {
   const info = opts.info ?? (await probeVideo(path, { countFrames: opts.countFrames ?? true }));
   const input = { frameCount: info.frameCount, fps: info.fps };
+  const r = opts.rate ?? {};
   const sample =
-    (opts.strategy ?? "one-fps-min") === "streaming" ? sampleStreaming(input, { minFrames: opts.minFrames }) : sampleOneFpsMin(input, opts.minFrames);
+    (opts.strategy ?? "one-fps-min") === "streaming"
+      ? sampleStreaming(input, { minFrames: opts.minFrames, videoFps: r.rate, framesUpbound: r.maxFrames })
+      : sampleOneFpsMin(input, opts.minFrames, r);
   return { info, sample };
 }
 

@@ -202,3 +202,32 @@ test("chat answers each piped question in turn and keeps the conversation", asyn
     for await (const _ of chat.send("   ")) void _;
   }, /the question is empty/);
 });
+
+test("--fps, --max-frames and --quant shape the memory, are reported in --json and keep cache entries apart", () => {
+  const cache = join(dir, "c-rate");
+  const run = (extra: string[]) => {
+    const r = hl(["encode", clip("long.mp4"), "--model", model, "--quiet", "--json", ...extra], cache);
+    assert.equal(r.code, 0, r.err);
+    return JSON.parse(r.out);
+  };
+  const official = run([]);
+  assert.deepEqual([official.frames, official.fps, official.max_frames, official.quant], [300, 1, null, null]);
+  const half = run(["--fps", "0.5"]);
+  assert.deepEqual([half.frames, half.fps], [150, 0.5]);
+  const capped = run(["--max-frames", "40"]);
+  assert.deepEqual([capped.frames, capped.max_frames], [40, 40]);
+  const q8 = run(["--quant", "q8"]);
+  assert.equal(q8.quant, "q8");
+  assert.equal(q8.frames, 300);
+  assert.equal(new Set([official, half, capped, q8].map((j) => j.cache.key)).size, 4);
+  assert.equal(run([]).cache.hit, true);
+  for (const [flag, value, message] of [
+    ["--fps", "0", /--fps: expected a number > 0, got "0"/],
+    ["--max-frames", "2.5", /--max-frames: expected an integer ≥ 1, got "2.5"/],
+    ["--quant", "q3", /unknown --quant "q3"/],
+  ] as const) {
+    const bad = hl(["encode", clip("long.mp4"), "--model", model, flag, value], cache);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, message);
+  }
+});

@@ -29,9 +29,9 @@ test("chat reports a turn over the context and answers the next one", () => {
 test("bad sampling options fail in one line before the video is touched", () => {
   const cache = join(dir, "c-opts");
   for (const [opt, msg] of [
-    ["--top-p=2", "top-p must be in (0, 1], got 2"],
-    ["--temperature=-1", "temperature must be >= 0, got -1"],
-    ["--max-tokens=0", "max tokens must be a positive integer, got 0"],
+    ["--top-p=2", '--top-p: expected a number > 0 and ≤ 1, got "2"'],
+    ["--temperature=-1", '--temperature: expected a number ≥ 0, got "-1"'],
+    ["--max-tokens=0", '--max-tokens: expected an integer ≥ 1, got "0"'],
   ]) {
     const r = hl(["ask", video, "what?", "--model", model, "--cache-dir", cache, opt]);
     assert.equal(r.code, 1);

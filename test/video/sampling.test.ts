@@ -109,3 +109,18 @@ test("streaming: frames_upbound caps with linspace; a 12.5-fps video steps by 12
   assert.deepEqual(sampleStreaming({ frameCount: 3000, fps: 12.5 }).indices.slice(0, 3), [0, 12, 24]);
   assert.throws(() => sampleStreaming({ frameCount: 30, fps: 0.4 }), { message: "sampleStreaming: step round(0.4 / 1) is 0; fps too low for videoFps 1" });
 });
+
+test("--fps and --max-frames: half the rate halves the frames, a cap spreads its frames over the whole video", () => {
+  const hour = { frameCount: 90000, fps: 25 };
+  assert.equal(sampleOneFpsMin(hour).indices.length, 3600);
+  assert.deepEqual(sampleOneFpsMin(hour, 128, { rate: 1 }), sampleOneFpsMin(hour));
+  assert.equal(sampleOneFpsMin(hour, 128, { rate: 0.5 }).indices.length, 1800);
+  const capped = sampleOneFpsMin(hour, 128, { maxFrames: 600 });
+  assert.equal(capped.indices.length, 600);
+  assert.equal(capped.indices[0], 0);
+  assert.equal(capped.indices[599], 89999);
+  assert.equal(sampleOneFpsMin({ frameCount: 300, fps: 1 }, 128, { rate: 5 }).indices.length, 300, "never more frames than the video has");
+  assert.equal(sampleOneFpsMin({ frameCount: 60, fps: 1 }, 128, { maxFrames: 20 }).indices.length, 20, "the cap holds for short videos too");
+  assert.throws(() => sampleOneFpsMin(hour, 128, { rate: 0 }), /the frame rate must be a positive number, got 0/);
+  assert.throws(() => sampleOneFpsMin(hour, 128, { maxFrames: 2.5 }), /the frame cap must be a positive integer, got 2.5/);
+});
