@@ -1,6 +1,8 @@
 // One measured question about a video with a real-size model folder, in its own process so its peak RSS is its
 // own: load, encode (memory not cached), ask twice (first = with graph compilation), as JSON on stdout.
-// Usage: node --import tsx bench/scale/ask.ts --model DIR --video FILE [--quant q4|q8] [--tokens 16]
+// Usage: node --import tsx bench/scale/ask.ts --model DIR --video FILE [--quant q4|q8] [--tokens 16] [--max-frames N]
+// (--max-frames 32 keeps MemAug and the LLM's work as for the full 130 frames — the memory is repeated to 128
+// frames and 32 are kept either way — while the vision encode, timed in bench/scale/vision.ts, takes 4× less.)
 import { readFileSync } from "node:fs";
 import { HourLlavaApp } from "../../src/app/app.ts";
 import { parseQuantScheme } from "../../src/model/quant-plan.ts";
@@ -24,10 +26,11 @@ const model = arg("model")!;
 const video = arg("video")!;
 const quant = arg("quant") ? parseQuantScheme(arg("quant")!) : undefined;
 const maxNewTokens = Number(arg("tokens") ?? 16);
+const maxFrames = arg("max-frames") ? Number(arg("max-frames")) : undefined;
 const question = "What happens in the video, and in what order?";
 
 const t0 = performance.now();
-const app = await HourLlavaApp.load(model, { quant, noCache: true, quiet: true });
+const app = await HourLlavaApp.load(model, { quant, noCache: true, quiet: true, rate: maxFrames ? { maxFrames } : undefined });
 const loadS = (performance.now() - t0) / 1000;
 const rssLoaded = rssGb("VmRSS");
 const mem = await app.remember(video);

@@ -3,7 +3,7 @@
 // about a generated 130-second video per precision, each in its own process under a memory watchdog.
 // Prints one JSON object: the machine's matmul peak and bandwidth, and per run the figures of bench/scale/ask.ts
 // with ratios against those limits. Not part of CI (folders of 2–17 GB, minutes per run).
-// Usage: node --import tsx bench/scale/run.ts [--dir /work/big] [--sizes 3b,7b] [--quants q4,q8] [--limit-gb 20]
+// Usage: node --import tsx bench/scale/run.ts [--dir /work/big] [--sizes 3b,7b] [--quants q4,q8] [--limit-gb 20] [--max-frames 32]
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -25,6 +25,7 @@ const dir = arg("dir", "/tmp/hourllava-scale");
 const sizes = arg("sizes", "3b").split(",") as ("3b" | "7b")[];
 const quants = arg("quants", "q4,q8").split(",");
 const limitGb = arg("limit-gb", "20");
+const maxFrames = arg("max-frames", "32");
 const WATCH = join(import.meta.dirname, "../../../shared/tools/watch-rss.sh");
 
 const video = join(dir, "v130.mp4");
@@ -62,7 +63,7 @@ for (const size of sizes) {
       quantizeS = (performance.now() - t) / 1000;
     }
     const log = join(dir, `run-${size}-${q}`);
-    const cmd = [process.execPath, "--import", "tsx", join(import.meta.dirname, "ask.ts"), "--model", model, "--video", video];
+    const cmd = [process.execPath, "--import", "tsx", join(import.meta.dirname, "ask.ts"), "--model", model, "--video", video, "--max-frames", maxFrames];
     spawnSync(
       "bash",
       [existsSync(WATCH) ? WATCH : "-c", ...(existsSync(WATCH) ? [limitGb, log, "--", ...cmd] : [`${cmd.join(" ")} > ${log}.out 2> ${log}.err`])],

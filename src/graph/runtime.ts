@@ -128,7 +128,16 @@ function materialize(t: Tensor): TypedArray {
   } finally {
     closeSync(fd);
   }
-  const Ctor = { float32: Float32Array, float16: Uint16Array, float64: Float64Array, int64: BigInt64Array, int32: Int32Array, bool: Uint8Array, uint8: Uint8Array, int8: Int8Array }[t.dtype];
+  const Ctor = {
+    float32: Float32Array,
+    float16: Uint16Array,
+    float64: Float64Array,
+    int64: BigInt64Array,
+    int32: Int32Array,
+    bool: Uint8Array,
+    uint8: Uint8Array,
+    int8: Int8Array,
+  }[t.dtype];
   return new Ctor(bytes.buffer);
 }
 

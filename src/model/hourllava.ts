@@ -60,6 +60,8 @@ export class HourLlava {
   private memAugGraph?: Promise<CompiledGraph>;
   private readonly llmGraphs = new Map<boolean, Promise<CompiledGraph>>();
   private embedTable?: EmbeddingTable;
+  /** Frames per vision-tower run (see encodeFrames). */
+  visionFramesPerRun = 4;
   private newline?: Float32Array;
 
   constructor(
@@ -95,6 +97,18 @@ export class HourLlava {
     if (pixels.length !== T * per)
       throw new Error(`encodeFrames: ${pixels.length} values for ${T} frames of ${v.num_channels}×${v.image_size}×${v.image_size}`);
     const graph = stages ? this.compileVision(true) : (this.visionGraph ??= this.compileVision(false));
+    if (!stages && T > this.visionFramesPerRun) {
+      // Frames are independent: running a few at a time bounds ORT's working set (so400m's attention scores alone
+      // take 34 MB a frame) at no cost in speed, since 729 rows a frame already fill the GEMMs.
+      const H = this.hidden;
+      const tokens = new Float32Array(T * TOKENS_PER_FRAME * H);
+      for (let f = 0; f < T; f += this.visionFramesPerRun) {
+        const n = Math.min(this.visionFramesPerRun, T - f);
+        const part = await (await graph).run({ pixels: host(pixels.subarray(f * per, (f + n) * per), [n, v.num_channels, v.image_size, v.image_size]) });
+        tokens.set(part.tokens.data as Float32Array, f * TOKENS_PER_FRAME * H);
+      }
+      return { tokens };
+    }
     const out = await (await graph).run({ pixels: host(pixels, [T, v.num_channels, v.image_size, v.image_size]) });
     return {
       tokens: out.tokens.data as Float32Array,

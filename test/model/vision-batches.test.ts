@@ -1,0 +1,23 @@
+// The vision tower runs a few frames at a time (bounded memory): tokens equal one run over all frames.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { loadHourLlava } from "../../src/model/load.ts";
+import { Runtime } from "../../src/graph/runtime.ts";
+
+test("encoding 7 frames 3 at a time gives the tokens of one 7-frame run", async () => {
+  const { model } = loadHourLlava("models/hourllava-tiny", { runtime: new Runtime({ threads: 1 }) });
+  const S = model.config.vision.image_size;
+  const T = 7;
+  const pixels = new Float32Array(T * 3 * S * S).map((_, i) => Math.sin(i * 0.007));
+  model.visionFramesPerRun = 100;
+  const whole = (await model.encodeFrames(pixels, T)).tokens;
+  model.visionFramesPerRun = 3;
+  const parts = (await model.encodeFrames(pixels, T)).tokens;
+  assert.equal(parts.length, whole.length);
+  let max = 0;
+  for (let i = 0; i < whole.length; i++) max = Math.max(max, Math.abs(parts[i] - whole[i]));
+  assert.ok(max < 1e-5, `max difference ${max}`);
+  // The last frame is really its own (a misplaced slice would repeat an earlier frame).
+  const per = whole.length / T;
+  assert.notDeepEqual(parts.subarray(6 * per), parts.subarray(5 * per, 6 * per));
+});
