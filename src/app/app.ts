@@ -13,10 +13,11 @@ import type { QuantScheme } from "../model/quant-plan.ts";
 import { answerSettings, streamAnswer } from "../model/answer.ts";
 import type { Answer, AnswerRequestOptions } from "../model/answer.ts";
 import { MemoryCache, defaultCacheDir, memoryKey } from "../memory/cache.ts";
-import type { MemoryMeta } from "../memory/cache.ts";
+import type { CacheDtype, MemoryMeta } from "../memory/cache.ts";
 import { contentHash, memoByFile } from "../memory/file-hash.ts";
 import { probeVideo, type VideoInfo } from "../video/probe.ts";
 import { join } from "node:path";
+import { statSync } from "node:fs";
 import { describeOwner, type LockOwner } from "../memory/lock.ts";
 import { createProgress } from "../util/progress.ts";
 import { FrameBatches } from "../video/frame-batches.ts";
@@ -42,6 +43,8 @@ export interface AppOptions {
   sampling?: SamplingStrategy;
   /** Frames per second to keep (official: 1) and a cap on their number (official: none). */
   rate?: RateOptions;
+  /** Precision of cached video tokens (default f16: half the disk; f32 for exact work). */
+  cacheDtype?: CacheDtype;
   /** Longest wait for another process encoding the same video (default 24 h). */
   lockTimeoutS?: number;
   /** Where waiting is reported (default stderr). */
@@ -107,7 +110,7 @@ export class HourLlavaApp {
     const T = plan.sample.indices.length;
     const size = this.model.config.vision.image_size;
     // Non-default rates are part of the key; official settings keep the keys of earlier versions.
-    const sampling = { strategy: plan.sample.strategy, indices: T, size, ...this.opts.rate };
+    const sampling = { strategy: plan.sample.strategy, indices: T, size, ...this.opts.rate, dtype: this.opts.cacheDtype ?? "f16" };
     const sha = cache ? await contentHash(video, cacheDir) : "";
     const id = cache ? await this.modelId(cacheDir) : "";
     const key = memoryKey(sha, id, sampling);
@@ -152,7 +155,7 @@ export class HourLlavaApp {
             (this.opts.onLockWait ?? ((m: string) => process.stderr.write(`${m}\n`)))(
               `waiting for ${describeOwner(o)}, which is encoding ${video} into the same cache entry; giving up after ${lockWaitMs / 1000} s (--lock-timeout)`,
             );
-          const res = await cache.encode({ key, meta, batch, encode, onResume: (n) => progress.tick(n), onWait, lockWaitMs });
+          const res = await cache.encode({ key, meta, batch, encode, onResume: (n) => progress.tick(n), onWait, lockWaitMs, dtype: this.opts.cacheDtype });
           tokens = res.tokens;
           path = res.path;
         } else {
@@ -169,7 +172,7 @@ export class HourLlavaApp {
       durationS: plan.sample.durationS,
       frames: T,
       memory: this.model.buildMemory(tokens, T),
-      cache: { key, hit: !!hit, bytes: tokens.byteLength, path },
+      cache: { key, hit: !!hit, bytes: path ? statSync(path).size : tokens.byteLength, path }, // bytes stored, when cached
       timings: { decodeS, encodeS, totalS: (performance.now() - t0) / 1000 },
     };
   }

@@ -6,6 +6,7 @@ import type { AppOptions, AskOptions, VideoMemory } from "../app/app.ts";
 import type { Device } from "../graph/runtime.ts";
 import { parseQuantScheme } from "../model/quant-plan.ts";
 import type { QuantScheme } from "../model/quant-plan.ts";
+import type { CacheDtype } from "../memory/cache.ts";
 import type { SpatialSampling } from "../model/forgetting.ts";
 import type { SamplingStrategy } from "../video/video-frames.ts";
 import { checkAskOptions } from "../app/ask-options.ts";
@@ -22,6 +23,7 @@ interface CommonOpts {
   lockTimeout?: number;
   fps?: number;
   maxFrames?: number;
+  cacheDtype?: CacheDtype;
   json?: boolean;
   verbose?: boolean;
   sampling?: SamplingStrategy;
@@ -47,6 +49,7 @@ function withModelOptions(c: Command): Command {
     .option("--fps <rate>", "frames per second of video to keep (official: 1, at least 128 frames)", numOption("fps", { min: 0, exclusiveMin: true }))
     .option("--max-frames <n>", "at most this many frames, spread over the whole video (official: no cap)", intOption("max-frames", 1))
     .option("--no-cache", "do not read or write the memory cache")
+    .option("--cache-dtype <dtype>", "precision of cached video tokens: f16 (half the disk) | f32 (exact)", choiceOption("cache-dtype", ["f16", "f32"]), "f16")
     .option("--cache-dir <dir>", "memory cache folder (default $HOURLLAVA_CACHE or ~/.cache/hourllava)")
     .option("--quiet", "no progress bar")
     .option("--quant <scheme>", "quantize a float model while loading: q8 | q4 | f32 (a quantized folder loads as it is)", parseQuantScheme)
@@ -82,6 +85,7 @@ async function open(o: CommonOpts, batch?: number): Promise<HourLlavaApp> {
     sampling: o.sampling,
     quant: o.quant,
     lockTimeoutS: o.lockTimeout,
+    cacheDtype: o.cacheDtype,
     rate: { ...(o.fps !== undefined ? { rate: o.fps } : {}), ...(o.maxFrames !== undefined ? { maxFrames: o.maxFrames } : {}) },
   };
   return HourLlavaApp.load(o.model, opts);
@@ -104,6 +108,7 @@ function describe(mem: VideoMemory, o: CommonOpts) {
     fps: o.fps ?? 1,
     max_frames: o.maxFrames ?? null,
     quant: o.quant ?? null,
+    cache_dtype: o.cache === false ? null : (o.cacheDtype ?? "f16"),
     cache: mem.cache,
     timings_s: { decode: mem.timings.decodeS, vision_encode: mem.timings.encodeS },
   };

@@ -58,7 +58,13 @@ export interface EncodeJob {
   onWait?: (owner: LockOwner) => void;
   /** Longest wait for that lock (default 24 h). */
   lockWaitMs?: number;
+  /** Stored precision of the tokens: f16 (default) halves disk per hour; f32 for exact work. */
+  dtype?: CacheDtype;
 }
+
+export type CacheDtype = "f16" | "f32";
+const SAFE_DTYPE = { f16: "F16", f32: "F32" } as const;
+const F16_MAX = 65504;
 
 /** Unfinished work of an interrupted (or running) encode: `<key>.partial/`. */
 export interface PartialEntry {
@@ -116,6 +122,7 @@ export class MemoryCache {
       const T = job.meta.frameIndices.length;
       const H = job.meta.hidden;
       const per = 64 * H;
+      const dtype = job.dtype ?? "f16";
       // Completed parts are named by their first frame; a part exists only once fully written (atomic write).
       const parts = readdirSync(partial)
         .filter((n) => /^part-\d{8}\.safetensors$/.test(n))
@@ -133,7 +140,12 @@ export class MemoryCache {
         const count = Math.min(job.batch, T - next);
         const tokens = await job.encode(next, count);
         if (tokens.length !== count * per) throw new Error(`encoder returned ${tokens.length} values for ${count} frames`);
-        writeSafetensors(join(partial, `part-${String(next).padStart(8, "0")}.safetensors`), { tokens: { dtype: "F32", shape: [count, 64, H], data: tokens } });
+        if (dtype === "f16") {
+          for (const v of tokens) if (Math.abs(v) > F16_MAX) throw new Error(`a video token of ${v} is beyond f16's range: encode with --cache-dtype f32`);
+        }
+        writeSafetensors(join(partial, `part-${String(next).padStart(8, "0")}.safetensors`), {
+          tokens: { dtype: SAFE_DTYPE[dtype], shape: [count, 64, H], data: tokens },
+        });
         next += count;
       }
       const all = new Float32Array(T * per);
@@ -145,7 +157,8 @@ export class MemoryCache {
         all.set(f.read("tokens"), start * per);
         f.close();
       }
-      writeSafetensors(this.pathOf(job.key), { tokens: { dtype: "F32", shape: [T, 64, H], data: all } }, { hourllava: JSON.stringify(job.meta) });
+      // `all` holds the stored values widened back, so a fresh encode and a later hit give the same memory.
+      writeSafetensors(this.pathOf(job.key), { tokens: { dtype: SAFE_DTYPE[dtype], shape: [T, 64, H], data: all } }, { hourllava: JSON.stringify(job.meta) });
       rmSync(partial, { recursive: true, force: true });
       return { key: job.key, path: this.pathOf(job.key), meta: job.meta, frames: T, tokens: all };
     } finally {

@@ -211,7 +211,7 @@ test("--fps, --max-frames and --quant shape the memory, are reported in --json a
     return JSON.parse(r.out);
   };
   const official = run([]);
-  assert.deepEqual([official.frames, official.fps, official.max_frames, official.quant], [300, 1, null, null]);
+  assert.deepEqual([official.frames, official.fps, official.max_frames, official.quant, official.cache_dtype], [300, 1, null, null, "f16"]);
   const half = run(["--fps", "0.5"]);
   assert.deepEqual([half.frames, half.fps], [150, 0.5]);
   const capped = run(["--max-frames", "40"]);
@@ -219,7 +219,10 @@ test("--fps, --max-frames and --quant shape the memory, are reported in --json a
   const q8 = run(["--quant", "q8"]);
   assert.equal(q8.quant, "q8");
   assert.equal(q8.frames, 300);
-  assert.equal(new Set([official, half, capped, q8].map((j) => j.cache.key)).size, 4);
+  const exact = run(["--cache-dtype", "f32"]);
+  assert.equal(exact.cache_dtype, "f32");
+  assert.ok(exact.cache.bytes > 1.9 * official.cache.bytes, `${exact.cache.bytes} vs ${official.cache.bytes}`);
+  assert.equal(new Set([official, half, capped, q8, exact].map((j) => j.cache.key)).size, 5);
   assert.equal(run([]).cache.hit, true);
   for (const [flag, value, message] of [
     ["--fps", "0", /--fps: expected a number > 0, got "0"/],

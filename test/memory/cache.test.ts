@@ -40,6 +40,7 @@ test("an encode that fails mid-way keeps its parts; the rerun encodes only the r
         key: "k1",
         meta: meta(10),
         batch: 4,
+        dtype: "f32", // exact values, so the expected tokens are the encoder's own
         encode: async (s, n) => {
           if (s >= 4) throw new Error("boom");
           calls.push(s);
@@ -58,6 +59,7 @@ test("an encode that fails mid-way keeps its parts; the rerun encodes only the r
       key: "k1",
       meta: meta(10),
       batch: 4,
+      dtype: "f32",
       encode: async (s, n) => {
         calls.push(s);
         return frameTokens(s, n);
@@ -136,6 +138,38 @@ test("ls, rm by prefix and gc by size (least recently used first) and by age", a
     assert.throws(() => cache.remove("zzz"), /no cached memory matches "zzz"/);
     assert.deepEqual(cache.remove("dd"), ["ddd4"]);
     assert.equal(cache.list().length, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("tokens are stored as f16 by default: half the bytes, within f16 rounding, the same on a hit; f32 on request", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hl-cache-"));
+  try {
+    const cache = MemoryCache.open(dir);
+    const T = 6;
+    const values = new Float32Array(T * 64 * H).map((_, i) => Math.sin(i * 0.37) * 3);
+    const job = (key: string, dtype?: "f16" | "f32") => ({
+      key,
+      meta: meta(T),
+      batch: 4,
+      dtype,
+      encode: async (s: number, n: number) => values.slice(s * 64 * H, (s + n) * 64 * H),
+    });
+    const half = await cache.encode(job("h"));
+    const full = await cache.encode(job("f", "f32"));
+    assert.deepEqual(full.tokens, values);
+    let maxRel = 0;
+    for (let i = 0; i < values.length; i++) maxRel = Math.max(maxRel, Math.abs(half.tokens[i] - values[i]) / Math.max(Math.abs(values[i]), 6.1e-5));
+    assert.ok(maxRel <= 2 ** -11, `f16 rounding error ${maxRel}`);
+    assert.ok(maxRel > 0, "values really were rounded");
+    assert.deepEqual(cache.lookup("h")!.tokens, half.tokens, "a hit gives what the fresh encode gave");
+    const sizes = Object.fromEntries(cache.list().map((e) => [e.key, e.bytes]));
+    assert.ok(sizes.h < 0.6 * sizes.f, JSON.stringify(sizes));
+    await assert.rejects(
+      cache.encode({ ...job("big"), encode: async (_s: number, n: number) => new Float32Array(n * 64 * H).fill(1e6) }),
+      /a video token of 1000000 is beyond f16's range: encode with --cache-dtype f32/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
