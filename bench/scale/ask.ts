@@ -35,6 +35,7 @@ const loadS = (performance.now() - t0) / 1000;
 const rssLoaded = rssGb("VmRSS");
 const mem = await app.remember(video);
 const rssEncoded = rssGb("VmRSS");
+await app.model.releaseVision(); // as the CLI's ask does
 
 async function ask() {
   const t = performance.now();

@@ -136,6 +136,7 @@ export function registerAskCommands(program: Command): void {
       checkAskOptions(askOptions(o));
       const app = await open(o);
       const mem = await app.remember(video);
+      await app.model.releaseVision(); // one video per command: its memory is built
       const it = app.ask(mem, question, askOptions(o));
       let r = await it.next();
       for (; !r.done; r = await it.next()) if (!o.json) process.stdout.write(r.value);
@@ -160,6 +161,7 @@ export function registerAskCommands(program: Command): void {
       checkAskOptions(askOptions(o));
       const app = await open(o);
       const mem = await app.remember(video);
+      await app.model.releaseVision(); // one video per command: its memory is built
       const chat = app.chat(mem);
       // Lines are read as a stream (not rl.question), so piped input is not lost while an answer is generated.
       const rl = createInterface({ input: process.stdin, terminal: process.stdin.isTTY === true });

@@ -232,6 +232,12 @@ export class Runtime {
     return this.cache.size;
   }
 
+  /** Frees one compiled graph's session (its weights and working memory); a later compile builds it again. */
+  async evict(c: Promise<CompiledGraph>): Promise<void> {
+    for (const [k, v] of this.cache) if (v === c) this.cache.delete(k);
+    await (await c.catch(() => undefined))?.release();
+  }
+
   /** Frees every cached session (their weights and thread pools). */
   async release(): Promise<void> {
     const all = [...this.cache.values()];

@@ -117,6 +117,14 @@ export class HourLlava {
     };
   }
 
+  /** Frees the vision tower's session (weights and working memory) once the videos are encoded; the next
+   * encode compiles it again. */
+  async releaseVision(): Promise<void> {
+    const g = this.visionGraph;
+    this.visionGraph = undefined;
+    if (g) await this.runtime.evict(g);
+  }
+
   // ---- memory repository ----
 
   /** Per-frame tokens [T, 64, H] (T encoded frames) → the memory (frames repeated up to 128 when shorter). */

@@ -20,4 +20,9 @@ test("encoding 7 frames 3 at a time gives the tokens of one 7-frame run", async 
   // The last frame is really its own (a misplaced slice would repeat an earlier frame).
   const per = whole.length / T;
   assert.notDeepEqual(parts.subarray(6 * per), parts.subarray(5 * per, 6 * per));
+  // Released after encoding (the CLI frees its memory that way), the tower is rebuilt on the next encode.
+  const sessions = model.runtime.cachedSessions;
+  await model.releaseVision();
+  assert.equal(model.runtime.cachedSessions, sessions - 1);
+  assert.deepEqual((await model.encodeFrames(pixels, T)).tokens, parts);
 });
