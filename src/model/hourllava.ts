@@ -8,14 +8,15 @@ import type { CompiledGraph, HostTensor, Runtime } from "../graph/runtime.ts";
 import type { HourLlavaConfig } from "../io/config.ts";
 import { frameRepetition, ROW_STRIDE, spatialIndices, videoQueries } from "./forgetting.ts";
 import type { SpatialSampling } from "./forgetting.ts";
-import { memAug, memAugDims, memAugWeightNames } from "./memaug.ts";
-import { poolFrames, projector, PROJECTOR_WEIGHTS, TOKENS_PER_FRAME } from "./projector.ts";
-import { qwen2, qwen2WeightNames } from "./qwen2.ts";
+import { memAug, memAugDims, memAugWeightSpec } from "./memaug.ts";
+import { poolFrames, projector, projectorWeightSpec, TOKENS_PER_FRAME } from "./projector.ts";
+import { qwen2, qwen2WeightSpec } from "./qwen2.ts";
 import { ropeTables } from "./rope.ts";
 import type { RopeTables } from "./rope.ts";
 import { Sampler } from "./sampling.ts";
 import type { SamplingOptions } from "./sampling.ts";
-import { visionTower, visionWeightNames } from "./siglip.ts";
+import { visionTower, visionWeightSpec } from "./siglip.ts";
+import type { WeightSpec } from "./siglip.ts";
 import { gatherRows, llmLayout, planQuery } from "./token-flow.ts";
 import type { QueryPlan } from "./token-flow.ts";
 import type { WeightStore } from "./weights.ts";
@@ -25,9 +26,19 @@ import { seededRandom } from "./sampling.ts";
 
 export const NEWLINE_WEIGHT = "model.image_newline";
 
-/** Every weight name the model reads, in the official checkpoint's naming. */
+/** Every weight the model reads with its shape, in the official checkpoint's naming and order. */
+export function weightSpec(c: HourLlavaConfig): WeightSpec {
+  return [
+    ...visionWeightSpec(c.vision),
+    ...projectorWeightSpec(c.vision.hidden_size, c.hidden_size),
+    [NEWLINE_WEIGHT, [c.hidden_size]],
+    ...memAugWeightSpec(c),
+    ...qwen2WeightSpec(c),
+  ];
+}
+
 export function expectedWeightNames(c: HourLlavaConfig): string[] {
-  return [...visionWeightNames(c.vision), ...PROJECTOR_WEIGHTS, NEWLINE_WEIGHT, ...memAugWeightNames(c), ...qwen2WeightNames(c)];
+  return weightSpec(c).map(([n]) => n);
 }
 
 /** The memory repository of one video: T frames × (64 tokens + newline), row-major [T·65, H]. */

@@ -20,14 +20,33 @@ export interface MemAugConfig {
   rope_theta: number;
 }
 
+import type { WeightSpec } from "./siglip.ts";
+
 export const MEMAUG_LN_EPS = 1e-5;
 const PREFIX = "model.vision_resampler.layers.";
 const MODULES = ["self_attn.Wqkv", "self_attn.Wo", "cross_attn.Wq", "cross_attn.Wkv", "cross_attn.Wo", "mlp.0", "mlp.2", "norm1", "norm2", "norm3"];
 
-export function memAugWeightNames(c: MemAugConfig): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < c.memaug_depth; i++) for (const m of MODULES) out.push(`${PREFIX}${i}.${m}.weight`, `${PREFIX}${i}.${m}.bias`);
-  return out;
+/** Every MemAug weight with its shape ([out, in] for Linears; LayerNorms [H]). */
+export function memAugWeightSpec(c: MemAugConfig): WeightSpec {
+  const H = c.hidden_size;
+  const { qWidth, kvWidth } = memAugDims(c);
+  const rows: Record<string, number> = {
+    "self_attn.Wqkv": qWidth + 2 * kvWidth,
+    "self_attn.Wo": H,
+    "cross_attn.Wq": qWidth,
+    "cross_attn.Wkv": 2 * kvWidth,
+    "cross_attn.Wo": H,
+    "mlp.0": 4 * H,
+    "mlp.2": H,
+  };
+  const cols: Record<string, number> = { "self_attn.Wo": qWidth, "cross_attn.Wo": qWidth, "mlp.2": 4 * H };
+  const spec: WeightSpec = [];
+  for (let i = 0; i < c.memaug_depth; i++)
+    for (const m of MODULES) {
+      const r = rows[m] ?? H;
+      spec.push([`${PREFIX}${i}.${m}.weight`, m.startsWith("norm") ? [H] : [r, cols[m] ?? H]], [`${PREFIX}${i}.${m}.bias`, [r]]);
+    }
+  return spec;
 }
 
 const LINEARS = MODULES.filter((m) => !m.startsWith("norm"));

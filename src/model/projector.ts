@@ -3,6 +3,7 @@ import type { Graph, Tensor } from "../graph/graph.ts";
 import { gelu } from "../graph/nn/activations.ts";
 import { bilinearResizeTokens } from "../graph/nn/resize.ts";
 import type { WeightStore } from "./weights.ts";
+import type { WeightSpec } from "./siglip.ts";
 
 export const POOLED_SIDE = 8;
 export const TOKENS_PER_FRAME = POOLED_SIDE * POOLED_SIDE;
@@ -27,5 +28,15 @@ export function projector(g: Graph, w: WeightStore, x: Tensor): Tensor {
   return w.linear(g, gelu(w.linear(g, x, "model.mm_projector.0")), "model.mm_projector.2");
 }
 
-export const PROJECTOR_WEIGHTS = ["0.weight", "0.bias", "2.weight", "2.bias"].map((s) => `model.mm_projector.${s}`);
+/** mlp2x_gelu: Linear vision width → H, GELU, Linear H → H. */
+export function projectorWeightSpec(visionHidden: number, H: number): WeightSpec {
+  return [
+    ["model.mm_projector.0.weight", [H, visionHidden]],
+    ["model.mm_projector.0.bias", [H]],
+    ["model.mm_projector.2.weight", [H, H]],
+    ["model.mm_projector.2.bias", [H]],
+  ];
+}
+
+export const PROJECTOR_WEIGHTS = projectorWeightSpec(1, 1).map(([n]) => n);
 export const PROJECTOR_LINEARS = ["model.mm_projector.0.weight", "model.mm_projector.2.weight"];

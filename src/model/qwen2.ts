@@ -11,6 +11,7 @@ import { applyRotary } from "../graph/nn/rotary.ts";
 import { fromHeads, toHeads } from "./heads.ts";
 import type { Tables } from "./memaug.ts";
 import type { WeightStore } from "./weights.ts";
+import type { WeightSpec } from "./siglip.ts";
 
 export interface Qwen2Config {
   hidden_size: number;
@@ -24,16 +25,37 @@ export interface Qwen2Config {
   tie_word_embeddings: boolean;
 }
 
-export function qwen2WeightNames(c: Qwen2Config): string[] {
-  const names = ["model.embed_tokens.weight", "model.norm.weight"];
+/** Every decoder weight with its shape (lm_head only when untied). */
+export function qwen2WeightSpec(c: Qwen2Config): WeightSpec {
+  const H = c.hidden_size;
+  const kv = (H / c.num_attention_heads) * c.num_key_value_heads;
+  const I = c.intermediate_size;
+  const spec: WeightSpec = [
+    ["model.embed_tokens.weight", [c.vocab_size, H]],
+    ["model.norm.weight", [H]],
+  ];
   for (let i = 0; i < c.num_hidden_layers; i++) {
     const l = `model.layers.${i}.`;
-    for (const p of ["q_proj", "k_proj", "v_proj"]) names.push(`${l}self_attn.${p}.weight`, `${l}self_attn.${p}.bias`);
-    names.push(`${l}self_attn.o_proj.weight`, `${l}mlp.gate_proj.weight`, `${l}mlp.up_proj.weight`, `${l}mlp.down_proj.weight`);
-    names.push(`${l}input_layernorm.weight`, `${l}post_attention_layernorm.weight`);
+    for (const [p, rows] of [
+      ["q_proj", H],
+      ["k_proj", kv],
+      ["v_proj", kv],
+    ] as const)
+      spec.push([`${l}self_attn.${p}.weight`, [rows, H]], [`${l}self_attn.${p}.bias`, [rows]]);
+    spec.push(
+      [`${l}self_attn.o_proj.weight`, [H, H]],
+      [`${l}mlp.gate_proj.weight`, [I, H]],
+      [`${l}mlp.up_proj.weight`, [I, H]],
+      [`${l}mlp.down_proj.weight`, [H, I]],
+    );
+    spec.push([`${l}input_layernorm.weight`, [H]], [`${l}post_attention_layernorm.weight`, [H]]);
   }
-  if (!c.tie_word_embeddings) names.push("lm_head.weight");
-  return names;
+  if (!c.tie_word_embeddings) spec.push(["lm_head.weight", [c.vocab_size, H]]);
+  return spec;
+}
+
+export function qwen2WeightNames(c: Qwen2Config): string[] {
+  return qwen2WeightSpec(c).map(([n]) => n);
 }
 
 /** The decoder's Linear weights (what quantization converts; a tied LM head is the embedding, listed apart). */

@@ -22,18 +22,34 @@ export interface VisionTowerConfig {
   hidden_act: "gelu_pytorch_tanh" | "gelu";
 }
 
+/** [official weight name, shape] pairs: what a module reads, declared in one place. */
+export type WeightSpec = [string, number[]][];
+
 export const VISION_PREFIX = "model.vision_tower.vision_tower.vision_model.";
 
-export function visionWeightNames(c: VisionTowerConfig): string[] {
+/** Every weight of the tower with its shape, in the official names. */
+export function visionWeightSpec(c: VisionTowerConfig): WeightSpec {
   const p = VISION_PREFIX;
-  const names = [`${p}embeddings.patch_embedding.weight`, `${p}embeddings.patch_embedding.bias`, `${p}embeddings.position_embedding.weight`];
+  const C = c.hidden_size;
+  const spec: WeightSpec = [
+    [`${p}embeddings.patch_embedding.weight`, [C, c.num_channels, c.patch_size, c.patch_size]],
+    [`${p}embeddings.patch_embedding.bias`, [C]],
+    [`${p}embeddings.position_embedding.weight`, [c.grid_size * c.grid_size, C]],
+  ];
+  const out: Record<string, number> = { "mlp.fc1": c.intermediate_size };
+  const inp: Record<string, number> = { "mlp.fc2": c.intermediate_size };
   for (let i = 0; i < c.num_layers_used; i++) {
     const l = `${p}encoder.layers.${i}.`;
     for (const m of ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.out_proj", "layer_norm1", "layer_norm2", "mlp.fc1", "mlp.fc2"]) {
-      names.push(`${l}${m}.weight`, `${l}${m}.bias`);
+      const rows = out[m] ?? C;
+      spec.push([`${l}${m}.weight`, m.startsWith("layer_norm") ? [C] : [rows, inp[m] ?? C]], [`${l}${m}.bias`, [rows]]);
     }
   }
-  return names;
+  return spec;
+}
+
+export function visionWeightNames(c: VisionTowerConfig): string[] {
+  return visionWeightSpec(c).map(([n]) => n);
 }
 
 const VISION_LINEARS = ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.out_proj", "mlp.fc1", "mlp.fc2"];
