@@ -8,6 +8,7 @@ import type { GenerationDefaults } from "../io/generation-config.ts";
 import { loadTokenizer } from "../io/tokenizer.ts";
 import type { TextTokenizer } from "../io/tokenizer.ts";
 import type { HourLlava, Memory } from "../model/hourllava.ts";
+import { TOKENS_PER_FRAME } from "../model/projector.ts";
 import { loadHourLlava } from "../model/load.ts";
 import type { QuantScheme } from "../model/quant-plan.ts";
 import { answerSettings, streamAnswer } from "../model/answer.ts";
@@ -159,8 +160,8 @@ export class HourLlavaApp {
           tokens = res.tokens;
           path = res.path;
         } else {
-          tokens = new Float32Array(T * 64 * this.model.hidden);
-          for (let s = 0; s < T; s += batch) tokens.set(await encode(s, Math.min(batch, T - s)), s * 64 * this.model.hidden);
+          tokens = new Float32Array(T * TOKENS_PER_FRAME * this.model.hidden);
+          for (let s = 0; s < T; s += batch) tokens.set(await encode(s, Math.min(batch, T - s)), s * TOKENS_PER_FRAME * this.model.hidden);
         }
       } finally {
         await frames.close();

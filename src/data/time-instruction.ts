@@ -2,9 +2,6 @@
 // VideoMarathon video. The text itself comes from the chat template so there is one copy of it.
 export { timeInstruction } from "../io/chat-template.ts";
 
-/** Frames the feature extractor stores: max(int(duration), 128) (videomarathon_emb.py; fewer if the file has fewer). */
-export const MIN_FEATURE_FRAMES = 128;
-
 /**
  * Frames the official streaming loader samples from a VideoMarathon feature file and states in the time
  * instruction: min(T_feat, int(duration)) (streaming_supervised_dataset.py). The extractor stores

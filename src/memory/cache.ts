@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { openSafetensors, writeSafetensors } from "../io/safetensors.ts";
 import { acquireLock, ownerState, readLockOwner, type LockOwner } from "./lock.ts";
+import { TOKENS_PER_FRAME } from "../model/projector.ts";
 
 export interface MemoryMeta {
   video: string;
@@ -121,7 +122,7 @@ export class MemoryCache {
       mkdirSync(partial, { recursive: true });
       const T = job.meta.frameIndices.length;
       const H = job.meta.hidden;
-      const per = 64 * H;
+      const per = TOKENS_PER_FRAME * H;
       const dtype = job.dtype ?? "f16";
       // Completed parts are named by their first frame; a part exists only once fully written (atomic write).
       const parts = readdirSync(partial)
@@ -144,7 +145,7 @@ export class MemoryCache {
           for (const v of tokens) if (Math.abs(v) > F16_MAX) throw new Error(`a video token of ${v} is beyond f16's range: encode with --cache-dtype f32`);
         }
         writeSafetensors(join(partial, `part-${String(next).padStart(8, "0")}.safetensors`), {
-          tokens: { dtype: SAFE_DTYPE[dtype], shape: [count, 64, H], data: tokens },
+          tokens: { dtype: SAFE_DTYPE[dtype], shape: [count, TOKENS_PER_FRAME, H], data: tokens },
         });
         next += count;
       }
@@ -158,7 +159,11 @@ export class MemoryCache {
         f.close();
       }
       // `all` holds the stored values widened back, so a fresh encode and a later hit give the same memory.
-      writeSafetensors(this.pathOf(job.key), { tokens: { dtype: SAFE_DTYPE[dtype], shape: [T, 64, H], data: all } }, { hourllava: JSON.stringify(job.meta) });
+      writeSafetensors(
+        this.pathOf(job.key),
+        { tokens: { dtype: SAFE_DTYPE[dtype], shape: [T, TOKENS_PER_FRAME, H], data: all } },
+        { hourllava: JSON.stringify(job.meta) },
+      );
       rmSync(partial, { recursive: true, force: true });
       return { key: job.key, path: this.pathOf(job.key), meta: job.meta, frames: T, tokens: all };
     } finally {

@@ -1,22 +1,13 @@
-// The memory repository layout and the two forgetting steps that pick MemAug's video queries, as index
-// arithmetic on the host (the official token flow, ported): frame t's token j sits at memory row 65t + j, its
-// newline at 65t + 64; spatial forgetting keeps 16 of the 64 grid tokens, temporal forgetting keeps
-// min(512, T/4) frames spread by linspace (plus the last).
+// The two forgetting steps that pick MemAug's video queries from the memory repository (./memory.ts), as index
+// arithmetic on the host (the official token flow, ported): spatial forgetting keeps 16 of a frame's 64 grid
+// tokens, temporal forgetting keeps min(512, T/4) frames spread by linspace (plus the last).
 import { linspaceInt } from "../video/sampling.ts";
 import { POOLED_SIDE, TOKENS_PER_FRAME } from "./projector.ts";
+import { ROW_STRIDE } from "./memory.ts";
 
-export const MIN_FRAMES = 128;
-export const ROW_STRIDE = TOKENS_PER_FRAME + 1;
 export const MAX_QUERY_FRAMES = 512;
 
 export type SpatialSampling = "uniform" | "random";
-
-/** Which encoded frames make up the memory: every frame, or frames repeated by linspace up to 128. */
-export function frameRepetition(T: number): number[] {
-  if (T <= 0) throw new Error(`a video needs at least one frame, got ${T}`);
-  if (T >= MIN_FRAMES) return Array.from({ length: T }, (_, i) => i);
-  return linspaceInt(0, T - 1, MIN_FRAMES);
-}
 
 /** Grid indices (of the 8×8 = 64) kept per frame: the [::2, ::2] lattice, or a sorted random quarter. */
 export function spatialIndices(kind: SpatialSampling, rand?: () => number): number[] {

@@ -6,13 +6,14 @@ import { Graph } from "../graph/graph.ts";
 import type { Tensor } from "../graph/graph.ts";
 import type { CompiledGraph, HostTensor, Runtime } from "../graph/runtime.ts";
 import type { HourLlavaConfig } from "../io/config.ts";
-import { frameRepetition, ROW_STRIDE, spatialIndices, videoQueries } from "./forgetting.ts";
+import { spatialIndices, videoQueries } from "./forgetting.ts";
+import { assembleMemory, keyRopeTables, ROW_STRIDE } from "./memory.ts";
+import type { Memory } from "./memory.ts";
 import type { SpatialSampling } from "./forgetting.ts";
 import { memAug, memAugDims, memAugWeightSpec } from "./memaug.ts";
 import { poolFrames, projector, projectorWeightSpec, TOKENS_PER_FRAME } from "./projector.ts";
 import { qwen2, qwen2WeightSpec } from "./qwen2.ts";
 import { ropeTables } from "./rope.ts";
-import type { RopeTables } from "./rope.ts";
 import { Sampler } from "./sampling.ts";
 import type { SamplingOptions } from "./sampling.ts";
 import { visionTower, visionWeightSpec } from "./siglip.ts";
@@ -41,14 +42,7 @@ export function expectedWeightNames(c: HourLlavaConfig): string[] {
   return weightSpec(c).map(([n]) => n);
 }
 
-/** The memory repository of one video: T frames × (64 tokens + newline), row-major [T·65, H]. */
-export interface Memory {
-  frames: number;
-  hidden: number;
-  rows: Float32Array;
-  /** Rotary tables of the key positions 0 … 65T−1 (computed once per memory). */
-  keyRope?: RopeTables;
-}
+export type { Memory } from "./memory.ts";
 
 export interface StageOutputs {
   features?: Float32Array;
@@ -140,16 +134,7 @@ export class HourLlava {
 
   /** Per-frame tokens [T, 64, H] (T encoded frames) → the memory (frames repeated up to 128 when shorter). */
   buildMemory(tokens: Float32Array, T: number): Memory {
-    const H = this.hidden;
-    if (tokens.length !== T * TOKENS_PER_FRAME * H) throw new Error(`buildMemory: ${tokens.length} values for ${T} frames × 64 × ${H}`);
-    const idx = frameRepetition(T);
-    const newline = (this.newline ??= this.weights.data(NEWLINE_WEIGHT));
-    const rows = new Float32Array(idx.length * ROW_STRIDE * H);
-    idx.forEach((f, t) => {
-      rows.set(tokens.subarray(f * TOKENS_PER_FRAME * H, (f + 1) * TOKENS_PER_FRAME * H), t * ROW_STRIDE * H);
-      rows.set(newline, (t * ROW_STRIDE + TOKENS_PER_FRAME) * H);
-    });
-    return { frames: idx.length, hidden: H, rows };
+    return assembleMemory(tokens, T, this.hidden, (this.newline ??= this.weights.data(NEWLINE_WEIGHT)));
   }
 
   /** The query plan for a prompt (ids with one <image>); spatial forgetting as asked, else this model's; random is seeded. */
@@ -205,11 +190,7 @@ export class HourLlava {
     const H = this.hidden;
     const { rotaryDim } = memAugDims(this.config);
     const theta = this.config.rope_theta;
-    memory.keyRope ??= ropeTables(
-      Array.from({ length: memory.frames * ROW_STRIDE }, (_, i) => i),
-      rotaryDim,
-      theta,
-    );
+    memory.keyRope ??= keyRopeTables(memory.frames, rotaryDim, theta);
     const q = ropeTables(plan.qPos, rotaryDim, theta);
     const Lq = plan.qPos.length;
     const Lk = memory.frames * ROW_STRIDE;

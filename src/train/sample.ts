@@ -6,7 +6,8 @@ import type { HourLlavaConfig } from "../io/config.ts";
 import type { ChatTurnInput } from "../io/chat-template.ts";
 import { IGNORE_INDEX, tokenizeConversation } from "../io/chat-template.ts";
 import type { TextTokenizer } from "../io/tokenizer.ts";
-import { frameRepetition, ROW_STRIDE, spatialIndices, videoQueries } from "../model/forgetting.ts";
+import { spatialIndices, videoQueries } from "../model/forgetting.ts";
+import { frameRepetition, keyRopeTables } from "../model/memory.ts";
 import type { SpatialSampling } from "../model/forgetting.ts";
 import { memAugDims } from "../model/memaug.ts";
 import { ropeTables } from "../model/rope.ts";
@@ -40,11 +41,7 @@ export function prepareSample(c: HourLlavaConfig, tok: TextTokenizer, s: TrainSa
   const plan = planQuery(ids, labels, vq);
   const { rotaryDim } = memAugDims(c);
   const q = ropeTables(plan.qPos, rotaryDim, c.rope_theta);
-  const k = ropeTables(
-    Array.from({ length: Tm * ROW_STRIDE }, (_, i) => i),
-    rotaryDim,
-    c.rope_theta,
-  );
+  const k = keyRopeTables(Tm, rotaryDim, c.rope_theta);
   const { video: Nv, length: L } = llmLayout(plan);
   const maxLen = c.tokenizer_model_max_length;
   if (L > maxLen) throw new Error(`sample of ${L} tokens exceeds tokenizer_model_max_length ${maxLen}`);

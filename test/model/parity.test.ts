@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { Runtime } from "../../src/graph/runtime.ts";
 import { HourLlava } from "../../src/model/hourllava.ts";
 import { WeightStore } from "../../src/model/weights.ts";
-import { frameRepetition, spatialIndices, temporalIndices, videoQueries } from "../../src/model/forgetting.ts";
+import { spatialIndices, temporalIndices, videoQueries } from "../../src/model/forgetting.ts";
+import { frameRepetition } from "../../src/model/memory.ts";
 import { argmax } from "../../src/model/sampling.ts";
 import { assertParity, loadFixture } from "./fixture.ts";
 

@@ -1,0 +1,48 @@
+// The paper's memory repository of one video: every frame's 64 pooled tokens plus the learned image_newline
+// token, T × 65 rows in frame order (frame t's token j at row 65t + j, its newline at 65t + 64). Videos shorter
+// than 128 frames repeat frames by linspace up to 128. The rows are MemAug's keys/values at positions 0 … 65T−1.
+// (The on-disk cache of these tokens is src/memory/cache.ts.)
+import { linspaceInt } from "../video/sampling.ts";
+import { TOKENS_PER_FRAME } from "./projector.ts";
+import { ropeTables } from "./rope.ts";
+import type { RopeTables } from "./rope.ts";
+
+export const MIN_FRAMES = 128;
+export const ROW_STRIDE = TOKENS_PER_FRAME + 1;
+
+export interface Memory {
+  frames: number;
+  hidden: number;
+  /** [frames · 65, hidden], row-major. */
+  rows: Float32Array;
+  /** Rotary tables of the key positions 0 … 65T−1 (computed once per memory). */
+  keyRope?: RopeTables;
+}
+
+/** Which encoded frames make up the memory: every frame, or frames repeated by linspace up to 128. */
+export function frameRepetition(T: number): number[] {
+  if (T <= 0) throw new Error(`a video needs at least one frame, got ${T}`);
+  if (T >= MIN_FRAMES) return Array.from({ length: T }, (_, i) => i);
+  return linspaceInt(0, T - 1, MIN_FRAMES);
+}
+
+/** Per-frame tokens [T, 64, H] of T encoded frames and the newline token [H] → the memory. */
+export function assembleMemory(tokens: Float32Array, T: number, H: number, newline: Float32Array): Memory {
+  if (tokens.length !== T * TOKENS_PER_FRAME * H) throw new Error(`buildMemory: ${tokens.length} values for ${T} frames × 64 × ${H}`);
+  const idx = frameRepetition(T);
+  const rows = new Float32Array(idx.length * ROW_STRIDE * H);
+  idx.forEach((f, t) => {
+    rows.set(tokens.subarray(f * TOKENS_PER_FRAME * H, (f + 1) * TOKENS_PER_FRAME * H), t * ROW_STRIDE * H);
+    rows.set(newline, (t * ROW_STRIDE + TOKENS_PER_FRAME) * H);
+  });
+  return { frames: idx.length, hidden: H, rows };
+}
+
+/** Rotary tables of a memory of `frames` frames: the plain key positions 0 … 65·frames − 1. */
+export function keyRopeTables(frames: number, rotaryDim: number, theta: number): RopeTables {
+  return ropeTables(
+    Array.from({ length: frames * ROW_STRIDE }, (_, i) => i),
+    rotaryDim,
+    theta,
+  );
+}
