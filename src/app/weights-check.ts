@@ -2,7 +2,7 @@
 // weight file once; the verdict is remembered per file version (path, size, mtime) beside the content hashes,
 // so later start-ups skip it.
 import { join } from "node:path";
-import { memoByFile } from "../memory/file-hash.ts";
+import { memoByFile } from "../cache/file-hash.ts";
 import { checkFiniteSafetensors } from "../model/finite.ts";
 import { safetensorsFiles } from "./model-id.ts";
 

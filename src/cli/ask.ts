@@ -6,7 +6,7 @@ import type { AppOptions, AskOptions, VideoMemory } from "../app/app.ts";
 import type { Device } from "../graph/runtime.ts";
 import { parseQuantScheme } from "../model/quant-plan.ts";
 import type { QuantScheme } from "../model/quant-plan.ts";
-import type { CacheDtype } from "../memory/cache.ts";
+import type { CacheDtype } from "../cache/cache.ts";
 import type { SpatialSampling } from "../model/forgetting.ts";
 import type { SamplingStrategy } from "../video/video-frames.ts";
 import { checkAskOptions } from "../app/ask-options.ts";

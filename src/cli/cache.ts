@@ -1,7 +1,7 @@
 // `hourllava cache ls|rm|gc`: what the memory repository cache holds (finished and partial), and pruning it.
 import type { Command } from "commander";
-import { MemoryCache, defaultCacheDir, type PartialEntry } from "../memory/cache.ts";
-import { describeOwner } from "../memory/lock.ts";
+import { MemoryCache, defaultCacheDir, type PartialEntry } from "../cache/cache.ts";
+import { describeOwner } from "../cache/lock.ts";
 import { durationOption, numOption, sizeOption } from "./options.ts";
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;

@@ -11,7 +11,7 @@ import type { TextTokenizer } from "../io/tokenizer.ts";
 import { generateWorld } from "../synth/world.ts";
 import { generateQuestions, answerMatches, normaliseAnswer } from "../synth/questions.ts";
 import type { SynthQuestion } from "../synth/questions.ts";
-import { renderWorldFrames } from "../train/synth-source.ts";
+import { renderWorldFrames } from "../synth/model-frames.ts";
 import { TOKENS_PER_FRAME } from "../model/projector.ts";
 
 export const VARIANTS = ["hourllava", "no_memaug", "frames64"] as const;

@@ -1,12 +1,8 @@
-// Training samples from the procedural world: each record is one world and up to five QA turns about it.
-// Frames are rendered at renderSize and resized to the model's image size with the same Pillow-exact bicubic
-// the video path uses, then normalised as SigLIP does.
+// Training samples from the procedural world: each record is one world and up to five QA turns about it, its
+// frames rendered as the vision tower reads them (synth/model-frames.ts).
 import { buildSynthDataset } from "../synth/dataset.ts";
 import type { SynthRecord } from "../synth/dataset.ts";
-import { generateWorld } from "../synth/world.ts";
-import { renderFrame } from "../synth/render.ts";
-import { resizeBicubicRGB } from "../video/resize-bicubic.ts";
-import { normalizeToCHW } from "../video/preprocess.ts";
+import { renderWorldFrames } from "../synth/model-frames.ts";
 import type { TrainSample } from "./sample.ts";
 
 export interface SampleSource {
@@ -14,19 +10,6 @@ export interface SampleSource {
   get(i: number): TrainSample;
   /** All text the samples contain (tokenizer training). */
   texts(): Iterable<string>;
-}
-
-export function renderWorldFrames(seed: number, durationS: number, renderSize: number, imageSize: number): Float32Array {
-  const w = generateWorld({ seed, durationS });
-  const per = 3 * imageSize * imageSize;
-  const out = new Float32Array(durationS * per);
-  const buf = new Uint8Array(renderSize * renderSize * 3);
-  for (let t = 0; t < durationS; t++) {
-    renderFrame(w, t, { width: renderSize, height: renderSize }, buf);
-    const small = renderSize === imageSize ? buf : resizeBicubicRGB(buf, renderSize, renderSize, imageSize, imageSize);
-    out.set(normalizeToCHW(small, imageSize * imageSize), t * per);
-  }
-  return out;
 }
 
 export class SynthSource implements SampleSource {

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MemoryCache } from "../../src/memory/cache.ts";
+import { MemoryCache } from "../../src/cache/cache.ts";
 import { writeSafetensors } from "../../src/io/safetensors.ts";
 
 test("cache ls shows partial entries with age; control characters in names are escaped", async () => {

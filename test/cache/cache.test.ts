@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync, existsSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { MemoryCache, memoryKey } from "../../src/memory/cache.ts";
-import type { MemoryMeta } from "../../src/memory/cache.ts";
-import { acquireLock } from "../../src/memory/lock.ts";
+import { MemoryCache, memoryKey } from "../../src/cache/cache.ts";
+import type { MemoryMeta } from "../../src/cache/cache.ts";
+import { acquireLock } from "../../src/cache/lock.ts";
 
 const H = 2;
 const meta = (frames: number, video = "v.mp4"): MemoryMeta => ({

@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { acquireLock, readLockOwner, type LockOwner } from "../../src/memory/lock.ts";
-import { MemoryCache } from "../../src/memory/cache.ts";
+import { acquireLock, readLockOwner, type LockOwner } from "../../src/cache/lock.ts";
+import { MemoryCache } from "../../src/cache/cache.ts";
 import { writeSafetensors } from "../../src/io/safetensors.ts";
 
 let dir = "";
