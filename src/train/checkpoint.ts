@@ -7,7 +7,7 @@ import { commitTempDir, tempPathFor, writeFileAtomic } from "../io/atomic.ts";
 import { openCheckpoint, writeCheckpoint } from "../io/checkpoint.ts";
 import type { Checkpoint } from "../io/checkpoint.ts";
 import { openSafetensors, writeSafetensors } from "../io/safetensors.ts";
-import type { AdamWState } from "../graph/adamw.ts";
+import type { AdamWState } from "./adamw.ts";
 
 export interface TrainerState {
   step: number;

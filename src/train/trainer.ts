@@ -4,8 +4,8 @@
 import { createHash } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { adamwStep, newAdamWState } from "../graph/adamw.ts";
-import type { AdamWState } from "../graph/adamw.ts";
+import { adamwStep, newAdamWState } from "./adamw.ts";
+import type { AdamWState } from "./adamw.ts";
 import { Runtime } from "../graph/runtime.ts";
 import { openCheckpoint } from "../io/checkpoint.ts";
 import { parseHourLlavaConfig } from "../io/config.ts";
@@ -119,8 +119,10 @@ export async function train(cfg: TrainConfig, opts: TrainerOptions = {}): Promis
   const trained = [...weights.keys()].filter((n) => cfg.tunable.includes(partOf(n)));
   const rt = new Runtime({ threads: cfg.threads });
   const { graph } = buildTrainGraph(config, store, trained, { checkpointing: cfg.checkpointing });
-  const step1 = await rt.compile(graph, { weightsAsInputs: true });
+  const trainStep = await rt.compile(graph, { weightsAsInputs: true });
+  // The tunable weights go to every step explicitly; AdamW updates these arrays in place between steps.
   const params = new Map(trained.map((n) => [n, weights.get(n)!.data]));
+  const paramFeeds = new Map(trained.map((n) => [n, { data: weights.get(n)!.data, dims: weights.get(n)!.shape }]));
   const lrOf = (n: string) => cfg.lr[partOf(n)] ?? cfg.baseLr;
 
   const metricsPath = join(cfg.out, "metrics.jsonl");
@@ -139,7 +141,7 @@ export async function train(cfg: TrainConfig, opts: TrainerOptions = {}): Promis
       const k = step * cfg.gradAccum + j;
       const sample = source.get(sampleIndex(cfg.seed, source.size, k));
       const prep = prepareSample(config, tokenizer, sample, cfg.spatialSampling, (cfg.seed * 7919 + k) >>> 0);
-      const out = await step1.run(prep.feeds);
+      const out = await trainStep.run(prep.feeds, paramFeeds);
       tokensSeen += prep.sequenceLength;
       lossSum += (out.loss.data as Float32Array)[0];
       for (const n of trained) {

@@ -7,7 +7,7 @@ import { mul, sub } from "../../src/graph/ops/elementwise.ts";
 import { linear } from "../../src/graph/ops/linalg.ts";
 import { reduceMean } from "../../src/graph/ops/reduce.ts";
 import { silu } from "../../src/graph/nn/activations.ts";
-import { adamwStep, newAdamWState } from "../../src/graph/adamw.ts";
+import { adamwStep, newAdamWState } from "../../src/train/adamw.ts";
 import type { HostTensor } from "../../src/graph/runtime.ts";
 import { rand, rt } from "./helpers.ts";
 
