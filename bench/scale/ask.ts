@@ -5,7 +5,7 @@
 // frames and 32 are kept either way — while the vision encode, timed in bench/scale/vision.ts, takes 4× less.)
 import { readFileSync } from "node:fs";
 import { HourLlavaApp } from "../../src/app/app.ts";
-import { parseQuantScheme } from "../../src/model/quant-plan.ts";
+import { folderQuantization, parseQuantScheme } from "../../src/model/quant-plan.ts";
 import { memAugFlops, llmFlopsPerToken } from "./flops.ts";
 
 const arg = (k: string) => {
@@ -56,7 +56,7 @@ const t = second.timings;
 process.stdout.write(
   JSON.stringify({
     model,
-    quant: quant ?? "stored→f32",
+    quant: quant ?? folderQuantization(JSON.parse(readFileSync(`${model}/config.json`, "utf8")), model)?.scheme ?? "as stored, f32 compute",
     frames: mem.frames,
     load_s: loadS,
     encode_s: mem.timings.encodeS,
