@@ -16,11 +16,19 @@ export async function measureBandwidthGBs(bytes = 1 << 30): Promise<number> {
     onnx.ModelProto.create({
       irVersion: 8,
       opsetImport: [{ domain: "", version: 18 }],
-      graph: { name: "bw", node: [{ opType: "MatMul", input: ["m", "v"], output: ["y"] }], input: [vi("m", [rows, cols]), vi("v", [cols, 1])], output: [vi("y", [rows, 1])] },
+      graph: {
+        name: "bw",
+        node: [{ opType: "MatMul", input: ["m", "v"], output: ["y"] }],
+        input: [vi("m", [rows, cols]), vi("v", [cols, 1])],
+        output: [vi("y", [rows, 1])],
+      },
     }),
   ).finish();
   const s = await ort.InferenceSession.create(model, { intraOpNumThreads: os.availableParallelism(), interOpNumThreads: 1 });
-  const feeds = { m: new ort.Tensor("float32", new Float32Array(rows * cols).fill(1), [rows, cols]), v: new ort.Tensor("float32", new Float32Array(cols).fill(1), [cols, 1]) };
+  const feeds = {
+    m: new ort.Tensor("float32", new Float32Array(rows * cols).fill(1), [rows, cols]),
+    v: new ort.Tensor("float32", new Float32Array(cols).fill(1), [cols, 1]),
+  };
   const t = await timeIt(() => s.run(feeds), 5);
   await s.release();
   return bytes / t / 1e9;

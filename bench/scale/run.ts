@@ -93,7 +93,12 @@ for (const size of sizes) {
 // Measured again at the end: a busy machine can only make these lower, so the larger of the two is the limit.
 const peakEnd = await measurePeak();
 const bandwidthEnd = await measureBandwidthGBs();
-const machine = { fp32_matmul_gflop_per_s: Math.max(peak, peakEnd), bandwidth_gb_per_s: Math.max(bandwidth, bandwidthEnd), at_start: [peak, bandwidth], at_end: [peakEnd, bandwidthEnd] };
+const machine = {
+  fp32_matmul_gflop_per_s: Math.max(peak, peakEnd),
+  bandwidth_gb_per_s: Math.max(bandwidth, bandwidthEnd),
+  at_start: [peak, bandwidth],
+  at_end: [peakEnd, bandwidthEnd],
+};
 for (const r of runs as Record<string, number>[]) {
   if (!("memaug_gflop_per_s" in r)) continue;
   r.memaug_vs_peak = r.memaug_gflop_per_s / machine.fp32_matmul_gflop_per_s;
