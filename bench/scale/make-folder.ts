@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { f32ToHalfBits } from "../../src/io/dtype.ts";
 import { createSafetensorsWriter } from "../../src/io/safetensors.ts";
+import { shardFileName, shardGroups } from "../../src/io/checkpoint.ts";
 import { parseHourLlavaConfig } from "../../src/io/config.ts";
 import { weightShapes } from "../../src/model/init.ts";
 import { mulberry32 } from "../../src/util/prng.ts";
@@ -21,28 +22,16 @@ export function makeOfficialFolder(size: "3b" | "7b", out: string): void {
   if (existsSync(join(out, "config.json"))) return;
   const raw = officialConfig(size);
   const shapes = weightShapes(parseHourLlavaConfig(raw, size));
-  const SHARD = 5e9;
-  const shards: [string, number[]][][] = [[]];
-  let bytes = 0;
-  for (const [n, s] of shapes) {
-    const b = s.reduce((a, c) => a * c, 1) * 2;
-    if (bytes > 0 && bytes + b > SHARD) {
-      shards.push([]);
-      bytes = 0;
-    }
-    shards[shards.length - 1].push([n, s]);
-    bytes += b;
-  }
+  const shards = shardGroups([...shapes], ([, s]) => s.reduce((a, c) => a * c, 1) * 2, 5e9);
   mkdirSync(out, { recursive: true });
   const rand = mulberry32(7);
   const CHUNK = 1 << 22;
   const f32 = new Float32Array(CHUNK);
   const bits = new Uint16Array(CHUNK);
   const weightMap: Record<string, string> = {};
-  const pad = (i: number) => String(i).padStart(5, "0");
   let total = 0;
   shards.forEach((group, i) => {
-    const file = `model-${pad(i + 1)}-of-${pad(shards.length)}.safetensors`;
+    const file = shardFileName(i, shards.length);
     const w = createSafetensorsWriter(
       join(out, file),
       group.map(([name, shape]) => ({ name, dtype: "BF16" as const, shape })),

@@ -141,6 +141,27 @@ export function checkKeys(
   throw new Error(`${opts.what ?? "checkpoint"} keys do not match the model: ${parts.join("; ")}`);
 }
 
+/** Consecutive groups of at most maxBytes each (a larger item stands alone), as Hugging Face shards weights. */
+export function shardGroups<T>(items: T[], bytesOf: (item: T) => number, maxBytes: number): T[][] {
+  const groups: T[][] = [[]];
+  let size = 0;
+  for (const it of items) {
+    if (size > 0 && size + bytesOf(it) > maxBytes) {
+      groups.push([]);
+      size = 0;
+    }
+    groups[groups.length - 1].push(it);
+    size += bytesOf(it);
+  }
+  return groups;
+}
+
+/** model-00001-of-00003.safetensors (index i from 0). */
+export function shardFileName(i: number, count: number): string {
+  const pad = (n: number) => String(n).padStart(5, "0");
+  return `model-${pad(i + 1)}-of-${pad(count)}.safetensors`;
+}
+
 export interface WriteCheckpointOptions {
   /** Split into shards of at most this many data bytes (plus model.safetensors.index.json). */
   maxShardBytes?: number;
@@ -171,22 +192,7 @@ export function writeCheckpoint(
     const metadata = { format: "pt", ...(opts.metadata ?? {}) };
     const names = Object.keys(tensors);
     const bytesOf = (n: string) => elementCount(tensors[n].shape) * DTYPE_BYTES[tensors[n].dtype];
-    const shards: string[][] = [];
-    if (opts.maxShardBytes === undefined) shards.push(names);
-    else {
-      let cur: string[] = [];
-      let size = 0;
-      for (const n of names) {
-        if (cur.length > 0 && size + bytesOf(n) > opts.maxShardBytes) {
-          shards.push(cur);
-          cur = [];
-          size = 0;
-        }
-        cur.push(n);
-        size += bytesOf(n);
-      }
-      shards.push(cur);
-    }
+    const shards = shardGroups(names, bytesOf, opts.maxShardBytes ?? Infinity);
     const total = names.reduce((s, n) => s + bytesOf(n), 0);
     let done = 0;
     if (shards.length === 1 && opts.maxShardBytes === undefined) {
@@ -194,9 +200,8 @@ export function writeCheckpoint(
       opts.onProgress?.(total, total);
     } else {
       const weightMap: Record<string, string> = {};
-      const pad = (i: number) => String(i).padStart(5, "0");
       shards.forEach((group, i) => {
-        const file = `model-${pad(i + 1)}-of-${pad(shards.length)}.safetensors`;
+        const file = shardFileName(i, shards.length);
         writeSafetensors(join(tmp, file), Object.fromEntries(group.map((n) => [n, tensors[n]])), metadata);
         for (const n of group) weightMap[n] = file;
         done += group.reduce((s, n) => s + bytesOf(n), 0);

@@ -4,7 +4,7 @@
 import { copyFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { commitTempDir, removeQuietly, tempPathFor } from "../io/atomic.ts";
-import { openCheckpoint } from "../io/checkpoint.ts";
+import { openCheckpoint, shardFileName, shardGroups } from "../io/checkpoint.ts";
 import { DTYPE_BYTES } from "../io/dtype.ts";
 import type { SafeDType } from "../io/dtype.ts";
 import { createSafetensorsWriter } from "../io/safetensors.ts";
@@ -51,25 +51,14 @@ export function quantizeFolder(src: string, dst: string, scheme: QuantScheme, op
       else for (const p of quantizedParts(name, ckpt.shape(name), f)) outs.push({ ...p, from: name, part: p.name.slice(name.length + 1) as Out["part"] });
     }
     const bytesOf = (s: { dtype: SafeDType; shape: number[] }) => elementCount(s.shape) * DTYPE_BYTES[s.dtype];
-    const maxShard = opts.maxShardBytes ?? 2 * 1024 ** 3;
-    const shards: Out[][] = [[]];
-    let size = 0;
-    for (const o of outs) {
-      if (size > 0 && size + bytesOf(o) > maxShard) {
-        shards.push([]);
-        size = 0;
-      }
-      shards[shards.length - 1].push(o);
-      size += bytesOf(o);
-    }
+    const shards = shardGroups(outs, bytesOf, opts.maxShardBytes ?? 2 * 1024 ** 3);
 
     const out = resolve(dst);
     mkdirSync(dirname(out), { recursive: true });
     const tmp = tempPathFor(out);
     mkdirSync(tmp);
     try {
-      const pad = (i: number) => String(i).padStart(5, "0");
-      const fileName = (i: number) => (shards.length === 1 ? "model.safetensors" : `model-${pad(i + 1)}-of-${pad(shards.length)}.safetensors`);
+      const fileName = (i: number) => (shards.length === 1 ? "model.safetensors" : shardFileName(i, shards.length));
       const weightMap: Record<string, string> = {};
       const lastPart = new Map(outs.map((o) => [o.from, o.name]));
       let done = 0;
