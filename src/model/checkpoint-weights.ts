@@ -6,8 +6,8 @@ import type { Checkpoint } from "../io/checkpoint.ts";
 import type { SafeDType } from "../io/dtype.ts";
 import type { WeightSource } from "./weights.ts";
 
-/** Stored types a graph takes as they are. */
-const AS_STORED: Partial<Record<SafeDType, DType>> = { F32: "float32", U8: "uint8", I8: "int8" };
+/** Stored types a graph takes as they are (f32 weights, quantized codes and their scales). */
+export const AS_STORED: Partial<Record<SafeDType, DType>> = { F32: "float32", U8: "uint8", I8: "int8" };
 
 export class CheckpointWeights implements WeightSource {
   constructor(readonly ckpt: Checkpoint) {}

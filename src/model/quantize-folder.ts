@@ -12,7 +12,8 @@ import type { TensorSpec } from "../io/safetensors.ts";
 import { elementCount } from "../io/safetensors-header.ts";
 import { DEFAULT_BLOCK_SIZE, QUANT_CONFIG_KEY, folderQuantization, linearFormats, quantizedParts } from "./quant-plan.ts";
 import type { QuantizationConfig, QuantScheme } from "./quant-plan.ts";
-import { quantizeWeight } from "./quantizing-source.ts";
+import { QuantizingSource } from "./quantizing-source.ts";
+import { CheckpointWeights } from "./checkpoint-weights.ts";
 
 export interface QuantizeOptions {
   blockSize?: number;
@@ -43,12 +44,14 @@ export function quantizeFolder(src: string, dst: string, scheme: QuantScheme, op
     const formats = linearFormats(config, q);
 
     // What goes where: each quantized weight becomes its parts; everything else is copied as stored.
-    type Out = TensorSpec & { from: string; part?: "qweight" | "scales" | "qzeros" };
+    // The parts come from the same source `--quant` uses at load, so a saved folder computes what that does.
+    const quantized = new QuantizingSource(new CheckpointWeights(ckpt), formats);
+    type Out = TensorSpec & { from: string; part: boolean };
     const outs: Out[] = [];
     for (const name of ckpt.names()) {
       const f = formats.get(name);
-      if (!f) outs.push({ name, dtype: ckpt.dtype(name), shape: ckpt.shape(name), from: name });
-      else for (const p of quantizedParts(name, ckpt.shape(name), f)) outs.push({ ...p, from: name, part: p.name.slice(name.length + 1) as Out["part"] });
+      if (!f) outs.push({ name, dtype: ckpt.dtype(name), shape: ckpt.shape(name), from: name, part: false });
+      else for (const p of quantizedParts(name, ckpt.shape(name), f)) outs.push({ ...p, from: name, part: true });
     }
     const bytesOf = (s: { dtype: SafeDType; shape: number[] }) => elementCount(s.shape) * DTYPE_BYTES[s.dtype];
     const shards = shardGroups(outs, bytesOf, opts.maxShardBytes ?? 2 * 1024 ** 3);
@@ -62,20 +65,11 @@ export function quantizeFolder(src: string, dst: string, scheme: QuantScheme, op
       const weightMap: Record<string, string> = {};
       const lastPart = new Map(outs.map((o) => [o.from, o.name]));
       let done = 0;
-      let cached: { from: string; parts: Record<string, ArrayLike<number>> } | undefined;
       shards.forEach((group, i) => {
         const w = createSafetensorsWriter(join(tmp, fileName(i)), group, { format: "pt" });
         try {
           for (const o of group) {
-            if (!o.part) w.write(o.name, ckpt.readRaw(o.name) as ArrayLike<number>);
-            else {
-              if (cached?.from !== o.from)
-                cached = {
-                  from: o.from,
-                  parts: quantizeWeight(ckpt.read(o.from), ckpt.shape(o.from), formats.get(o.from)!) as Record<string, ArrayLike<number>>,
-                };
-              w.write(o.name, cached.parts[o.part]);
-            }
+            w.write(o.name, (o.part ? quantized.raw(o.name) : ckpt.readRaw(o.name)) as ArrayLike<number>);
             weightMap[o.name] = fileName(i);
             if (lastPart.get(o.from) === o.name) opts.onProgress?.(++done, lastPart.size);
           }

@@ -7,8 +7,7 @@ import { quantizeNBits } from "../graph/quant/nbits.ts";
 import type { LinearFormat } from "./quant-plan.ts";
 import { quantizedParts } from "./quant-plan.ts";
 import type { WeightSource } from "./weights.ts";
-
-const GRAPH_DTYPE = { U8: "uint8", I8: "int8", F32: "float32" } as const;
+import { AS_STORED } from "./checkpoint-weights.ts";
 
 interface Part {
   weight: string;
@@ -18,7 +17,7 @@ interface Part {
 }
 
 /** The parts of one weight, quantized from f32 values. */
-export function quantizeWeight(w: Float32Array, shape: number[], f: LinearFormat): Record<string, TypedArray> {
+function quantizeWeight(w: Float32Array, shape: number[], f: LinearFormat): Record<string, TypedArray> {
   const [N, K] = shape;
   if (f.kind === "int8") {
     const q = quantizeInt8(w, N, K);
@@ -43,7 +42,7 @@ export class QuantizingSource implements WeightSource {
       this.hidden.add(weight);
       for (const p of quantizedParts(weight, inner.shape(weight), f)) {
         const key = p.name.slice(weight.length + 1) as Part["key"];
-        this.parts.set(p.name, { weight, key, shape: p.shape, dtype: GRAPH_DTYPE[p.dtype] });
+        this.parts.set(p.name, { weight, key, shape: p.shape, dtype: AS_STORED[p.dtype]! });
       }
     }
   }
