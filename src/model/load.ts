@@ -37,9 +37,10 @@ export function loadHourLlava(dir: string, opts: LoadOptions = {}): { model: Hou
     if (stored && opts.quant && opts.quant !== stored.scheme)
       throw new Error(`${dir} is already quantized (${stored.scheme}); load it as it is, or quantize its float original to ${opts.quant}`);
     const storedFormats = stored ? linearFormats(config, stored) : new Map();
-    const shapes = storedShapes(weightShapes(config), storedFormats);
+    const floatShapes = weightShapes(config);
+    const shapes = storedShapes(floatShapes, storedFormats);
     if (stored) {
-      const lacking = [...shapes.keys()].filter((n) => /\.(qweight|scales|qzeros)$/.test(n) && !ckpt.has(n));
+      const lacking = [...shapes.keys()].filter((n) => !floatShapes.has(n) && !ckpt.has(n)); // quantized parts only
       if (lacking.length)
         throw new Error(
           `${dir}: config.json says the weights are ${stored.scheme}-quantized, but ${lacking.length} quantized tensors are missing (${lacking.slice(0, 3).join(", ")}${lacking.length > 3 ? ", …" : ""})`,
