@@ -1,24 +1,20 @@
 // Through the binary: chat survives a bad turn; bad sampling options fail before any encode; a cache that
 // cannot be written still serves the memory it holds, and a hit rewrites nothing.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { runBinary, tinyModelAndClip } from "./tiny-model.ts";
+import { runBinary, useTinyModelAndClip } from "./tiny-model.ts";
 
-let dir = "";
-let model = "";
-let video = "";
-before(() => ({ dir, model, video } = tinyModelAndClip("hl-app-")));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const fx = useTinyModelAndClip("hl-app-");
 
 const hl = runBinary;
 
 test("chat reports a turn over the context and answers the next one", () => {
   const long = "word ".repeat(3000); // far over the test model's 2048-token context
   const r = hl(
-    ["chat", video, "--model", model, "--quiet", "--max-tokens", "2", "--cache-dir", join(dir, "c-chat")],
+    ["chat", fx.video, "--model", fx.model, "--quiet", "--max-tokens", "2", "--cache-dir", join(fx.dir, "c-chat")],
     `${long}\nwhat colour is the circle?\n/exit\n`,
   );
   assert.equal(r.code, 0, r.err);
@@ -27,13 +23,13 @@ test("chat reports a turn over the context and answers the next one", () => {
 });
 
 test("bad sampling options fail in one line before the video is touched", () => {
-  const cache = join(dir, "c-opts");
+  const cache = join(fx.dir, "c-opts");
   for (const [opt, msg] of [
     ["--top-p=2", '--top-p: expected a number > 0 and ≤ 1, got "2"'],
     ["--temperature=-1", '--temperature: expected a number ≥ 0, got "-1"'],
     ["--max-tokens=0", '--max-tokens: expected an integer ≥ 1, got "0"'],
   ]) {
-    const r = hl(["ask", video, "what?", "--model", model, "--cache-dir", cache, opt]);
+    const r = hl(["ask", fx.video, "what?", "--model", fx.model, "--cache-dir", cache, opt]);
     assert.equal(r.code, 1);
     assert.equal(r.err, `hourllava: ${msg}\n`);
   }
@@ -52,8 +48,8 @@ function makeReadOnly(path: string, on: boolean): boolean {
 }
 
 test("a hit rewrites nothing, and a read-only cache serves it", (t) => {
-  const cache = join(dir, "c-ro");
-  const args = ["encode", video, "--model", model, "--cache-dir", cache, "--json"];
+  const cache = join(fx.dir, "c-ro");
+  const args = ["encode", fx.video, "--model", fx.model, "--cache-dir", cache, "--json"];
   const first = hl(args);
   assert.equal(first.code, 0, first.err);
   assert.equal(JSON.parse(first.out).cache.hit, false);

@@ -6,7 +6,8 @@ import { renderConversation } from "../../src/io/chat-template.ts";
 import { initWeights } from "../../src/model/init.ts";
 import { microConfig } from "../helpers/micro-config.ts";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { after, before } from "node:test";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ffmpeg } from "../video/clips.ts";
@@ -41,6 +42,14 @@ export function tinyModelAndClip(prefix: string): { dir: string; model: string; 
   const video = join(dir, "v.mp4");
   ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=32x32:rate=1:duration=4", "-pix_fmt", "yuv420p", video]);
   return { dir, model, video, hl: runBinary };
+}
+
+/** tinyModelAndClip made before the file's tests and removed after them. */
+export function useTinyModelAndClip(prefix: string): { dir: string; model: string; video: string } {
+  const fx = { dir: "", model: "", video: "" };
+  before(() => Object.assign(fx, tinyModelAndClip(prefix)));
+  after(() => rmSync(fx.dir, { recursive: true, force: true }));
+  return fx;
 }
 
 export interface Ran {

@@ -1,4 +1,5 @@
 // Short test clips made with the ffmpeg binary itself (lavfi sources), in a fresh temp dir.
+import { after, before } from "node:test";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +17,18 @@ export function makeTempDir(): { dir: string; cleanup: () => void } {
 }
 
 /** testsrc2 160x90, 25 fps, 4 s (100 frames), H.264 in MP4 (moov at the end). */
+/** A temp folder holding a testsrc clip, made before the file's tests and removed after them. */
+export function useTestsrcClip(): { dir: string; clip: string } {
+  const fx = { dir: "", clip: "" };
+  let cleanup = () => {};
+  before(() => {
+    ({ dir: fx.dir, cleanup } = makeTempDir());
+    fx.clip = testsrcClip(fx.dir);
+  });
+  after(() => cleanup());
+  return fx;
+}
+
 export function testsrcClip(dir: string, name = "testsrc.mp4", extra: string[] = []): string {
   const p = join(dir, name);
   ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=4", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "veryfast", ...extra, p]);

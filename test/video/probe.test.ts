@@ -1,29 +1,22 @@
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { probeVideo, parseProbeOutput } from "../../src/video/probe.ts";
-import { ffmpeg, makeTempDir, testsrcClip, y4mClip } from "./clips.ts";
+import { ffmpeg, useTestsrcClip, y4mClip } from "./clips.ts";
 
-let dir = "";
-let cleanup = () => {};
-let clip = "";
-before(() => {
-  ({ dir, cleanup } = makeTempDir());
-  clip = testsrcClip(dir);
-});
-after(() => cleanup());
+const fx = useTestsrcClip();
 
 test("probes a 4-s 25-fps 160x90 H.264 clip", async () => {
-  const info = await probeVideo(clip);
+  const info = await probeVideo(fx.clip);
   assert.deepEqual(info, { durationS: 4, fps: 25, frameCount: 100, width: 160, height: 90, codec: "h264", frameCountSource: "estimate", streamSpec: "0:0" });
-  const counted = await probeVideo(clip, { countFrames: true });
+  const counted = await probeVideo(fx.clip, { countFrames: true });
   assert.equal(counted.frameCount, 100);
   assert.equal(counted.frameCountSource, "decoded");
 });
 
 test("NTSC rates come back as 30000/1001, not the printed 29.97", async () => {
-  const p = join(dir, "ntsc.mkv");
+  const p = join(fx.dir, "ntsc.mkv");
   ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x36:rate=30000/1001:duration=2", "-c:v", "libx264", "-preset", "ultrafast", p]);
   const info = await probeVideo(p, { countFrames: true });
   assert.equal(info.fps, 30000 / 1001);
@@ -31,7 +24,7 @@ test("NTSC rates come back as 30000/1001, not the printed 29.97", async () => {
 });
 
 test("a raw H.264 stream (no container duration) gets its frames counted", async () => {
-  const p = join(dir, "raw.h264");
+  const p = join(fx.dir, "raw.h264");
   ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x36:rate=25:duration=2", "-c:v", "libx264", "-preset", "ultrafast", "-f", "h264", p]);
   const info = await probeVideo(p);
   assert.equal(info.frameCountSource, "counted");
@@ -40,18 +33,18 @@ test("a raw H.264 stream (no container duration) gets its frames counted", async
 });
 
 test("missing file", async () => {
-  const p = join(dir, "nope.mp4");
+  const p = join(fx.dir, "nope.mp4");
   await assert.rejects(probeVideo(p), { message: `${p}: no such file` });
 });
 
 test("a directory", async () => {
-  const p = join(dir, "folder.mp4");
+  const p = join(fx.dir, "folder.mp4");
   mkdirSync(p);
   await assert.rejects(probeVideo(p), { message: `${p}: is a directory, not a video file` });
 });
 
 test("a text file named .mp4", async () => {
-  const p = join(dir, "notes.mp4");
+  const p = join(fx.dir, "notes.mp4");
   writeFileSync(p, "hello, this is not a video\n");
   await assert.rejects(probeVideo(p), {
     message: `${p}: not a readable video; corrupt, truncated or not a video file (ffmpeg: moov atom not found; Invalid data found when processing input)`,
@@ -59,35 +52,37 @@ test("a text file named .mp4", async () => {
 });
 
 test("an empty file", async () => {
-  const p = join(dir, "empty.mp4");
+  const p = join(fx.dir, "empty.mp4");
   writeFileSync(p, "");
   await assert.rejects(probeVideo(p), { message: `${p}: file is empty` });
 });
 
 test("audio only", async () => {
-  const p = join(dir, "tone.m4a");
+  const p = join(fx.dir, "tone.m4a");
   ffmpeg(["-f", "lavfi", "-i", "sine=frequency=440:duration=1", p]);
   await assert.rejects(probeVideo(p), { message: `${p}: has no video stream (found: audio)` });
 });
 
 test("a truncated MP4", async () => {
-  const p = join(dir, "truncated.mp4");
-  writeFileSync(p, readFileSync(clip).subarray(0, 20000));
+  const p = join(fx.dir, "truncated.mp4");
+  writeFileSync(p, readFileSync(fx.clip).subarray(0, 20000));
   await assert.rejects(probeVideo(p), {
     message: `${p}: not a readable video; corrupt, truncated or not a video file (ffmpeg: moov atom not found; Invalid data found when processing input)`,
   });
 });
 
 test("absurd resolution: wider than 8192", async () => {
-  const p = y4mClip(dir, 9000, 2);
+  const p = y4mClip(fx.dir, 9000, 2);
   await assert.rejects(probeVideo(p), { message: `${p}: video resolution 9000x2 is out of range (each side must be 1..8192)` });
 });
 
 test("ffmpeg that cannot be run is one clear line", async () => {
   const saved = process.env.HOURLLAVA_FFMPEG;
-  process.env.HOURLLAVA_FFMPEG = join(dir, "no-ffmpeg-here");
+  process.env.HOURLLAVA_FFMPEG = join(fx.dir, "no-ffmpeg-here");
   try {
-    await assert.rejects(probeVideo(clip), { message: `cannot run ffmpeg (${join(dir, "no-ffmpeg-here")}): spawn ${join(dir, "no-ffmpeg-here")} ENOENT` });
+    await assert.rejects(probeVideo(fx.clip), {
+      message: `cannot run ffmpeg (${join(fx.dir, "no-ffmpeg-here")}): spawn ${join(fx.dir, "no-ffmpeg-here")} ENOENT`,
+    });
   } finally {
     if (saved === undefined) delete process.env.HOURLLAVA_FFMPEG;
     else process.env.HOURLLAVA_FFMPEG = saved;
