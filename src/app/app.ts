@@ -18,6 +18,7 @@ import type { CacheDtype, MemoryMeta } from "../cache/cache.ts";
 import { contentHash, memoByFile } from "../cache/file-hash.ts";
 import { probeVideo, type VideoInfo } from "../video/probe.ts";
 import { join } from "node:path";
+import type { ComputeDType } from "../graph/dtype.ts";
 import { statSync } from "node:fs";
 import { describeOwner, type LockOwner } from "../cache/lock.ts";
 import { createProgress } from "../util/progress.ts";
@@ -40,6 +41,9 @@ export interface AppOptions {
   batch?: number;
   /** Quantize a float model while loading (its video tokens differ, so the cache keys differ too). */
   quant?: QuantScheme;
+  /** The float type the graphs compute in: f16 for GPU providers (f32 default; its video tokens differ, so it
+   * is part of the cache key too). */
+  computeDtype?: ComputeDType;
   /** Frame sampling rule: "one-fps-min" (the feature-extraction rule, default) or "streaming" (the raw-video loader's). */
   sampling?: SamplingStrategy;
   /** Frames per second to keep (official: 1) and a cap on their number (official: none). */
@@ -79,7 +83,7 @@ export class HourLlavaApp {
   static async load(modelDir?: string, opts: AppOptions = {}): Promise<HourLlavaApp> {
     const dir = resolveModelDir(modelDir);
     const runtime = new Runtime({ device: opts.device, threads: opts.threads });
-    const { model } = loadHourLlava(dir, { runtime, quant: opts.quant });
+    const { model } = loadHourLlava(dir, { runtime, quant: opts.quant, computeDtype: opts.computeDtype });
     await checkWeightsFinite(dir, opts.cacheDir ?? defaultCacheDir());
     const tokenizer = loadTokenizer(dir);
     if (tokenizer.vocabSize > model.config.vocab_size) {
@@ -96,7 +100,8 @@ export class HourLlavaApp {
    * quantization at load changes the video tokens, so it is part of it). */
   modelId(cacheDir = this.opts.cacheDir ?? defaultCacheDir()): Promise<string> {
     const quant = this.opts.quant ? `+${this.opts.quant}` : "";
-    this.idPromise ??= modelId(this.modelDir, (p) => contentHash(p, cacheDir)).then((id) => id + quant);
+    const dtype = this.opts.computeDtype === "float16" ? "+f16" : "";
+    this.idPromise ??= modelId(this.modelDir, (p) => contentHash(p, cacheDir)).then((id) => id + quant + dtype);
     return this.idPromise;
   }
 

@@ -20,6 +20,7 @@ interface CommonOpts {
   cacheDir?: string;
   quiet?: boolean;
   quant?: QuantScheme;
+  computeDtype?: "f32" | "f16";
   lockTimeout?: number;
   fps?: number;
   maxFrames?: number;
@@ -53,6 +54,12 @@ function withModelOptions(c: Command): Command {
     .option("--cache-dir <dir>", "memory cache folder (default $HOURLLAVA_CACHE or ~/.cache/hourllava)")
     .option("--quiet", "no progress bar")
     .option("--quant <scheme>", "quantize a float model while loading: q8 | q4 | f32 (a quantized folder loads as it is)", parseQuantScheme)
+    .option(
+      "--compute-dtype <dtype>",
+      "float type of the graphs: f32 | f16 (for GPU providers; slower on CPU)",
+      choiceOption("compute-dtype", ["f32", "f16"]),
+      "f32",
+    )
     .option("--lock-timeout <seconds>", "longest wait for another process encoding the same video (default 24 h)", numOption("lock-timeout", { min: 0 }));
 }
 
@@ -84,6 +91,7 @@ async function open(o: CommonOpts, batch?: number): Promise<HourLlavaApp> {
     batch,
     sampling: o.sampling,
     quant: o.quant,
+    computeDtype: o.computeDtype === "f16" ? "float16" : "float32",
     lockTimeoutS: o.lockTimeout,
     cacheDtype: o.cacheDtype,
     rate: { ...(o.fps !== undefined ? { rate: o.fps } : {}), ...(o.maxFrames !== undefined ? { maxFrames: o.maxFrames } : {}) },
@@ -108,6 +116,7 @@ function describe(mem: VideoMemory, o: CommonOpts) {
     fps: o.fps ?? 1,
     max_frames: o.maxFrames ?? null,
     quant: o.quant ?? null,
+    compute_dtype: o.computeDtype ?? "f32",
     cache_dtype: o.cache === false ? null : (o.cacheDtype ?? "f16"),
     cache: mem.cache,
     timings_s: { decode: mem.timings.decodeS, vision_encode: mem.timings.encodeS },

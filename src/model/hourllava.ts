@@ -4,6 +4,9 @@
 // between questions and only the question-dependent stages run per question.
 import { Graph } from "../graph/graph.ts";
 import type { Tensor } from "../graph/graph.ts";
+import type { TypedArray } from "../graph/dtype.ts";
+import type { Dim } from "../graph/shape.ts";
+import { cast } from "../graph/ops/elementwise.ts";
 import type { CompiledGraph, HostTensor, Runtime } from "../graph/runtime.ts";
 import type { HourLlavaConfig } from "../io/config.ts";
 import { spatialIndices, videoQueries } from "./forgetting.ts";
@@ -55,8 +58,13 @@ export interface GenerateOptions extends SamplingOptions {
   stopTokens?: number[];
 }
 
-function host(data: Float32Array, dims: number[]): HostTensor {
+function host(data: TypedArray, dims: number[]): HostTensor {
   return { data, dims };
+}
+
+/** Graph outputs the host reads are f32 whatever the compute dtype. */
+function asF32(t: Tensor): Tensor {
+  return cast(t, "float32");
 }
 
 export class HourLlava {
@@ -79,18 +87,23 @@ export class HourLlava {
     this.hidden = config.hidden_size;
   }
 
+  /** A graph input fed from the host in f32, in the compute dtype inside the graph. */
+  private input(g: Graph, name: string, shape: Dim[]): Tensor {
+    return cast(g.input(name, "float32", shape), this.weights.computeDtype);
+  }
+
   // ---- vision: frames → per-frame video tokens ----
 
   private compileVision(stages: boolean): Promise<CompiledGraph> {
     const v = this.config.vision;
     const g = new Graph();
-    const pixels = g.input("pixels", "float32", ["T", v.num_channels, v.image_size, v.image_size]);
+    const pixels = this.input(g, "pixels", ["T", v.num_channels, v.image_size, v.image_size]);
     const features = visionTower(g, this.weights, v, pixels);
     const pooled = poolFrames(features, v.grid_size);
-    g.output("tokens", projector(g, this.weights, pooled));
+    g.output("tokens", asF32(projector(g, this.weights, pooled)));
     if (stages) {
-      g.output("features", features);
-      g.output("pooled", pooled);
+      g.output("features", asF32(features));
+      g.output("pooled", asF32(pooled));
     }
     return this.runtime.compile(g);
   }
@@ -155,14 +168,14 @@ export class HourLlava {
     const g = new Graph();
     const H = this.hidden;
     const half = memAugDims(this.config).rotaryDim / 2;
-    const table = (n: string, L: string): Tensor => g.input(n, "float32", [L, half]);
+    const table = (n: string, L: string): Tensor => this.input(g, n, [L, half]);
     const out = memAug(g, this.weights, this.config, {
-      x: g.input("x", "float32", ["Lq", H]),
-      memory: g.input("memory", "float32", ["Lk", H]),
+      x: this.input(g, "x", ["Lq", H]),
+      memory: this.input(g, "memory", ["Lk", H]),
       qRope: { cos: table("q_cos", "Lq"), sin: table("q_sin", "Lq") },
       kRope: { cos: table("k_cos", "Lk"), sin: table("k_sin", "Lk") },
     });
-    g.output("out", out);
+    g.output("out", asF32(out));
     return this.runtime.compile(g);
   }
 
@@ -225,20 +238,21 @@ export class HourLlava {
     const c = this.config;
     const g = new Graph();
     const d = c.hidden_size / c.num_attention_heads;
-    const cache = (n: string) => g.input(n, "float32", [1, c.num_key_value_heads, "P", d]);
+    // The KV cache stays in the compute dtype between steps (half the memory in f16, no casts per step).
+    const cache = (n: string) => g.input(n, this.weights.computeDtype, [1, c.num_key_value_heads, "P", d]);
     const out = qwen2(
       g,
       this.weights,
       c,
       {
-        embeds: g.input("embeds", "float32", ["L", c.hidden_size]),
-        rope: { cos: g.input("cos", "float32", ["L", d / 2]), sin: g.input("sin", "float32", ["L", d / 2]) },
+        embeds: this.input(g, "embeds", ["L", c.hidden_size]),
+        rope: { cos: this.input(g, "cos", ["L", d / 2]), sin: this.input(g, "sin", ["L", d / 2]) },
         pastK: Array.from({ length: c.num_hidden_layers }, (_, i) => cache(`past_k${i}`)),
         pastV: Array.from({ length: c.num_hidden_layers }, (_, i) => cache(`past_v${i}`)),
       },
       lastOnly,
     );
-    g.output("logits", out.logits);
+    g.output("logits", asF32(out.logits));
     out.presentK.forEach((t, i) => g.output(`present_k${i}`, t));
     out.presentV.forEach((t, i) => g.output(`present_v${i}`, t));
     return this.runtime.compile(g);
@@ -266,7 +280,7 @@ export class HourLlava {
       cos: host(rope.cos, [L, d / 2]),
       sin: host(rope.sin, [L, d / 2]),
     };
-    const empty = new Float32Array(0);
+    const empty = this.weights.computeDtype === "float16" ? new Uint16Array(0) : new Float32Array(0);
     for (let i = 0; i < c.num_hidden_layers; i++) {
       feeds[`past_k${i}`] = past ? past[2 * i] : host(empty, [1, c.num_key_value_heads, 0, d]);
       feeds[`past_v${i}`] = past ? past[2 * i + 1] : host(empty, [1, c.num_key_value_heads, 0, d]);

@@ -24,7 +24,8 @@ import {
   zerosOfShape,
 } from "../ops/shape-ops.ts";
 import type { AttentionOptions } from "./attention.ts";
-import { causalLimit, groupQueries, headGroups, MASKED, ungroupQueries } from "./attention.ts";
+import { causalLimit, groupQueries, headGroups, ungroupQueries } from "./attention.ts";
+import { maskedScore } from "../dtype.ts";
 
 export interface ChunkedAttentionOptions extends AttentionOptions {
   /** Keys per chunk (default 4096). */
@@ -73,7 +74,7 @@ function chunkScores(p: Prepared, iter: Tensor) {
   let s = mul(matmul(p.q5, transposeLast(kc)), p.scale);
   if (p.lim) {
     const kj = range(squeeze(start, [0]), squeeze(add(start, dimOf(k2, 2)), [0]), g.scalar(1, "int64"), "c");
-    s = where(less(kj, p.lim), s, MASKED);
+    s = where(less(kj, p.lim), s, maskedScore(s.dtype));
   }
   return { kc, vc, s, len: dimOf(k2, 2) };
 }
@@ -94,16 +95,17 @@ export function chunkedAttention(q: Tensor, k: Tensor, v: Tensor, opts: ChunkedA
   const q5 = p.q5;
   const rowShape = [...q5.shape.slice(0, 4), 1];
   const rowShapeT = concat([slice(shapeOf(q5), 0, 0, 4), g.ints([1])], 0);
-  const m0 = add(zerosOfShape(rowShapeT, rowShape), MASKED);
-  const l0 = zerosOfShape(rowShapeT, rowShape);
-  const acc0 = zerosOfShape(shapeOf(q5), [...q5.shape]);
+  const dt = q.dtype; // the running max, sum and accumulator stay in the compute dtype
+  const m0 = add(zerosOfShape(rowShapeT, rowShape, dt), maskedScore(dt));
+  const l0 = zerosOfShape(rowShapeT, rowShape, dt);
+  const acc0 = zerosOfShape(shapeOf(q5), [...q5.shape], dt);
 
   const body = new Graph(g);
   const iter = body.input("iter", "int64", []);
   const cond = body.input("cond", "bool", []);
-  const m = body.input("m", "float32", rowShape);
-  const l = body.input("l", "float32", rowShape);
-  const acc = body.input("acc", "float32", [...q5.shape]);
+  const m = body.input("m", dt, rowShape);
+  const l = body.input("l", dt, rowShape);
+  const acc = body.input("acc", dt, [...q5.shape]);
   const { vc, s } = chunkScores(p, iter);
   const mNew = maximum(m, reduceMax(s, [-1], true));
   const pr = exp(sub(s, mNew));
