@@ -183,6 +183,11 @@ export class HourLlavaApp {
     };
   }
 
+  /** Builds the answer path's sessions now (what would otherwise delay the first question). */
+  warmUp(): Promise<void> {
+    return this.model.warmUp();
+  }
+
   /** Streams the answer to one question (a fresh conversation); the generator returns the whole Answer. */
   ask(mem: VideoMemory, question: string, opts: AskOptions = {}): AsyncGenerator<string, Answer> {
     return this.chat(mem).send(question, opts);

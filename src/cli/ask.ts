@@ -171,6 +171,9 @@ export function registerAskCommands(program: Command): void {
       const app = await open(o);
       const mem = await app.remember(video);
       await app.model.releaseVision(); // one video per command: its memory is built
+      // Sessions are built before the prompt, so the first answer is as quick as the next ones.
+      if (!o.quiet) process.stderr.write("preparing the language model…\n");
+      await app.warmUp();
       const chat = app.chat(mem);
       // Lines are read as a stream (not rl.question), so piped input is not lost while an answer is generated.
       const rl = createInterface({ input: process.stdin, terminal: process.stdin.isTTY === true });

@@ -264,6 +264,12 @@ export class HourLlava {
     return hit;
   }
 
+  /** Compiles the question-time graphs (MemAug, and the decoder as answers use it) ahead of the first question:
+   * ORT's weight prepacking makes a session take seconds per billion parameters (measured in bench/scale). */
+  async warmUp(): Promise<void> {
+    await Promise.all([(this.memAugGraph ??= this.compileMemAug()), this.llm(true)]);
+  }
+
   /** One decoder pass over new embeddings at positions past…past+L−1. */
   async decode(embeds: Float32Array, past: HostTensor[] | undefined, lastOnly: boolean) {
     const c = this.config;
