@@ -30,6 +30,10 @@ import { seededRandom } from "./sampling.ts";
 
 export const NEWLINE_WEIGHT = "model.image_newline";
 
+/** Bytes of attention scores per key chunk at inference (MemAug and the decoder): an hour's prompt would
+ * otherwise materialise GBs of scores per layer (3B: 16 heads × 8.8k² × 4 B = 4.9 GB). */
+export const SCORE_BYTES = 128 * 2 ** 20;
+
 /** Every weight the model reads with its shape, in the official checkpoint's naming and order. */
 export function weightSpec(c: HourLlavaConfig): WeightSpec {
   return [
@@ -169,12 +173,18 @@ export class HourLlava {
     const H = this.hidden;
     const half = memAugDims(this.config).rotaryDim / 2;
     const table = (n: string, L: string): Tensor => this.input(g, n, [L, half]);
-    const out = memAug(g, this.weights, this.config, {
-      x: this.input(g, "x", ["Lq", H]),
-      memory: this.input(g, "memory", ["Lk", H]),
-      qRope: { cos: table("q_cos", "Lq"), sin: table("q_sin", "Lq") },
-      kRope: { cos: table("k_cos", "Lk"), sin: table("k_sin", "Lk") },
-    });
+    const out = memAug(
+      g,
+      this.weights,
+      this.config,
+      {
+        x: this.input(g, "x", ["Lq", H]),
+        memory: this.input(g, "memory", ["Lk", H]),
+        qRope: { cos: table("q_cos", "Lq"), sin: table("q_sin", "Lq") },
+        kRope: { cos: table("k_cos", "Lk"), sin: table("k_sin", "Lk") },
+      },
+      { scoreBytes: SCORE_BYTES },
+    );
     g.output("out", asF32(out));
     return this.runtime.compile(g);
   }
@@ -249,6 +259,7 @@ export class HourLlava {
         rope: { cos: this.input(g, "cos", ["L", d / 2]), sin: this.input(g, "sin", ["L", d / 2]) },
         pastK: Array.from({ length: c.num_hidden_layers }, (_, i) => cache(`past_k${i}`)),
         pastV: Array.from({ length: c.num_hidden_layers }, (_, i) => cache(`past_v${i}`)),
+        scoreBytes: SCORE_BYTES,
       },
       lastOnly,
     );
