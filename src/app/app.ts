@@ -95,8 +95,7 @@ export class HourLlavaApp {
   /** The model's cache identity (content hashes of its weights, cached in the cache folder's hash index; a
    * quantization at load changes the video tokens, so it is part of it). */
   modelId(cacheDir = this.opts.cacheDir ?? defaultCacheDir()): Promise<string> {
-    const quant = this.opts.quant ? `+${this.opts.quant}` : "";
-    this.idPromise ??= modelId(this.modelDir, (p) => contentHash(p, cacheDir)).then((id) => id + quant);
+    this.idPromise ??= appModelId(this.modelDir, cacheDir, this.opts.quant);
     return this.idPromise;
   }
 
@@ -186,6 +185,11 @@ export class HourLlavaApp {
   chat(mem: VideoMemory): Chat {
     return new Chat(this, mem);
   }
+}
+
+/** HourLlavaApp.modelId without loading the model (queueing encodes names the model they are for). */
+export async function appModelId(modelDir: string, cacheDir: string, quant?: QuantScheme): Promise<string> {
+  return (await modelId(modelDir, (p) => contentHash(p, cacheDir))) + (quant ? `+${quant}` : "");
 }
 
 async function probeOnce(video: string, cacheDir: string): Promise<VideoInfo> {

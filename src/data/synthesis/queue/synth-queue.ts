@@ -141,7 +141,7 @@ export interface SynthWorker {
   close(): Promise<void>;
 }
 
-async function toDeadLetter(dead: Queue, job: Job, error: string): Promise<void> {
+export async function toDeadLetter(dead: Queue, job: Job, error: string): Promise<void> {
   const letter: DeadLetter = { video: job.data as VideoSpec, error, attemptsMade: job.attemptsMade, failedAt: new Date().toISOString() };
   // jobId = video id: the processor and the "failed" handler may both report the same job.
   await dead.add("dead", letter, { jobId: String(job.id), removeOnComplete: false, removeOnFail: false });
