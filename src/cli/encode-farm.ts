@@ -17,6 +17,7 @@ export interface FarmOpts {
   queueName: string;
   status?: boolean;
   attempts: number;
+  backoff: number;
 }
 
 export function withQueueOptions(c: Command): Command {
@@ -29,7 +30,8 @@ export function withFarmOptions(c: Command): Command {
   return withQueueOptions(c)
     .option("--list <file>", "queue every video of this file (one path a line, relative to the file) for `hourllava worker encode`")
     .option("--status", "show the encode queue: waiting, running, done, failed and dead letters with their errors")
-    .option("--attempts <n>", "tries per video before it goes to the dead letters", intOption("attempts", 1), 3);
+    .option("--attempts <n>", "tries per video before it goes to the dead letters", intOption("attempts", 1), 3)
+    .option("--backoff <ms>", "first retry delay, doubled each retry", intOption("backoff", 0), 10_000);
 }
 
 export const redisUrlOf = (o: { queue?: string }) => o.queue ?? process.env.HOURLLAVA_REDIS_URL ?? DEFAULT_REDIS_URL;
@@ -54,7 +56,7 @@ export async function encodeFarm(video: string | undefined, o: CommonOpts & Farm
   }
   const videos = readVideoList(o.list!);
   const model = await appModelId(resolveModelDir(o.model), o.cacheDir ?? defaultCacheDir(), o.quant);
-  const r = await enqueueEncodes(videos, encodeSettings(o, model), { ...target, attempts: o.attempts });
+  const r = await enqueueEncodes(videos, encodeSettings(o, model), { ...target, attempts: o.attempts, backoffMs: o.backoff });
   process.stdout.write(`${r.added} videos queued, ${r.existing} already queued (queue ${o.queueName} at ${target.redisUrl})\n`);
   return true;
 }
