@@ -14,7 +14,17 @@ import { openSafetensors } from "../../src/io/safetensors.ts";
 import { missingProgram } from "../helpers/needs.ts";
 import { startRedisServer, until, type RedisServer } from "../helpers/redis-server.ts";
 import { runBinary } from "../app/tiny-model.ts";
-import { clip } from "../bench-eval/fixtures.ts";
+import { clip, writeLvbench } from "../bench-eval/fixtures.ts";
+
+/** The binary without blocking this process (its workers' events keep arriving meanwhile). */
+function runAsync(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  const p = spawn(process.execPath, ["bin/hourllava.js", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  p.stdout!.on("data", (d) => (out += d));
+  p.stderr!.on("data", (d) => (err += d));
+  return new Promise((r) => p.once("close", (code) => r({ code, out, err })));
+}
 
 const skip = missingProgram("redis-server", "apt-get install -y redis-server (Debian) or brew install redis", "HOURLLAVA_REQUIRE_REDIS");
 
@@ -160,5 +170,37 @@ describe("encode farm on a real redis-server", { skip }, () => {
       300,
     );
     assert.match(s.deadLetters[0].error, /queued for other settings \(the job wants maxFrames 4, this worker has null\)/);
+  });
+  test("eval --queue has the workers encode its videos, then answers from their memories", async () => {
+    const cache = join(root, "eval-cache");
+    const data = join(root, "lvbench");
+    writeLvbench(data);
+    const w = spawn(process.execPath, ["bin/hourllava.js", "worker", "encode", ...farm(cache), "--queue-name", "farm-eval", "--max-frames", "4"], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const lines: string[] = [];
+    createInterface({ input: w.stderr! }).on("line", (l) => lines.push(l));
+    workers.push({ proc: w, lines });
+    const r = await runAsync([
+      "eval",
+      "lvbench",
+      "--data",
+      data,
+      "--out",
+      join(root, "eval-out"),
+      ...farm(cache),
+      "--queue-name",
+      "farm-eval",
+      "--max-frames",
+      "4",
+      "--quiet",
+    ]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^lvbench: 3\/3 answered/);
+    for (const v of ["lvA", "lvB"])
+      assert.ok(
+        lines.some((l) => l.includes(` done  ${join(data, "videos", v)}.mp4:`)),
+        lines.join("\n"),
+      );
   });
 });
