@@ -132,3 +132,11 @@ export function ruleTempCompassCaption(pred: string, question: string, answer: s
   const ok = got === answer || got === head || got === tail || got === answer.split(": ")[0].split(" ")[1];
   return { parsed: got, correct: ok };
 }
+
+/** Scoring for benchmarks whose answer is one option letter: `extract` reads it, "" is unmatched. */
+export function letterScore(extract: (prediction: string) => string) {
+  return (item: { answer: string }, prediction: string): { parsed: string; matched: boolean; correct: boolean } => {
+    const parsed = extract(prediction);
+    return { parsed, matched: parsed !== "", correct: parsed !== "" && parsed.toLowerCase() === item.answer.toLowerCase() };
+  };
+}

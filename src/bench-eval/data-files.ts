@@ -11,6 +11,16 @@ export function annotationFile(dataDir: string, rel: string, bench: string, layo
   return p;
 }
 
+/** The per-task annotation files of a benchmark that ships one file per task (MLVU, TempCompass): those present,
+ * and one listed problem per missing file; with none present, the error names the first expected file. */
+export function taskFiles<T extends string>(dataDir: string, folder: string, tasks: readonly T[], bench: string, layout: string) {
+  const fileOf = (t: T) => join(dataDir, folder, `${t}.json`);
+  const present = tasks.filter((t) => existsSync(fileOf(t)));
+  if (present.length === 0) annotationFile(dataDir, `${folder}/${tasks[0]}.json`, bench, layout);
+  const problems = tasks.filter((t) => !present.includes(t)).map((t) => `${fileOf(t)}: missing (task ${t} not evaluated)`);
+  return { present: present.map((task) => ({ task, file: fileOf(task) })), problems };
+}
+
 /** Why a video id may not name a file (path separators, "..", control characters), or undefined when it may. */
 export function unsafeId(id: string): string | undefined {
   if (id === "" || id === "." || id === "..") return `video id "${id}" names no file`;

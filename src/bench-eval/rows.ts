@@ -43,6 +43,13 @@ export function jsonFile(file: string): unknown {
   }
 }
 
+/** A JSON file holding an array of rows ("file [i]" locations). */
+export function jsonArrayRows(file: string): Row[] {
+  const all = jsonFile(file);
+  if (!Array.isArray(all)) throw new Error(`${file}: expected a JSON array of questions`);
+  return all.map((value, i) => ({ where: `${file} [${i}]`, value }));
+}
+
 function field(row: Row, name: string): unknown {
   const v = row.value;
   if (v === null || typeof v !== "object" || Array.isArray(v)) throw new RowError(`${row.where}: not an object`);

@@ -4,7 +4,7 @@
 import { extractLongVideoBench } from "../answer-parse.ts";
 import { annotationFile, unsafeRelPath } from "../data-files.ts";
 import { accuracy } from "../headlines.ts";
-import { LETTERS, RowError, checked, collect, int, jsonFile, optional, str, strList, type Row } from "../rows.ts";
+import { LETTERS, RowError, checked, collect, int, jsonArrayRows, optional, str, strList, type Row } from "../rows.ts";
 import type { BenchItem, Benchmark } from "../types.ts";
 
 const ANNOTATIONS = "lvb_val.json";
@@ -32,12 +32,9 @@ export const longvideobench: Benchmark = {
   maxNewTokens: 32,
   async load(dataDir) {
     const file = annotationFile(dataDir, ANNOTATIONS, "longvideobench", LAYOUT);
-    const all = jsonFile(file);
-    if (!Array.isArray(all)) throw new Error(`${file}: expected a JSON array of questions`);
     const problems: string[] = [];
-    const rows = all.map((value, i) => ({ where: `${file} [${i}]`, value }));
     const items = collect(
-      rows,
+      jsonArrayRows(file),
       (r): BenchItem[] => {
         const videoPath = str(r, "video_path");
         checked(r, unsafeRelPath(videoPath));

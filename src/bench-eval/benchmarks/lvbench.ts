@@ -1,6 +1,6 @@
 // LVBench (lmms-eval task `lvbench`): the publisher's video_info.meta.jsonl (one line per video: key, qa [{uid,
 // question with its "(A) …" options, answer, question_type [..], time_reference}]) and videos/<key>.mp4.
-import { extractLvbench } from "../answer-parse.ts";
+import { extractLvbench, letterScore } from "../answer-parse.ts";
 import { annotationFile, unsafeId } from "../data-files.ts";
 import { accuracy } from "../headlines.ts";
 import { RowError, checked, collect, jsonlRows, str, strList } from "../rows.ts";
@@ -43,9 +43,6 @@ export const lvbench: Benchmark = {
     );
     return { items, problems };
   },
-  score(item, prediction) {
-    const parsed = extractLvbench(prediction);
-    return { parsed, matched: parsed !== "", correct: parsed === item.answer };
-  },
+  score: letterScore((p) => extractLvbench(p)),
   headlines: [{ headline: accuracy("Overall"), paper: { metric: "Avg", hourllava3b: 44.7, hourllava7b: 45.6 } }],
 };

@@ -1,12 +1,10 @@
 // MLVU dev, multiple-choice tasks (lmms-eval task `mlvu_dev`): the publisher's json/<n>_<task>.json files
 // (arrays of {video, duration, question, candidates, answer (the right candidate's text), question_type}) and
 // the videos as video/<n>_<task>/<video>. The two free-form tasks (8_sub_scene, 9_summary) need a GPT judge.
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { extractVideoMme } from "../answer-parse.ts";
-import { annotationFile, unsafeId } from "../data-files.ts";
+import { extractVideoMme, letterScore } from "../answer-parse.ts";
+import { taskFiles, unsafeId } from "../data-files.ts";
 import { macroAverage } from "../headlines.ts";
-import { LETTERS, RowError, checked, collect, jsonFile, str, strList } from "../rows.ts";
+import { LETTERS, RowError, checked, collect, jsonArrayRows, str, strList } from "../rows.ts";
 import type { BenchItem, Benchmark } from "../types.ts";
 
 /** The seven multiple-choice tasks, as mlvu_aggregate_results_dev lists them. */
@@ -20,19 +18,12 @@ export const mlvu: Benchmark = {
   dimensions: ["task_type"],
   maxNewTokens: 16,
   async load(dataDir) {
-    const present = MLVU_TASKS.filter((t) => existsSync(join(dataDir, "json", `${t}.json`)));
-    // Any one task file is enough to run; with none, the error names the first expected file.
-    if (present.length === 0) annotationFile(dataDir, `json/${MLVU_TASKS[0]}.json`, "mlvu", LAYOUT);
-    const problems = MLVU_TASKS.filter((t) => !present.includes(t)).map((t) => `${join(dataDir, "json", `${t}.json`)}: missing (task ${t} not evaluated)`);
+    const { present, problems } = taskFiles(dataDir, "json", MLVU_TASKS, "mlvu", LAYOUT);
     const items: BenchItem[] = [];
-    for (const task of present) {
-      const file = join(dataDir, "json", `${task}.json`);
-      const all = jsonFile(file);
-      if (!Array.isArray(all)) throw new Error(`${file}: expected a JSON array of questions`);
-      const rows = all.map((value, i) => ({ where: `${file} [${i}]`, value }));
+    for (const { task, file } of present) {
       items.push(
         ...collect(
-          rows,
+          jsonArrayRows(file),
           (r): BenchItem[] => {
             const video = str(r, "video");
             checked(r, unsafeId(video));
@@ -58,10 +49,7 @@ export const mlvu: Benchmark = {
     }
     return { items, problems };
   },
-  score(item, prediction) {
-    const parsed = extractVideoMme(prediction);
-    return { parsed, matched: parsed !== "", correct: parsed === item.answer };
-  },
+  score: letterScore(extractVideoMme),
   headlines: [{ headline: macroAverage("M-Avg", "task_type"), paper: { metric: "M-Avg (dev, multiple choice)", hourllava3b: null, hourllava7b: null } }],
   paperNote:
     "arXiv 2506.05332 reports MLVU only as free-form dev scores judged by GPT-4 (Table 10), no multiple-choice M-Avg. M-Avg here averages the task types that have questions (lmms-eval's mlvu_dev average).",

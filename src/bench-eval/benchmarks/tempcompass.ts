@@ -2,10 +2,8 @@
 // the publisher's questions/<task>.json ({video_id: {dimension: [{question, answer}]}}) and videos/<video_id>.mp4.
 // lmms-eval falls back to a gpt-3.5 judge when its rules cannot read an answer; there is no judge here, so
 // such answers count as wrong and are listed as unmatched.
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { ruleTempCompassCaption, ruleTempCompassMc, ruleTempCompassYesNo } from "../answer-parse.ts";
-import { annotationFile, unsafeId } from "../data-files.ts";
+import { taskFiles, unsafeId } from "../data-files.ts";
 import { accuracy, categoryIs } from "../headlines.ts";
 import { RowError, checked, collect, jsonFile, str } from "../rows.ts";
 import type { BenchItem, Benchmark, Scored } from "../types.ts";
@@ -27,12 +25,9 @@ export const tempcompass: Benchmark = {
   dimensions: ["task", "dim"],
   maxNewTokens: 32,
   async load(dataDir) {
-    const present = TASKS.filter((t) => existsSync(join(dataDir, "questions", `${t}.json`)));
-    if (present.length === 0) annotationFile(dataDir, `questions/${TASKS[0]}.json`, "tempcompass", LAYOUT);
-    const problems = TASKS.filter((t) => !present.includes(t)).map((t) => `${join(dataDir, "questions", `${t}.json`)}: missing (task ${t} not evaluated)`);
+    const { present, problems } = taskFiles(dataDir, "questions", TASKS, "tempcompass", LAYOUT);
     const items: BenchItem[] = [];
-    for (const task of present) {
-      const file = join(dataDir, "questions", `${task}.json`);
+    for (const { task, file } of present) {
       const all = jsonFile(file);
       if (all === null || typeof all !== "object" || Array.isArray(all)) throw new Error(`${file}: expected an object {video_id: {dimension: [questions]}}`);
       const rows = Object.entries(all as Record<string, unknown>).map(([videoId, value]) => ({

@@ -3,7 +3,7 @@
 // options ["A. …", …], answer) and the videos as data/<videoID>.mp4.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { extractVideoMme } from "../answer-parse.ts";
+import { extractVideoMme, letterScore } from "../answer-parse.ts";
 import { annotationFile, unsafeId } from "../data-files.ts";
 import { accuracy, categoryIs } from "../headlines.ts";
 import { checked, collect, parquetRows, str, strList } from "../rows.ts";
@@ -53,10 +53,7 @@ export const videomme: Benchmark = {
     );
     return { items, problems };
   },
-  score(item, prediction) {
-    const parsed = extractVideoMme(prediction);
-    return { parsed, matched: parsed !== "", correct: parsed.toLowerCase() === item.answer.toLowerCase() };
-  },
+  score: letterScore(extractVideoMme),
   headlines: [
     { headline: accuracy("Overall"), paper: { metric: "Overall (w/o subs)", hourllava3b: 60.6, hourllava7b: 63.6 } },
     { headline: accuracy("Short", categoryIs("duration", "short")), paper: { metric: "Short (w/o subs)", hourllava3b: null, hourllava7b: null } },
