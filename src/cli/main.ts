@@ -12,6 +12,7 @@ import { registerTrainCommands } from "./train.ts";
 import { registerQuantizeCommands } from "./quantize.ts";
 import { registerEvalCommands } from "./eval.ts";
 import { registerWorkerCommands } from "./worker.ts";
+import { registerFeatureCommands } from "./features.ts";
 import { cleanStaleRunTempDirs } from "../util/run-temp.ts";
 
 export function buildProgram(): Command {
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerSynthCommands(program); // adds `data synth …`
   registerEvalCommands(program);
   registerWorkerCommands(program);
+  registerFeatureCommands(program);
   return program;
 }
 
