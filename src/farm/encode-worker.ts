@@ -3,9 +3,9 @@
 // killed mid-video leaves only resumable parts; BullMQ hands the stalled job to another worker, which takes
 // the dead owner's lock over and resumes. A job that fails its last attempt is copied to the dead-letter queue.
 import { existsSync } from "node:fs";
-import { Queue, UnrecoverableError, Worker, type Job } from "bullmq";
+import { Queue, UnrecoverableError, type Job } from "bullmq";
 import type { VideoMemory } from "../app/app.ts";
-import { deadQueueName, openRedis, toDeadLetter, type RedisTarget } from "../data/synthesis/queue/synth-queue.ts";
+import { deadLetterIfLast, deadQueueName, openRedis, queueWorker, toDeadLetter, type RedisTarget } from "../data/synthesis/queue/synth-queue.ts";
 import { settingsMismatch, type EncodeJobData, type EncodeSettings } from "./encode-job.ts";
 import { DEFAULT_ENCODE_QUEUE } from "./encode-queue.ts";
 
@@ -53,19 +53,12 @@ export async function startEncodeWorker(o: EncodeWorkerOptions): Promise<{ close
       const mem = await o.remember(data.video, (done, total) => void job.updateProgress({ step: "encode", done, total }).catch(() => {}));
       return { video: data.video, key: mem.cache.key, frames: mem.frames, hit: mem.cache.hit };
     } catch (e) {
-      // Record the dead letter before the job is marked failed, so a crash in between loses nothing.
-      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await toDeadLetter(dead, job, `${data.video}: ${(e as Error).message.split("\n")[0]}`);
+      await deadLetterIfLast(dead, job, `${data.video}: ${(e as Error).message.split("\n")[0]}`);
       throw e;
     }
   };
 
-  const worker = new Worker(name, processor, {
-    connection: conn,
-    concurrency: o.concurrency ?? 1,
-    lockDuration: o.lockDurationMs ?? 60_000,
-    stalledInterval: o.stalledIntervalMs ?? 30_000,
-    maxStalledCount: 2,
-  });
+  const worker = queueWorker(name, processor, conn, { ...o, maxStalledCount: 2 });
   worker.on("completed", (job, result: EncodeResult) => emit({ type: "completed", jobId: String(job.id), result }));
   worker.on("failed", (job, err) => {
     if (!job) return;
