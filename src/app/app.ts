@@ -99,9 +99,7 @@ export class HourLlavaApp {
   /** The model's cache identity (content hashes of its weights, cached in the cache folder's hash index; a
    * quantization at load changes the video tokens, so it is part of it). */
   modelId(cacheDir = this.opts.cacheDir ?? defaultCacheDir()): Promise<string> {
-    const quant = this.opts.quant ? `+${this.opts.quant}` : "";
-    const dtype = this.opts.computeDtype === "float16" ? "+f16" : "";
-    this.idPromise ??= modelId(this.modelDir, (p) => contentHash(p, cacheDir)).then((id) => id + quant + dtype);
+    this.idPromise ??= appModelId(this.modelDir, cacheDir, this.opts);
     return this.idPromise;
   }
 
@@ -196,6 +194,13 @@ export class HourLlavaApp {
   chat(mem: VideoMemory): Chat {
     return new Chat(this, mem);
   }
+}
+
+/** HourLlavaApp.modelId without loading the model (queueing encodes names the model they are for). */
+export async function appModelId(modelDir: string, cacheDir: string, variant: Pick<AppOptions, "quant" | "computeDtype"> = {}): Promise<string> {
+  const quant = variant.quant ? `+${variant.quant}` : "";
+  const dtype = variant.computeDtype === "float16" ? "+f16" : "";
+  return (await modelId(modelDir, (p) => contentHash(p, cacheDir))) + quant + dtype;
 }
 
 async function probeOnce(video: string, cacheDir: string): Promise<VideoInfo> {

@@ -11,8 +11,9 @@ import type { SpatialSampling } from "../model/forgetting.ts";
 import type { SamplingStrategy } from "../video/video-frames.ts";
 import { checkAskOptions } from "../app/ask-options.ts";
 import { choiceOption, intOption, numOption } from "./options.ts";
+import { encodeFarm, withFarmOptions, type FarmOpts } from "./encode-farm.ts";
 
-interface CommonOpts {
+export interface CommonOpts {
   model?: string;
   device?: Device;
   threads?: number;
@@ -36,7 +37,7 @@ interface CommonOpts {
   spatial?: SpatialSampling;
 }
 
-function withModelOptions(c: Command): Command {
+export function withModelOptions(c: Command): Command {
   return c
     .option("--model <dir>", "model folder (config.json, *.safetensors, tokenizer.json); default: the embedded tiny model")
     .option("--device <name>", "cpu | webgpu | cuda", choiceOption("device", ["cpu", "webgpu", "cuda"]), "cpu")
@@ -81,7 +82,7 @@ function withSampling(c: Command): Command {
     );
 }
 
-async function open(o: CommonOpts, batch?: number): Promise<HourLlavaApp> {
+export async function open(o: CommonOpts, batch?: number): Promise<HourLlavaApp> {
   const opts: AppOptions = {
     device: o.device,
     threads: o.threads,
@@ -124,10 +125,12 @@ function describe(mem: VideoMemory, o: CommonOpts) {
 }
 
 export function registerAskCommands(program: Command): void {
-  withModelOptions(program.command("encode <video>").description("build the video's memory repository (cached for later questions)"))
+  withFarmOptions(withModelOptions(program.command("encode [video]").description("build the video's memory repository (cached for later questions)")))
     .option("--json", "print one JSON object")
     .option("--batch <n>", "frames per vision batch and per saved cache part", intOption("batch", 1), 16)
-    .action(async (video: string, o: CommonOpts & { batch: number }) => {
+    .action(async (video: string | undefined, o: CommonOpts & FarmOpts & { batch: number }) => {
+      if (await encodeFarm(video, o)) return;
+      if (!video) throw new Error("encode: give a video (or --list videos.txt --queue redis://host:port, or --status)");
       const app = await open(o, o.batch);
       const mem = await app.remember(video);
       if (o.json) process.stdout.write(JSON.stringify({ ...describe(mem, o), model: app.modelDir }) + "\n");

@@ -74,6 +74,8 @@ function asF32(t: Tensor): Tensor {
 export class HourLlava {
   readonly hidden: number;
   private visionGraph?: Promise<CompiledGraph>;
+  /** The vision graph that also outputs SigLIP features and pooled features (features export), compiled once. */
+  private stageGraph?: Promise<CompiledGraph>;
   private memAugGraph?: Promise<CompiledGraph>;
   private readonly llmGraphs = new Map<boolean, Promise<CompiledGraph>>();
   private embedTable?: EmbeddingTable;
@@ -118,7 +120,7 @@ export class HourLlava {
     const per = v.num_channels * v.image_size * v.image_size;
     if (pixels.length !== T * per)
       throw new Error(`encodeFrames: ${pixels.length} values for ${T} frames of ${v.num_channels}×${v.image_size}×${v.image_size}`);
-    const graph = stages ? this.compileVision(true) : (this.visionGraph ??= this.compileVision(false));
+    const graph = stages ? (this.stageGraph ??= this.compileVision(true)) : (this.visionGraph ??= this.compileVision(false));
     if (!stages && T > this.visionFramesPerRun) {
       // Frames are independent: running a few at a time bounds ORT's working set (so400m's attention scores alone
       // take 34 MB a frame) at no cost in speed, since 729 rows a frame already fill the GEMMs.
@@ -142,9 +144,8 @@ export class HourLlava {
   /** Frees the vision tower's session (weights and working memory) once the videos are encoded; the next
    * encode compiles it again. */
   async releaseVision(): Promise<void> {
-    const g = this.visionGraph;
-    this.visionGraph = undefined;
-    if (g) await this.runtime.evict(g);
+    for (const g of [this.visionGraph, this.stageGraph]) if (g) await this.runtime.evict(g);
+    this.visionGraph = this.stageGraph = undefined;
   }
 
   // ---- memory repository ----
