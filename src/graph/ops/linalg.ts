@@ -1,7 +1,5 @@
 // Matrix products with numpy matmul semantics (batched, broadcast over leading dims).
 import type { Tensor } from "../graph.ts";
-import { attr } from "../graph.ts";
-import { bytesPerElement } from "../dtype.ts";
 import { broadcastShapes, dimsConflict, fmtShape, ShapeError } from "../shape.ts";
 import { add } from "./elementwise.ts";
 import { transpose } from "./shape-ops.ts";
@@ -16,19 +14,11 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return a.graph.addNode("MatMul", [a, b], {}, [{ dtype: a.dtype, shape }])[0];
 }
 
-/** ORT's constant folding skips outputs above 1 GiB, so a bigger weight's transpose would run at every call. */
-export const FOLDED_TRANSPOSE_LIMIT = 2 ** 30;
-
-/** torch.nn.Linear: x @ W^T + b with W stored [out, in]. ORT folds the transpose of a constant weight; a weight
- * too big for that (a 150k-token LM head in f32) goes to Gemm with transB instead (forward only). */
-export function linear(x: Tensor, weight: Tensor, bias?: Tensor, transposeLimit = FOLDED_TRANSPOSE_LIMIT): Tensor {
+/** torch.nn.Linear: x @ W^T + b with W stored [out, in]. ORT folds the transpose of a constant weight. */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   if (weight.rank !== 2) throw new ShapeError("Linear", `weight must be [out, in], got ${fmtShape(weight.shape)}`);
   if (dimsConflict(x.shape[x.rank - 1], weight.shape[1])) {
     throw new ShapeError("Linear", `input ${fmtShape(x.shape)} does not match weight ${fmtShape(weight.shape)}`);
-  }
-  const [N, K] = weight.shape as number[];
-  if (x.rank === 2 && weight.role === "param" && N * K * bytesPerElement(weight.dtype) > transposeLimit) {
-    return x.graph.addNode("Gemm", bias ? [x, weight, bias] : [x, weight], { transB: attr.int(1) }, [{ dtype: x.dtype, shape: [x.shape[0], N] }])[0];
   }
   const y = matmul(x, transpose(weight, [1, 0]));
   return bias ? add(y, bias) : y;
