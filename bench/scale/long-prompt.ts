@@ -1,7 +1,7 @@
 // Attention's working set on an hour-long prompt, in the 3B's shapes (16 query heads, 2 KV heads, d 128): the
 // decoder's causal self-attention over an 8.8k-token prompt and MemAug's cross-attention from those queries to
-// the memory, materialised / in fixed 4096-key chunks / in chunks sized from a score budget (what inference
-// uses). Each variant runs in its own process so its peak RSS is its own. Prints JSON lines.
+// the memory, materialised / in fixed 4096-key chunks / bounded by a score budget (what inference uses: on
+// these sizes, key chunks sized at run time). Each variant runs in its own process so its peak RSS is its own. Prints JSON lines.
 // Usage: node --import tsx bench/scale/long-prompt.ts [--lq 8794] [--lk-cross 32768]
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -9,6 +9,7 @@ import { Graph } from "../../src/graph/graph.ts";
 import { Runtime } from "../../src/graph/runtime.ts";
 import { attention } from "../../src/graph/nn/attention.ts";
 import { chunkedAttention } from "../../src/graph/nn/long-attention.ts";
+import { boundedAttention } from "../../src/graph/nn/bounded-attention.ts";
 import { SCORE_BYTES } from "../../src/model/hourllava.ts";
 
 const arg = (k: string, d: number) => {
@@ -34,7 +35,9 @@ async function one(variant: string) {
   const o =
     impl === "materialised"
       ? attention(q, k, v, { causal })
-      : chunkedAttention(q, k, v, impl === "budget" ? { causal, scoreBytes: SCORE_BYTES } : { causal, chunk: 4096 });
+      : impl === "budget"
+        ? boundedAttention(q, k, v, { causal, scoreBytes: SCORE_BYTES }) // what inference runs
+        : chunkedAttention(q, k, v, { causal, chunk: 4096 });
   g.output("o", o);
   const rt = new Runtime();
   const c = await rt.compile(g);

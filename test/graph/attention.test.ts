@@ -9,6 +9,7 @@ import { reduceSum } from "../../src/graph/ops/reduce.ts";
 import { attention } from "../../src/graph/nn/attention.ts";
 import { chunkedAttention, MAX_CHUNK, MIN_CHUNK, runtimeChunk } from "../../src/graph/nn/long-attention.ts";
 import { groupQueries } from "../../src/graph/nn/attention.ts";
+import { boundedAttention, fitsBudget } from "../../src/graph/nn/bounded-attention.ts";
 import { assertClose, checkGrad, rand, rt } from "./helpers.ts";
 
 interface Case {
@@ -63,8 +64,8 @@ test("chunked = naive: causal self-attention Lq = Lk, MHA", () => compare({ H: 2
 
 test("chunked = naive: chunk larger than K", () => compare({ H: 2, Hkv: 1, Lq: 3, Lk: 7, d: 4, causal: false, chunk: 64 }));
 
-/** Forward only: chunk sizes chosen at run time from a score budget. */
-async function compareBudget(c: Omit<Case, "chunk"> & { scoreBytes: number }) {
+/** Forward only: chunk sizes chosen at run time from a score budget (or, bounded, whichever path fits it). */
+async function compareBudget(c: Omit<Case, "chunk"> & { scoreBytes: number; bounded?: boolean }) {
   const data = { q: rand(c.H * c.Lq * c.d, 21), k: rand(c.Hkv * c.Lk * c.d, 22), v: rand(c.Hkv * c.Lk * c.d, 23) };
   const out: Float32Array[] = [];
   for (const impl of ["naive", "budget"] as const) {
@@ -72,7 +73,8 @@ async function compareBudget(c: Omit<Case, "chunk"> & { scoreBytes: number }) {
     const q = g.input("q", "float32", [1, c.H, "Lq", c.d]);
     const k = g.input("k", "float32", [1, c.Hkv, "Lk", c.d]);
     const v = g.input("v", "float32", [1, c.Hkv, "Lk", c.d]);
-    g.output("o", impl === "naive" ? attention(q, k, v, { causal: c.causal }) : chunkedAttention(q, k, v, { causal: c.causal, scoreBytes: c.scoreBytes }));
+    const opts = { causal: c.causal, scoreBytes: c.scoreBytes };
+    g.output("o", impl === "naive" ? attention(q, k, v, opts) : c.bounded ? boundedAttention(q, k, v, opts) : chunkedAttention(q, k, v, opts));
     const r = await rt.run(g, {
       q: { data: data.q, dims: [1, c.H, c.Lq, c.d] },
       k: { data: data.k, dims: [1, c.Hkv, c.Lk, c.d] },
@@ -101,6 +103,22 @@ test("run-time chunks = naive: long keys in ragged chunks of MIN_CHUNK, non-caus
 test("run-time chunks = naive: causal prompt over several chunks, then one chunk for a decode step", async () => {
   await compareBudget({ H: 2, Hkv: 1, Lq: 600, Lk: 600, d: 4, causal: true, scoreBytes: 2 * 600 * 4 * 300 });
   await compareBudget({ H: 2, Hkv: 1, Lq: 1, Lk: 601, d: 4, causal: true, scoreBytes: 2 * 600 * 4 * 300 });
+});
+
+test("bounded attention: the materialised branch when all scores fit, chunks otherwise; both = naive", async () => {
+  const fits = async (H: number, Lq: number, Lk: number, scoreBytes: number) => {
+    const g = new Graph();
+    const q = g.input("q", "float32", [1, H, "Lq", 4]);
+    const k = g.input("k", "float32", [1, 1, "Lk", 4]);
+    g.output("f", fitsBudget(q, k, scoreBytes));
+    const r = await rt.run(g, { q: { data: new Float32Array(H * Lq * 4), dims: [1, H, Lq, 4] }, k: { data: new Float32Array(Lk * 4), dims: [1, 1, Lk, 4] } });
+    return Boolean(r.f.data[0]);
+  };
+  assert.equal(await fits(2, 3, 10, 2 * 3 * 10 * 4), true);
+  assert.equal(await fits(2, 3, 10, 2 * 3 * 10 * 4 - 1), false);
+  const shape = { H: 2, Hkv: 1, Lq: 40, Lk: 600, d: 4, causal: true, bounded: true };
+  await compareBudget({ ...shape, scoreBytes: 2 * 40 * 600 * 4 }); // fits: one matrix
+  await compareBudget({ ...shape, scoreBytes: 1 }); // chunks of MIN_CHUNK
 });
 
 test("run-time chunks refuse a gradient (its scan outputs need a fixed chunk)", async () => {
