@@ -12,7 +12,7 @@ import type { SamplingStrategy } from "../video/video-frames.ts";
 import { checkAskOptions } from "../app/ask-options.ts";
 import { choiceOption, intOption, numOption } from "./options.ts";
 
-interface CommonOpts {
+export interface CommonOpts {
   model?: string;
   device?: Device;
   threads?: number;
@@ -35,7 +35,7 @@ interface CommonOpts {
   spatial?: SpatialSampling;
 }
 
-function withModelOptions(c: Command): Command {
+export function withModelOptions(c: Command): Command {
   return c
     .option("--model <dir>", "model folder (config.json, *.safetensors, tokenizer.json); default: the embedded tiny model")
     .option("--device <name>", "cpu | webgpu | cuda", choiceOption("device", ["cpu", "webgpu", "cuda"]), "cpu")
@@ -74,7 +74,7 @@ function withSampling(c: Command): Command {
     );
 }
 
-async function open(o: CommonOpts, batch?: number): Promise<HourLlavaApp> {
+export async function open(o: CommonOpts, batch?: number): Promise<HourLlavaApp> {
   const opts: AppOptions = {
     device: o.device,
     threads: o.threads,

@@ -10,6 +10,7 @@ import { registerSynthCommands } from "./synth.ts";
 import { registerReportCommands } from "./report.ts";
 import { registerTrainCommands } from "./train.ts";
 import { registerQuantizeCommands } from "./quantize.ts";
+import { registerServeCommands } from "./serve.ts";
 import { cleanStaleRunTempDirs } from "../util/run-temp.ts";
 
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerReportCommands(program);
   registerDataCommands(program);
   registerSynthCommands(program); // adds `data synth …`
+  registerServeCommands(program);
   return program;
 }
 
