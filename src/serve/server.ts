@@ -34,6 +34,8 @@ export interface ServeOptions {
   requestTimeoutS?: number;
   /** Video memories held in the process between questions. */
   keepMemories?: number;
+  /** The job queue (default: one job at a time, maxWaiting waiting); given by tests that need to hold it. */
+  queue?: JobQueue;
   /** True when the server will listen on loopback only (then other Host headers are refused). */
   loopback?: boolean;
   logger?: boolean;
@@ -46,7 +48,7 @@ export async function createServer(o: ServeOptions): Promise<FastifyInstance> {
   const ctx: ServeContext = {
     app: o.app,
     modelName: basename(o.app.modelDir),
-    queue: new JobQueue({ maxWaiting: o.maxWaiting ?? 8 }),
+    queue: o.queue ?? new JobQueue({ maxWaiting: o.maxWaiting ?? 8 }),
     sources: new VideoSources(new UploadStore(o.uploadDir ?? join(o.cacheDir ?? defaultCacheDir(), "uploads")), o.videoRoot),
     memories: new MemoryShelf(o.app, o.keepMemories ?? 2),
     requestTimeoutS: o.requestTimeoutS ?? 900,
