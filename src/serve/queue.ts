@@ -50,14 +50,17 @@ export class JobQueue {
         signal.removeEventListener("abort", w.onAbort);
         this.running++;
         const t0 = performance.now();
-        job(signal)
-          .then(resolve, reject)
-          .finally(() => {
-            this.running--;
-            this.doneJobs++;
-            this.doneSeconds += (performance.now() - t0) / 1000;
-            this.next();
-          });
+        // The slot is freed before the caller hears back, so the stats it reads then are already current.
+        const finish = () => {
+          this.running--;
+          this.doneJobs++;
+          this.doneSeconds += (performance.now() - t0) / 1000;
+          this.next();
+        };
+        job(signal).then(
+          (v) => (finish(), resolve(v)),
+          (e) => (finish(), reject(e)),
+        );
       };
       const w: Waiting = {
         start,

@@ -28,6 +28,16 @@ export function registerVideoRoutes(server: FastifyInstance, ctx: ServeContext, 
     const part = await req.file({ limits: { fileSize: o.maxUploadBytes, files: 1 } });
     if (!part) throw badRequest("the upload has no 'file' field", "file", "missing_file");
     const f = await uploads.save(part.file, basename(part.filename || "video"));
+    if (part.file.truncated) {
+      uploads.remove(f.id); // the limit cut it short: keep nothing
+      throw new ApiError(
+        413,
+        "invalid_request_error",
+        `the upload is over the server's --max-upload of ${o.maxUploadBytes} bytes`,
+        "file",
+        "payload_too_large",
+      );
+    }
     // A file that is not a video is refused now rather than at the first question.
     try {
       await probeVideo(uploads.pathOf(f.id));
