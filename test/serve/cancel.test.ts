@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { JobQueue } from "../../src/serve/queue.ts";
+import { createServer } from "../../src/serve/server.ts";
 import { MODEL, chatAnswers, useServer, videoQuestion } from "./server-fixture.ts";
 
 const fx = useServer();
@@ -43,4 +45,26 @@ test("a streamed answer whose client leaves frees the queue; the next request is
   await idle();
   const next = await fx.client.chat.completions.create({ model: MODEL, messages: [videoQuestion(fx.clip, "What colour is the circle?")], max_tokens: 4 });
   assert.ok(next.choices[0].message.content !== null);
+});
+
+test("a request still waiting when --request-timeout runs out gets 504", async () => {
+  const queue = new JobQueue({ maxWaiting: 4 });
+  const server = await createServer({ app: fx.app, videoRoot: fx.root, cacheDir: join(fx.dir, "cache"), queue, requestTimeoutS: 0.2 });
+  const url = await server.listen({ host: "127.0.0.1", port: 0 });
+  let release!: () => void;
+  const busy = queue.run(() => new Promise<void>((r) => (release = r)), new AbortController().signal); // holds the one slot
+  try {
+    const res = await fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: MODEL, messages: [videoQuestion(fx.demo, "What colour is the circle?")] }),
+    });
+    assert.equal(res.status, 504);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, "timeout");
+    assert.equal(queue.stats.waiting, 0);
+  } finally {
+    release();
+    await busy;
+    await server.close();
+  }
 });
