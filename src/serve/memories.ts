@@ -22,8 +22,13 @@ export class MemoryShelf {
   ) {}
 
   async get(path: string, signal: AbortSignal, onProgress?: OnProgress): Promise<VideoMemory> {
-    const st = statSync(path);
-    const id = `${path}\0${st.size}\0${st.mtimeMs}`; // a replaced file is a new video
+    let id: string;
+    try {
+      const st = statSync(path);
+      id = `${path}\0${st.size}\0${st.mtimeMs}`; // a replaced file is a new video
+    } catch (e) {
+      throw unreadable(e, "messages"); // removed since the request named it
+    }
     const hit = this.held.get(id);
     if (hit) {
       this.held.delete(id); // re-insert: Map order is the LRU order
