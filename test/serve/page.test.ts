@@ -61,4 +61,35 @@ describe("the web page in headless Chromium", { skip }, () => {
     t.diagnostic(`screenshot: ${shot}`);
     assert.deepEqual(errors, []);
   });
+
+  test("upload a clip, encode its memory with progress, then delete the memory", { timeout: 120_000 }, async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(fx.url);
+    await page.getByLabel("Or upload one").setInputFiles(join(fx.root, "clip.mp4"));
+    await page.getByRole("status").getByText("uploaded clip.mp4").waitFor();
+    assert.match(await page.getByLabel("Pick a video").inputValue(), /^file-[0-9a-f]{24}$/); // the upload is picked
+    await page.getByText(/4\.0 s, 160×90, 100 frames sampled; memory not encoded yet/).waitFor();
+    // Every text the status line shows (each assignment adds a new text node, kept by the records).
+    await page.evaluate(() => {
+      const seen: string[] = ((window as unknown as { statuses: string[] }).statuses = []);
+      new MutationObserver((rs) => rs.forEach((r) => r.addedNodes.forEach((n) => seen.push(n.textContent ?? "")))).observe(document.getElementById("status")!, {
+        childList: true,
+      });
+    });
+    await page.getByRole("button", { name: "Encode memory" }).click();
+    await page.getByRole("status").getByText("memory encoded").waitFor({ timeout: 60_000 });
+    await page.getByText(/memory cached/).waitFor();
+    const statuses = await page.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
+    assert.ok(statuses.includes("encoding: 100/100 frames"), statuses.join(" | "));
+    assert.ok(
+      statuses.some((x) => /^encoding: \d\d?\/100 frames$/.test(x)),
+      "progress before the end",
+    );
+    await page.getByRole("button", { name: "delete the memory of clip.mp4" }).click();
+    await page.getByText(/memory not encoded yet/).waitFor();
+    assert.equal(await page.getByRole("row", { name: /clip\.mp4/ }).count(), 0);
+    assert.deepEqual(errors, []);
+  });
 });

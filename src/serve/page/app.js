@@ -171,8 +171,8 @@ $("upload-input").addEventListener("change", (e) => {
     bar.hidden = true;
     const body = JSON.parse(xhr.responseText || "{}");
     if (xhr.status !== 200) return status(`upload failed: ${body.error?.message ?? xhr.status}`);
+    await loadVideos(body.id).catch((e) => status(e.message));
     status(`uploaded ${body.filename}`);
-    await loadVideos(body.id);
   };
   xhr.onerror = () => status("upload failed: the connection broke");
   status(`uploading ${file.name}…`);
@@ -189,10 +189,10 @@ $("encode-button").addEventListener("click", async () => {
         bar.value = data.done / data.total;
         status(`encoding: ${data.done}/${data.total} frames`);
       } else if (event === "error") throw new Error(data.error.message);
-      else if (event === "done") status("memory encoded");
     }
     await selectVideo(state.video);
     await loadMemories();
+    status("memory encoded");
   } catch (e) {
     status(`encode failed: ${e.message}`);
   } finally {
