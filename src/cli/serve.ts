@@ -13,6 +13,7 @@ interface ServeOpts extends CommonOpts {
   maxUpload: number;
   maxBody: number;
   queue: number;
+  jobs: number;
   requestTimeout: number;
   keepMemories: number;
 }
@@ -29,6 +30,7 @@ export function registerServeCommands(program: Command): void {
     .option("--max-upload <size>", "largest upload", sizeOption("max-upload"), 4 * 2 ** 30)
     .option("--max-body <size>", "largest JSON body (data: URL videos)", sizeOption("max-body"), 64 * 2 ** 20)
     .option("--queue <n>", "requests that may wait for the model; more get 429 with Retry-After", intOption("queue", 0), 8)
+    .option("--jobs <n>", "compute jobs at once (1: one job already uses every core of a CPU)", intOption("jobs", 1), 1)
     .option("--request-timeout <seconds>", "longest a request may wait and run", numOption("request-timeout", { min: 0, exclusiveMin: true }), 900)
     .option("--keep-memories <n>", "video memories held in the process between questions", intOption("keep-memories", 0), 2)
     .action(async (o: ServeOpts) => {
@@ -42,6 +44,7 @@ export function registerServeCommands(program: Command): void {
         maxUploadBytes: o.maxUpload,
         maxBodyBytes: o.maxBody,
         maxWaiting: o.queue,
+        jobs: o.jobs,
         requestTimeoutS: o.requestTimeout,
         keepMemories: o.keepMemories,
         loopback: LOOPBACK.test(o.host),

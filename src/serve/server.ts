@@ -29,8 +29,10 @@ export interface ServeOptions {
   maxUploadBytes?: number;
   /** JSON bodies, which may hold a data: URL video. */
   maxBodyBytes?: number;
-  /** Requests waiting beyond the running one; more get 429. */
+  /** Requests waiting beyond the running ones; more get 429. */
   maxWaiting?: number;
+  /** Compute jobs at once (default 1: on a CPU one job already keeps every core busy; see bench/serve/run.ts). */
+  jobs?: number;
   requestTimeoutS?: number;
   /** Video memories held in the process between questions. */
   keepMemories?: number;
@@ -48,7 +50,7 @@ export async function createServer(o: ServeOptions): Promise<FastifyInstance> {
   const ctx: ServeContext = {
     app: o.app,
     modelName: basename(o.app.modelDir),
-    queue: o.queue ?? new JobQueue({ maxWaiting: o.maxWaiting ?? 8 }),
+    queue: o.queue ?? new JobQueue({ maxWaiting: o.maxWaiting ?? 8, concurrency: o.jobs ?? 1 }),
     sources: new VideoSources(new UploadStore(o.uploadDir ?? join(o.cacheDir ?? defaultCacheDir(), "uploads")), o.videoRoot),
     memories: new MemoryShelf(o.app, o.keepMemories ?? 2),
     requestTimeoutS: o.requestTimeoutS ?? 900,
