@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { HourLlavaApp } from "../../src/app/app.ts";
 import { folderQuantization, parseQuantScheme } from "../../src/model/quant-plan.ts";
 import { memAugFlops, llmFlopsPerToken } from "./flops.ts";
+import { linearRate } from "./linear-rate.ts";
 
 const arg = (k: string) => {
   const i = process.argv.indexOf(`--${k}`);
@@ -53,6 +54,18 @@ const Lq = videoQueries + 90; // + the prompt's text (≈90 tokens with the time
 const memAugTflop = memAugFlops(c, Lq, mem.memory.frames * 65) / 1e12;
 const prefillTokens = Lq;
 const t = second.timings;
+// Same-precision baselines, measured here after the questions: the linear op each stage's weights run on, at
+// the stage's own shapes (MemAug's attention is f32 either way, so its f32 rate is given too).
+const scheme = quant ?? folderQuantization(JSON.parse(readFileSync(`${model}/config.json`, "utf8")), model)?.scheme;
+const memAugOp = scheme ? "int8" : "f32";
+const llmOp = scheme === "q4" ? "nbits4" : scheme === "q8" ? "nbits8" : "f32";
+const memAugGflops = (memAugTflop * 1000) / t.memAugS;
+const prefillGflops = (prefillTokens * llmFlopsPerToken(c)) / t.prefillS / 1e9;
+const base = {
+  memaug_linear: await linearRate(memAugOp, Lq, c.hidden_size, c.hidden_size),
+  f32_matmul: await linearRate("f32", Lq, c.hidden_size, c.hidden_size),
+  prefill_linear: await linearRate(llmOp, prefillTokens, c.hidden_size, c.intermediate_size),
+};
 process.stdout.write(
   JSON.stringify({
     model,
@@ -67,10 +80,14 @@ process.stdout.write(
     first_question_overhead_s: first.s - second.s,
     memaug_s: t.memAugS,
     memaug_tflop: memAugTflop,
-    memaug_gflop_per_s: (memAugTflop * 1000) / t.memAugS,
+    memaug_gflop_per_s: memAugGflops,
+    baselines_gflop_per_s: { [`memaug_${memAugOp}_linear`]: base.memaug_linear, f32_matmul: base.f32_matmul, [`prefill_${llmOp}_linear`]: base.prefill_linear },
+    memaug_vs_its_linear: memAugGflops / base.memaug_linear,
+    memaug_vs_f32_matmul: memAugGflops / base.f32_matmul,
+    prefill_vs_its_linear: prefillGflops / base.prefill_linear,
     prefill_tokens: prefillTokens,
     prefill_tok_per_s: prefillTokens / t.prefillS,
-    prefill_gflop_per_s: (prefillTokens * llmFlopsPerToken(c)) / t.prefillS / 1e9,
+    prefill_gflop_per_s: prefillGflops,
     decode_tokens: t.tokens,
     decode_tok_per_s: t.tokens > 1 ? (t.tokens - 1) / t.generateS : null,
     rss_gb: { loaded: rssLoaded, encoded: rssEncoded, peak: rssGb("VmHWM") },

@@ -18,6 +18,7 @@ import type { CacheDtype, MemoryMeta } from "../cache/cache.ts";
 import { contentHash, memoByFile } from "../cache/file-hash.ts";
 import { probeVideo, type VideoInfo } from "../video/probe.ts";
 import { join } from "node:path";
+import type { ComputeDType } from "../graph/dtype.ts";
 import { existsSync, statSync } from "node:fs";
 import { describeOwner, type LockOwner } from "../cache/lock.ts";
 import { createProgress } from "../util/progress.ts";
@@ -41,6 +42,9 @@ export interface AppOptions {
   batch?: number;
   /** Quantize a float model while loading (its video tokens differ, so the cache keys differ too). */
   quant?: QuantScheme;
+  /** The float type the graphs compute in: f16 for GPU providers (f32 default; its video tokens differ, so it
+   * is part of the cache key too). */
+  computeDtype?: ComputeDType;
   /** Frame sampling rule: "one-fps-min" (the feature-extraction rule, default) or "streaming" (the raw-video loader's). */
   sampling?: SamplingStrategy;
   /** Frames per second to keep (official: 1) and a cap on their number (official: none). */
@@ -90,7 +94,7 @@ export class HourLlavaApp {
   static async load(modelDir?: string, opts: AppOptions = {}): Promise<HourLlavaApp> {
     const dir = resolveModelDir(modelDir);
     const runtime = new Runtime({ device: opts.device, threads: opts.threads });
-    const { model } = loadHourLlava(dir, { runtime, quant: opts.quant });
+    const { model } = loadHourLlava(dir, { runtime, quant: opts.quant, computeDtype: opts.computeDtype });
     await checkWeightsFinite(dir, opts.cacheDir ?? defaultCacheDir());
     const tokenizer = loadTokenizer(dir);
     if (tokenizer.vocabSize > model.config.vocab_size) {
@@ -106,8 +110,7 @@ export class HourLlavaApp {
   /** The model's cache identity (content hashes of its weights, cached in the cache folder's hash index; a
    * quantization at load changes the video tokens, so it is part of it). */
   modelId(cacheDir = this.opts.cacheDir ?? defaultCacheDir()): Promise<string> {
-    const quant = this.opts.quant ? `+${this.opts.quant}` : "";
-    this.idPromise ??= modelId(this.modelDir, (p) => contentHash(p, cacheDir)).then((id) => id + quant);
+    this.idPromise ??= appModelId(this.modelDir, cacheDir, this.opts);
     return this.idPromise;
   }
 
@@ -197,6 +200,11 @@ export class HourLlavaApp {
     };
   }
 
+  /** Builds the answer path's sessions now (what would otherwise delay the first question). */
+  warmUp(): Promise<void> {
+    return this.model.warmUp();
+  }
+
   /** Streams the answer to one question (a fresh conversation); the generator returns the whole Answer. */
   ask(mem: VideoMemory, question: string, opts: AskOptions = {}): AsyncGenerator<string, Answer> {
     return this.chat(mem).send(question, opts);
@@ -211,6 +219,13 @@ export class HourLlavaApp {
     const video = { memory: mem.memory, durationS: mem.durationS, frames: mem.frames };
     return streamAnswer(this.model, this.tokenizer, video, turns, answerSettings(this.model, this.generation, this.endTokens, opts));
   }
+}
+
+/** HourLlavaApp.modelId without loading the model (queueing encodes names the model they are for). */
+export async function appModelId(modelDir: string, cacheDir: string, variant: Pick<AppOptions, "quant" | "computeDtype"> = {}): Promise<string> {
+  const quant = variant.quant ? `+${variant.quant}` : "";
+  const dtype = variant.computeDtype === "float16" ? "+f16" : "";
+  return (await modelId(modelDir, (p) => contentHash(p, cacheDir))) + quant + dtype;
 }
 
 async function probeOnce(video: string, cacheDir: string): Promise<VideoInfo> {

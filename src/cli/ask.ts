@@ -11,6 +11,7 @@ import type { SpatialSampling } from "../model/forgetting.ts";
 import type { SamplingStrategy } from "../video/video-frames.ts";
 import { checkAskOptions } from "../app/ask-options.ts";
 import { choiceOption, intOption, numOption } from "./options.ts";
+import { encodeFarm, withFarmOptions, type FarmOpts } from "./encode-farm.ts";
 
 export interface CommonOpts {
   model?: string;
@@ -20,6 +21,7 @@ export interface CommonOpts {
   cacheDir?: string;
   quiet?: boolean;
   quant?: QuantScheme;
+  computeDtype?: "f32" | "f16";
   lockTimeout?: number;
   fps?: number;
   maxFrames?: number;
@@ -53,6 +55,12 @@ export function withModelOptions(c: Command): Command {
     .option("--cache-dir <dir>", "memory cache folder (default $HOURLLAVA_CACHE or ~/.cache/hourllava)")
     .option("--quiet", "no progress bar")
     .option("--quant <scheme>", "quantize a float model while loading: q8 | q4 | f32 (a quantized folder loads as it is)", parseQuantScheme)
+    .option(
+      "--compute-dtype <dtype>",
+      "float type of the graphs: f32 | f16 (for GPU providers; slower on CPU)",
+      choiceOption("compute-dtype", ["f32", "f16"]),
+      "f32",
+    )
     .option("--lock-timeout <seconds>", "longest wait for another process encoding the same video (default 24 h)", numOption("lock-timeout", { min: 0 }));
 }
 
@@ -84,6 +92,7 @@ export async function open(o: CommonOpts, batch?: number): Promise<HourLlavaApp>
     batch,
     sampling: o.sampling,
     quant: o.quant,
+    computeDtype: o.computeDtype === "f16" ? "float16" : "float32",
     lockTimeoutS: o.lockTimeout,
     cacheDtype: o.cacheDtype,
     rate: { ...(o.fps !== undefined ? { rate: o.fps } : {}), ...(o.maxFrames !== undefined ? { maxFrames: o.maxFrames } : {}) },
@@ -108,6 +117,7 @@ function describe(mem: VideoMemory, o: CommonOpts) {
     fps: o.fps ?? 1,
     max_frames: o.maxFrames ?? null,
     quant: o.quant ?? null,
+    compute_dtype: o.computeDtype ?? "f32",
     cache_dtype: o.cache === false ? null : (o.cacheDtype ?? "f16"),
     cache: mem.cache,
     timings_s: { decode: mem.timings.decodeS, vision_encode: mem.timings.encodeS },
@@ -115,10 +125,12 @@ function describe(mem: VideoMemory, o: CommonOpts) {
 }
 
 export function registerAskCommands(program: Command): void {
-  withModelOptions(program.command("encode <video>").description("build the video's memory repository (cached for later questions)"))
+  withFarmOptions(withModelOptions(program.command("encode [video]").description("build the video's memory repository (cached for later questions)")))
     .option("--json", "print one JSON object")
     .option("--batch <n>", "frames per vision batch and per saved cache part", intOption("batch", 1), 16)
-    .action(async (video: string, o: CommonOpts & { batch: number }) => {
+    .action(async (video: string | undefined, o: CommonOpts & FarmOpts & { batch: number }) => {
+      if (await encodeFarm(video, o)) return;
+      if (!video) throw new Error("encode: give a video (or --list videos.txt --queue redis://host:port, or --status)");
       const app = await open(o, o.batch);
       const mem = await app.remember(video);
       if (o.json) process.stdout.write(JSON.stringify({ ...describe(mem, o), model: app.modelDir }) + "\n");
@@ -162,6 +174,9 @@ export function registerAskCommands(program: Command): void {
       const app = await open(o);
       const mem = await app.remember(video);
       await app.model.releaseVision(); // one video per command: its memory is built
+      // Sessions are built before the prompt, so the first answer is as quick as the next ones.
+      if (!o.quiet) process.stderr.write("preparing the language model…\n");
+      await app.warmUp();
       const chat = app.chat(mem);
       // Lines are read as a stream (not rl.question), so piped input is not lost while an answer is generated.
       const rl = createInterface({ input: process.stdin, terminal: process.stdin.isTTY === true });

@@ -10,6 +10,9 @@ import { registerSynthCommands } from "./synth.ts";
 import { registerReportCommands } from "./report.ts";
 import { registerTrainCommands } from "./train.ts";
 import { registerQuantizeCommands } from "./quantize.ts";
+import { registerEvalCommands } from "./eval.ts";
+import { registerWorkerCommands } from "./worker.ts";
+import { registerFeatureCommands } from "./features.ts";
 import { registerServeCommands } from "./serve.ts";
 import { cleanStaleRunTempDirs } from "../util/run-temp.ts";
 
@@ -24,6 +27,9 @@ export function buildProgram(): Command {
   registerReportCommands(program);
   registerDataCommands(program);
   registerSynthCommands(program); // adds `data synth …`
+  registerEvalCommands(program);
+  registerWorkerCommands(program);
+  registerFeatureCommands(program);
   registerServeCommands(program);
   return program;
 }

@@ -35,6 +35,7 @@ export function registerServeCommands(program: Command): void {
     .option("--keep-memories <n>", "video memories held in the process between questions", intOption("keep-memories", 0), 2)
     .action(async (o: ServeOpts) => {
       const app = await open(o);
+      await app.warmUp(); // the answer path's sessions are built before the first request, not during it
       const server = await createServer({
         app,
         apiKey: o.apiKey ?? process.env.HOURLLAVA_API_KEY,

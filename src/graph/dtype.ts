@@ -1,4 +1,6 @@
 // Element types the engine knows, their ONNX enum codes and the typed arrays that hold them.
+import { f32ToHalfBits } from "../io/dtype.ts";
+
 export type DType = "float32" | "float16" | "float64" | "int64" | "int32" | "bool" | "uint8" | "int8";
 
 export const ONNX_DTYPE: Record<DType, number> = {
@@ -13,6 +15,23 @@ export const ONNX_DTYPE: Record<DType, number> = {
 };
 
 export type TypedArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array;
+
+/** The float types a model may compute in: f32 on CPU, f16 for GPU execution providers. */
+export type ComputeDType = "float32" | "float16";
+
+/** f32 values in a float dtype's storage (f16 as its 16-bit patterns, round to nearest even). */
+export function floatArray(values: ArrayLike<number>, dtype: ComputeDType): Float32Array | Uint16Array {
+  if (dtype === "float32") return values instanceof Float32Array ? values : Float32Array.from(values);
+  const out = new Uint16Array(values.length);
+  f32ToHalfBits("F16", values, out);
+  return out;
+}
+
+/** A finite stand-in for −∞ in masked attention scores: exp() of it is 0, and subtracting two of them never
+ * gives NaN (as −∞ − −∞ would). f16 tops out at 65504. */
+export function maskedScore(dtype: DType): number {
+  return dtype === "float16" ? -65504 : -1e30;
+}
 
 export function bytesPerElement(d: DType): number {
   switch (d) {

@@ -1,7 +1,7 @@
 // The graph builder: tensors carry a dtype and a (possibly symbolic) shape; nodes are ONNX ops or the
 // engine's own composite ops, which the emitter lowers. Ids are global so subgraphs can name outer values.
 import type { DType, TypedArray } from "./dtype.ts";
-import { dtypeOfArray } from "./dtype.ts";
+import { dtypeOfArray, floatArray } from "./dtype.ts";
 import type { Dim } from "./shape.ts";
 import { fmtShape, numel, ShapeError } from "./shape.ts";
 
@@ -142,7 +142,7 @@ export class Graph {
 
   scalar(v: number, dtype: DType = "float32"): Tensor {
     if (dtype === "int64") return this.constant(BigInt64Array.from([BigInt(v)]), [], "int64");
-    if (dtype === "float32") return this.constant(Float32Array.from([v]), [], "float32");
+    if (dtype === "float32" || dtype === "float16") return this.constant(floatArray([v], dtype), [], dtype);
     if (dtype === "float64") return this.constant(Float64Array.from([v]), [], "float64");
     if (dtype === "int32") return this.constant(Int32Array.from([v]), [], "int32");
     throw new Error(`scalar: unsupported dtype ${dtype}`);

@@ -146,7 +146,16 @@ function attributes(node: Node, emitSub: (g: Graph) => onnxProto.onnx.IGraphProt
   }
   if (node.op === "ConstantOfShape") {
     const dt = node.outputs[0].dtype;
-    const zero = dt === "int64" ? new BigInt64Array(1) : dt === "float64" ? new Float64Array(1) : dt === "int32" ? new Int32Array(1) : new Float32Array(1);
+    const zero =
+      dt === "int64"
+        ? new BigInt64Array(1)
+        : dt === "float64"
+          ? new Float64Array(1)
+          : dt === "int32"
+            ? new Int32Array(1)
+            : dt === "float16"
+              ? new Uint16Array(1)
+              : new Float32Array(1);
     out.push({ name: "value", type: A.TENSOR, t: { dataType: ONNX_DTYPE[dt], dims: [1], rawData: rawBytes(zero) } });
   }
   return out;

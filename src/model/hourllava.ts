@@ -4,6 +4,9 @@
 // between questions and only the question-dependent stages run per question.
 import { Graph } from "../graph/graph.ts";
 import type { Tensor } from "../graph/graph.ts";
+import type { TypedArray } from "../graph/dtype.ts";
+import type { Dim } from "../graph/shape.ts";
+import { cast } from "../graph/ops/elementwise.ts";
 import type { CompiledGraph, HostTensor, Runtime } from "../graph/runtime.ts";
 import type { HourLlavaConfig } from "../io/config.ts";
 import { spatialIndices, videoQueries } from "./forgetting.ts";
@@ -26,6 +29,10 @@ import { EMBED_WEIGHT } from "./quant-plan.ts";
 import { seededRandom } from "./sampling.ts";
 
 export const NEWLINE_WEIGHT = "model.image_newline";
+
+/** Bytes of attention scores per key chunk at inference (MemAug and the decoder): an hour's prompt would
+ * otherwise materialise GBs of scores per layer (3B: 16 heads × 8.8k² × 4 B = 4.9 GB). */
+export const SCORE_BYTES = 128 * 2 ** 20;
 
 /** Every weight the model reads with its shape, in the official checkpoint's naming and order. */
 export function weightSpec(c: HourLlavaConfig): WeightSpec {
@@ -55,13 +62,20 @@ export interface GenerateOptions extends SamplingOptions {
   stopTokens?: number[];
 }
 
-function host(data: Float32Array, dims: number[]): HostTensor {
+function host(data: TypedArray, dims: number[]): HostTensor {
   return { data, dims };
+}
+
+/** Graph outputs the host reads are f32 whatever the compute dtype. */
+function asF32(t: Tensor): Tensor {
+  return cast(t, "float32");
 }
 
 export class HourLlava {
   readonly hidden: number;
   private visionGraph?: Promise<CompiledGraph>;
+  /** The vision graph that also outputs SigLIP features and pooled features (features export), compiled once. */
+  private stageGraph?: Promise<CompiledGraph>;
   private memAugGraph?: Promise<CompiledGraph>;
   private readonly llmGraphs = new Map<boolean, Promise<CompiledGraph>>();
   private embedTable?: EmbeddingTable;
@@ -79,18 +93,23 @@ export class HourLlava {
     this.hidden = config.hidden_size;
   }
 
+  /** A graph input fed from the host in f32, in the compute dtype inside the graph. */
+  private input(g: Graph, name: string, shape: Dim[]): Tensor {
+    return cast(g.input(name, "float32", shape), this.weights.computeDtype);
+  }
+
   // ---- vision: frames → per-frame video tokens ----
 
   private compileVision(stages: boolean): Promise<CompiledGraph> {
     const v = this.config.vision;
     const g = new Graph();
-    const pixels = g.input("pixels", "float32", ["T", v.num_channels, v.image_size, v.image_size]);
+    const pixels = this.input(g, "pixels", ["T", v.num_channels, v.image_size, v.image_size]);
     const features = visionTower(g, this.weights, v, pixels);
     const pooled = poolFrames(features, v.grid_size);
-    g.output("tokens", projector(g, this.weights, pooled));
+    g.output("tokens", asF32(projector(g, this.weights, pooled)));
     if (stages) {
-      g.output("features", features);
-      g.output("pooled", pooled);
+      g.output("features", asF32(features));
+      g.output("pooled", asF32(pooled));
     }
     return this.runtime.compile(g);
   }
@@ -101,7 +120,7 @@ export class HourLlava {
     const per = v.num_channels * v.image_size * v.image_size;
     if (pixels.length !== T * per)
       throw new Error(`encodeFrames: ${pixels.length} values for ${T} frames of ${v.num_channels}×${v.image_size}×${v.image_size}`);
-    const graph = stages ? this.compileVision(true) : (this.visionGraph ??= this.compileVision(false));
+    const graph = stages ? (this.stageGraph ??= this.compileVision(true)) : (this.visionGraph ??= this.compileVision(false));
     if (!stages && T > this.visionFramesPerRun) {
       // Frames are independent: running a few at a time bounds ORT's working set (so400m's attention scores alone
       // take 34 MB a frame) at no cost in speed, since 729 rows a frame already fill the GEMMs.
@@ -125,9 +144,8 @@ export class HourLlava {
   /** Frees the vision tower's session (weights and working memory) once the videos are encoded; the next
    * encode compiles it again. */
   async releaseVision(): Promise<void> {
-    const g = this.visionGraph;
-    this.visionGraph = undefined;
-    if (g) await this.runtime.evict(g);
+    for (const g of [this.visionGraph, this.stageGraph]) if (g) await this.runtime.evict(g);
+    this.visionGraph = this.stageGraph = undefined;
   }
 
   // ---- memory repository ----
@@ -155,14 +173,20 @@ export class HourLlava {
     const g = new Graph();
     const H = this.hidden;
     const half = memAugDims(this.config).rotaryDim / 2;
-    const table = (n: string, L: string): Tensor => g.input(n, "float32", [L, half]);
-    const out = memAug(g, this.weights, this.config, {
-      x: g.input("x", "float32", ["Lq", H]),
-      memory: g.input("memory", "float32", ["Lk", H]),
-      qRope: { cos: table("q_cos", "Lq"), sin: table("q_sin", "Lq") },
-      kRope: { cos: table("k_cos", "Lk"), sin: table("k_sin", "Lk") },
-    });
-    g.output("out", out);
+    const table = (n: string, L: string): Tensor => this.input(g, n, [L, half]);
+    const out = memAug(
+      g,
+      this.weights,
+      this.config,
+      {
+        x: this.input(g, "x", ["Lq", H]),
+        memory: this.input(g, "memory", ["Lk", H]),
+        qRope: { cos: table("q_cos", "Lq"), sin: table("q_sin", "Lq") },
+        kRope: { cos: table("k_cos", "Lk"), sin: table("k_sin", "Lk") },
+      },
+      { scoreBytes: SCORE_BYTES },
+    );
+    g.output("out", asF32(out));
     return this.runtime.compile(g);
   }
 
@@ -225,20 +249,22 @@ export class HourLlava {
     const c = this.config;
     const g = new Graph();
     const d = c.hidden_size / c.num_attention_heads;
-    const cache = (n: string) => g.input(n, "float32", [1, c.num_key_value_heads, "P", d]);
+    // The KV cache stays in the compute dtype between steps (half the memory in f16, no casts per step).
+    const cache = (n: string) => g.input(n, this.weights.computeDtype, [1, c.num_key_value_heads, "P", d]);
     const out = qwen2(
       g,
       this.weights,
       c,
       {
-        embeds: g.input("embeds", "float32", ["L", c.hidden_size]),
-        rope: { cos: g.input("cos", "float32", ["L", d / 2]), sin: g.input("sin", "float32", ["L", d / 2]) },
+        embeds: this.input(g, "embeds", ["L", c.hidden_size]),
+        rope: { cos: this.input(g, "cos", ["L", d / 2]), sin: this.input(g, "sin", ["L", d / 2]) },
         pastK: Array.from({ length: c.num_hidden_layers }, (_, i) => cache(`past_k${i}`)),
         pastV: Array.from({ length: c.num_hidden_layers }, (_, i) => cache(`past_v${i}`)),
+        scoreBytes: SCORE_BYTES,
       },
       lastOnly,
     );
-    g.output("logits", out.logits);
+    g.output("logits", asF32(out.logits));
     out.presentK.forEach((t, i) => g.output(`present_k${i}`, t));
     out.presentV.forEach((t, i) => g.output(`present_v${i}`, t));
     return this.runtime.compile(g);
@@ -248,6 +274,12 @@ export class HourLlava {
     let hit = this.llmGraphs.get(lastOnly);
     if (!hit) this.llmGraphs.set(lastOnly, (hit = this.compileLlm(lastOnly)));
     return hit;
+  }
+
+  /** Compiles the question-time graphs (MemAug, and the decoder as answers use it) ahead of the first question:
+   * ORT's weight prepacking makes a session take seconds per billion parameters (measured in bench/scale). */
+  async warmUp(): Promise<void> {
+    await Promise.all([(this.memAugGraph ??= this.compileMemAug()), this.llm(true)]);
   }
 
   /** One decoder pass over new embeddings at positions past…past+L−1. */
@@ -266,7 +298,7 @@ export class HourLlava {
       cos: host(rope.cos, [L, d / 2]),
       sin: host(rope.sin, [L, d / 2]),
     };
-    const empty = new Float32Array(0);
+    const empty = this.weights.computeDtype === "float16" ? new Uint16Array(0) : new Float32Array(0);
     for (let i = 0; i < c.num_hidden_layers; i++) {
       feeds[`past_k${i}`] = past ? past[2 * i] : host(empty, [1, c.num_key_value_heads, 0, d]);
       feeds[`past_v${i}`] = past ? past[2 * i + 1] : host(empty, [1, c.num_key_value_heads, 0, d]);

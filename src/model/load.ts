@@ -5,6 +5,7 @@ import { checkKeys, openCheckpoint } from "../io/checkpoint.ts";
 import type { Checkpoint } from "../io/checkpoint.ts";
 import { Runtime } from "../graph/runtime.ts";
 import type { RuntimeOptions } from "../graph/runtime.ts";
+import type { ComputeDType } from "../graph/dtype.ts";
 import { HourLlava } from "./hourllava.ts";
 import type { SpatialSampling } from "./forgetting.ts";
 import { WeightStore } from "./weights.ts";
@@ -22,6 +23,8 @@ export interface LoadOptions extends RuntimeOptions {
   /** Quantize a float folder while loading (a quantized folder loads as it is). */
   quant?: QuantScheme;
   blockSize?: number;
+  /** The float type graphs compute in (f16 for GPU execution providers; f32 by default). */
+  computeDtype?: ComputeDType;
 }
 
 /** Extra keys official checkpoints carry that the model does not use. */
@@ -68,7 +71,7 @@ export function loadHourLlava(dir: string, opts: LoadOptions = {}): { model: Hou
       source = new QuantizingSource(source, formats);
     }
     const runtime = opts.runtime ?? new Runtime(opts);
-    const model = new HourLlava(config, new WeightStore(source, formats), runtime, opts.spatial ?? "uniform");
+    const model = new HourLlava(config, new WeightStore(source, formats, opts.computeDtype), runtime, opts.spatial ?? "uniform");
     return { model, checkpoint: ckpt };
   } catch (e) {
     ckpt.close();

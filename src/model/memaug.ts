@@ -7,6 +7,7 @@ import { add } from "../graph/ops/elementwise.ts";
 import { slice } from "../graph/ops/shape-ops.ts";
 import { gelu } from "../graph/nn/activations.ts";
 import { chunkedAttention } from "../graph/nn/long-attention.ts";
+import type { ChunkedAttentionOptions } from "../graph/nn/long-attention.ts";
 import { layerNorm } from "../graph/nn/norms.ts";
 import { applyRotary } from "../graph/nn/rotary.ts";
 import { fromHeads, toHeads } from "./heads.ts";
@@ -78,7 +79,8 @@ export interface MemAugInputs {
   kRope: Tables;
 }
 
-export function memAug(g: Graph, w: WeightStore, c: MemAugConfig, inp: MemAugInputs, chunk = 4096): Tensor {
+/** `attn`: fixed chunks for training (the gradient needs them), a run-time score budget for inference. */
+export function memAug(g: Graph, w: WeightStore, c: MemAugConfig, inp: MemAugInputs, attn: ChunkedAttentionOptions = { chunk: 4096 }): Tensor {
   const { headDim, rotaryDim, qWidth, kvWidth } = memAugDims(c);
   const H = c.num_attention_heads;
   const Hkv = c.num_key_value_heads;
@@ -94,14 +96,14 @@ export function memAug(g: Graph, w: WeightStore, c: MemAugConfig, inp: MemAugInp
     const q = rope(toHeads(slice(qkv, 1, 0, qWidth), H, headDim), inp.qRope);
     const k = rope(toHeads(slice(qkv, 1, qWidth, qWidth + kvWidth), Hkv, headDim), inp.qRope);
     const v = toHeads(slice(qkv, 1, qWidth + kvWidth, qWidth + 2 * kvWidth), Hkv, headDim);
-    x = norm(add(x, lin(fromHeads(chunkedAttention(q, k, v, { chunk })), "self_attn.Wo")), "norm1");
+    x = norm(add(x, lin(fromHeads(chunkedAttention(q, k, v, attn)), "self_attn.Wo")), "norm1");
 
     // Cross-attention to the memory: Wkv packs k | v.
     const cq = rope(toHeads(lin(x, "cross_attn.Wq"), H, headDim), inp.qRope);
     const kv = lin(inp.memory, "cross_attn.Wkv");
     const ck = rope(toHeads(slice(kv, 1, 0, kvWidth), Hkv, headDim), inp.kRope);
     const cv = toHeads(slice(kv, 1, kvWidth, 2 * kvWidth), Hkv, headDim);
-    x = norm(add(x, lin(fromHeads(chunkedAttention(cq, ck, cv, { chunk })), "cross_attn.Wo")), "norm2");
+    x = norm(add(x, lin(fromHeads(chunkedAttention(cq, ck, cv, attn)), "cross_attn.Wo")), "norm2");
 
     x = norm(add(x, lin(gelu(lin(x, "mlp.0")), "mlp.2")), "norm3");
   }

@@ -6,6 +6,7 @@ import { add, mul } from "../graph/ops/elementwise.ts";
 import { concat, slice } from "../graph/ops/shape-ops.ts";
 import { silu } from "../graph/nn/activations.ts";
 import { attention } from "../graph/nn/attention.ts";
+import { chunkedAttention } from "../graph/nn/long-attention.ts";
 import { rmsNorm } from "../graph/nn/norms.ts";
 import { applyRotary } from "../graph/nn/rotary.ts";
 import { fromHeads, toHeads } from "./heads.ts";
@@ -77,6 +78,9 @@ export interface DecoderInputs {
   /** Per layer [1, Hkv, P, d] caches (P may be 0); absent when training on whole sequences. */
   pastK?: Tensor[];
   pastV?: Tensor[];
+  /** Attention in key chunks sized at run time for this many bytes of scores (bounded memory on long prompts);
+   * absent: one materialised score matrix (training, short sequences). */
+  scoreBytes?: number;
 }
 
 export interface DecoderOutputs {
@@ -106,7 +110,8 @@ export function qwen2(g: Graph, w: WeightStore, c: Qwen2Config, inp: DecoderInpu
     const v = inp.pastV ? concat([inp.pastV[i], vNew], 2) : vNew;
     presentK.push(k);
     presentV.push(v);
-    h = add(h, w.linear(g, fromHeads(attention(q, k, v, { causal: true })), `${l}self_attn.o_proj`, false));
+    const o = inp.scoreBytes ? chunkedAttention(q, k, v, { causal: true, scoreBytes: inp.scoreBytes }) : attention(q, k, v, { causal: true });
+    h = add(h, w.linear(g, fromHeads(o), `${l}self_attn.o_proj`, false));
     const y = rmsNorm(h, P(`${l}post_attention_layernorm.weight`), c.rms_norm_eps);
     const mlp = (t: Tensor, n: string) => w.linear(g, t, `${l}mlp.${n}`, false);
     h = add(h, mlp(mul(silu(mlp(y, "gate_proj")), mlp(y, "up_proj")), "down_proj"));

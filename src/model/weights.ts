@@ -2,9 +2,12 @@
 // graph the cheapest way: file-backed bytes ORT reads itself (f32 tensors, quantized codes), widened on demand
 // at emission (bf16/f16 checkpoints), or the source's own arrays (training state, tests). JS keeps no copy.
 // Linear layers go through `linear`, which picks the float or quantized op from the weight's format.
-import type { DType, TypedArray } from "../graph/dtype.ts";
+// Float weights enter graphs in the store's compute dtype (f16 for GPU providers: converted at emission).
+import type { ComputeDType, DType, TypedArray } from "../graph/dtype.ts";
+import { floatArray } from "../graph/dtype.ts";
 import type { FileSlice, Graph, Tensor } from "../graph/graph.ts";
 import { linear } from "../graph/ops/linalg.ts";
+import { add, cast } from "../graph/ops/elementwise.ts";
 import { dynamicQuantizeMatMul, matMulNBits } from "../graph/ops/quant-linear.ts";
 import type { LinearFormat } from "./quant-plan.ts";
 import { partName } from "./quant-plan.ts";
@@ -35,6 +38,8 @@ export class WeightStore {
     readonly source: WeightSource,
     /** Quantized linear weights (absent: all float). */
     readonly formats: Map<string, LinearFormat> = new Map(),
+    /** The float type graphs compute in. */
+    readonly computeDtype: ComputeDType = "float32",
   ) {}
 
   has(name: string): boolean {
@@ -52,35 +57,39 @@ export class WeightStore {
     return this.source.read(name);
   }
 
-  /** One loader per weight, so rebuilt graphs have the same signature (and reuse compiled sessions). */
-  private loader(name: string): () => TypedArray {
-    let f = this.loaders.get(name);
+  /** One loader per weight and dtype, so rebuilt graphs have the same signature (and reuse compiled sessions). */
+  private loader(name: string, as: DType): () => TypedArray {
+    const key = `${name}|${as}`;
+    let f = this.loaders.get(key);
     if (!f) {
       const s = this.source;
-      f = s.dtype && s.dtype(name) !== "float32" ? () => s.raw!(name) : () => s.read(name);
-      this.loaders.set(name, f);
+      if (as === "float16") f = () => floatArray(s.read(name), "float16");
+      else f = as !== "float32" ? () => s.raw!(name) : () => s.read(name);
+      this.loaders.set(key, f);
     }
     return f;
   }
 
-  /** The weight as a parameter of graph g (declared once per graph). */
-  param(g: Graph, name: string, expectShape?: number[]): Tensor {
+  /** The weight as a parameter of graph g (declared once per graph): float weights in the compute dtype unless
+   * `floatAs` says otherwise (ops with f32-only inputs). */
+  param(g: Graph, name: string, expectShape?: number[], floatAs: ComputeDType = this.computeDtype): Tensor {
     let m = this.perGraph.get(g);
     if (!m) this.perGraph.set(g, (m = new Map()));
-    const hit = m.get(name);
+    const hit = m.get(`${name}|${floatAs}`);
     if (hit) return hit;
     const shape = this.shape(name);
     if (expectShape && (shape.length !== expectShape.length || shape.some((d, i) => d !== expectShape[i]))) {
       throw new Error(`weight ${name} has shape [${shape.join(", ")}], the config implies [${expectShape.join(", ")}]`);
     }
     const s = this.source;
-    const dtype = s.dtype?.(name) ?? "float32";
-    const file = s.file?.(name);
+    const stored = s.dtype?.(name) ?? "float32";
+    const dtype = stored === "float32" ? floatAs : stored;
+    const file = dtype === stored ? s.file?.(name) : undefined;
     let t: Tensor;
     if (file) t = g.lazyParam(name, dtype, shape, file);
-    else if (s.inMemory) t = g.param(name, s.read(name), shape);
-    else t = g.lazyParam(name, dtype, shape, this.loader(name));
-    m.set(name, t);
+    else if (s.inMemory) t = g.param(name, dtype === "float16" ? floatArray(s.read(name), "float16") : s.read(name), shape);
+    else t = g.lazyParam(name, dtype, shape, this.loader(name, dtype));
+    m.set(`${name}|${floatAs}`, t);
     return t;
   }
 
@@ -91,7 +100,13 @@ export class WeightStore {
     const f = this.formats.get(weight);
     if (!f) return linear(x, this.param(g, weight), bias);
     const part = (p: "qweight" | "scales" | "qzeros") => this.param(g, partName(weight, p));
-    if (f.kind === "int8") return dynamicQuantizeMatMul(x, part("qweight"), part("scales"), bias);
+    if (f.kind === "int8") {
+      // DynamicQuantizeMatMul takes f32 only: a half-precision graph crosses into it and back.
+      const scales = this.param(g, partName(weight, "scales"), undefined, "float32");
+      if (x.dtype === "float32") return dynamicQuantizeMatMul(x, part("qweight"), scales, bias);
+      const y = cast(dynamicQuantizeMatMul(cast(x, "float32"), part("qweight"), scales), x.dtype);
+      return bias ? add(y, bias) : y;
+    }
     const [N] = this.shape(partName(weight, "qweight"));
     const K = x.shape[x.rank - 1];
     if (typeof K !== "number") throw new Error(`${weight}: quantized linear needs a static input width`);

@@ -14,6 +14,7 @@ import { quantizeFolder } from "../../src/model/quantize-folder.ts";
 import { QUANT_CONFIG_KEY, parseQuantScheme } from "../../src/model/quant-plan.ts";
 import { Runtime } from "../../src/graph/runtime.ts";
 import { microConfig } from "../helpers/micro-config.ts";
+import { fixedOutputs as outputs, relErr } from "../helpers/model-outputs.ts";
 
 const CONFIG = microConfig({ num_hidden_layers: 2, hidden_size: 64, intermediate_size: 160, vocab_size: 300, tie_word_embeddings: false });
 const rt = new Runtime({ threads: 1 });
@@ -28,29 +29,6 @@ const float = join(dir, "f32");
   writeFileSync(join(float, "generation_config.json"), '{"eos_token_id": [1, 2]}\n');
 }
 test.after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Frame tokens and the last-position logits of a fixed prompt through MemAug: every quantized op runs. */
-async function outputs(m: HourLlava) {
-  const T = 2;
-  const S = m.config.vision.image_size;
-  const pixels = new Float32Array(T * 3 * S * S).map((_, i) => Math.sin(i * 0.11));
-  const { tokens } = await m.encodeFrames(pixels, T);
-  const memory = m.buildMemory(tokens, T);
-  const ids = [5, 6, 7, -200, 8, 9, 10];
-  const plan = m.plan(memory, ids);
-  const logits = await m.logits(m.llmInput(plan, await m.memAug(memory, plan)));
-  return { tokens, logits };
-}
-
-function relErr(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / den;
-}
 
 test("quantize → save → load computes exactly what quantizing at load does, and stays close to f32", async () => {
   const ref = await outputs(loadHourLlava(float, { runtime: rt }).model);

@@ -1,4 +1,5 @@
-// The vision tower runs a few frames at a time (bounded memory): tokens equal one run over all frames.
+// The vision tower runs a few frames at a time (bounded memory): tokens equal one run over all frames. warmUp
+// compiles the question-time sessions ahead of the first question.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadHourLlava } from "../../src/model/load.ts";
@@ -25,4 +26,23 @@ test("encoding 7 frames 3 at a time gives the tokens of one 7-frame run", async 
   await model.releaseVision();
   assert.equal(model.runtime.cachedSessions, sessions - 1);
   assert.deepEqual((await model.encodeFrames(pixels, T)).tokens, parts);
+});
+
+test("warmUp builds exactly the sessions a question uses: answering afterwards compiles nothing new", async () => {
+  const { model } = loadHourLlava("models/hourllava-tiny", { runtime: new Runtime({ threads: 1 }) });
+  await model.warmUp();
+  assert.equal(model.runtime.cachedSessions, 2, "MemAug and the decoder");
+  const S = model.config.vision.image_size;
+  const T = 3;
+  const { tokens } = await model.encodeFrames(
+    new Float32Array(T * 3 * S * S).map((_, i) => Math.cos(i * 0.01)),
+    T,
+  );
+  assert.equal(model.runtime.cachedSessions, 3, "+ the vision tower");
+  const memory = model.buildMemory(tokens, T);
+  const plan = model.plan(memory, [5, -200, 6, 7]);
+  const out: number[] = [];
+  for await (const tok of model.generate(model.llmInput(plan, await model.memAug(memory, plan)), { maxNewTokens: 3 })) out.push(tok);
+  assert.equal(out.length, 3);
+  assert.equal(model.runtime.cachedSessions, 3);
 });

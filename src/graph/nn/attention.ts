@@ -1,7 +1,8 @@
 // Multi-head attention with grouped KV heads, materialising the score matrix (the reference path, and the
 // fastest one for short sequences). Queries are grouped per KV head so K/V are never repeated in memory.
 import type { Tensor } from "../graph.ts";
-import { add, less, mul, sub, where } from "../ops/elementwise.ts";
+import { maskedScore } from "../dtype.ts";
+import { add, cast, less, mul, sub, where } from "../ops/elementwise.ts";
 import { matmul } from "../ops/linalg.ts";
 import { softmax } from "../ops/reduce.ts";
 import { dimOf, range, reshape, squeeze, transposeLast, unsqueeze } from "../ops/shape-ops.ts";
@@ -13,8 +14,6 @@ export interface AttentionOptions {
   /** Defaults to 1/sqrt(head_dim). */
   scale?: number;
 }
-
-export const MASKED = -1e30;
 
 export function headGroups(op: string, q: Tensor, k: Tensor): number {
   const H = q.shape[1];
@@ -50,18 +49,19 @@ export function ungroupQueries(o: Tensor, like: Tensor): Tensor {
   return reshape(o, [B, H, L, d] as Dim[]);
 }
 
-/** q [B, H, Lq, d], k/v [B, Hkv, Lk, d] → [B, H, Lq, d]. */
+/** q [B, H, Lq, d], k/v [B, Hkv, Lk, d] → [B, H, Lq, d]. Scores are masked and softmaxed in f32 whatever the
+ * compute dtype (as transformers' eager attention does), then the probabilities return to it. */
 export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions = {}): Tensor {
   const groups = headGroups("attention", q, k);
   const d = q.shape[3] as number;
   const scale = opts.scale ?? 1 / Math.sqrt(d);
   const q5 = groupQueries(q, groups);
-  let s = mul(matmul(q5, transposeLast(unsqueeze(k, [2]))), scale); // [B, Hkv, g, Lq, Lk]
+  let s = cast(mul(matmul(q5, transposeLast(unsqueeze(k, [2]))), scale), "float32"); // [B, Hkv, g, Lq, Lk]
   if (opts.causal) {
     const g = q.graph;
     const kj = range(g.scalar(0, "int64"), dimScalar(k, 2), g.scalar(1, "int64"), k.shape[2]);
-    s = where(less(kj, causalLimit(q, k)), s, MASKED);
+    s = where(less(kj, causalLimit(q, k)), s, maskedScore(s.dtype));
   }
-  const o = matmul(softmax(s, -1), unsqueeze(v, [2]));
+  const o = matmul(cast(softmax(s, -1), q.dtype), unsqueeze(v, [2]));
   return ungroupQueries(o, q);
 }

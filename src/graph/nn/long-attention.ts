@@ -5,9 +5,9 @@
 // log-sum-exp, dK/dV come out per chunk as scan outputs, dQ is carried).
 import { Graph, attr } from "../graph.ts";
 import type { Tensor } from "../graph.ts";
-import { add, div, exp, less, log, maximum, mul, sub, where } from "../ops/elementwise.ts";
+import { add, div, exp, less, log, maximum, minimum, mul, sub, where } from "../ops/elementwise.ts";
 import { matmul } from "../ops/linalg.ts";
-import { reduceMax, reduceSum } from "../ops/reduce.ts";
+import { reduceMax, reduceProd, reduceSum } from "../ops/reduce.ts";
 import {
   concat,
   dimOf,
@@ -24,12 +24,20 @@ import {
   zerosOfShape,
 } from "../ops/shape-ops.ts";
 import type { AttentionOptions } from "./attention.ts";
-import { causalLimit, groupQueries, headGroups, MASKED, ungroupQueries } from "./attention.ts";
+import { causalLimit, groupQueries, headGroups, ungroupQueries } from "./attention.ts";
+import { bytesPerElement, maskedScore } from "../dtype.ts";
 
 export interface ChunkedAttentionOptions extends AttentionOptions {
   /** Keys per chunk (default 4096). */
   chunk?: number;
+  /** Instead of a fixed chunk: keys per chunk chosen at run time so one chunk's scores (all heads × queries ×
+   * keys) take about this many bytes, within [MIN_CHUNK, MAX_CHUNK]. Long prompts get small chunks (bounded
+   * memory), a single decode step gets one chunk (no loop overhead). Forward only. */
+  scoreBytes?: number;
 }
+
+export const MIN_CHUNK = 256;
+export const MAX_CHUNK = 1 << 16;
 
 interface Prepared {
   q5: Tensor;
@@ -39,18 +47,28 @@ interface Prepared {
   lim?: Tensor;
   trip: Tensor;
   lk: Tensor;
-  chunk: number;
+  /** A number, or an int64 [1] tensor computed at run time (scoreBytes). */
+  chunk: number | Tensor;
   scale: number;
+}
+
+/** Keys per chunk for a score budget: clamp(budget / (bytes per key column), MIN_CHUNK, MAX_CHUNK), int64 [1]. */
+export function runtimeChunk(q5: Tensor, scoreBytes: number): Tensor {
+  const g = q5.graph;
+  const rows = reduceProd(slice(shapeOf(q5), 0, 0, 4), [0], true); // B·Hkv·g·Lq score rows
+  const perKey = mul(rows, bytesPerElement(q5.dtype));
+  return minimum(maximum(div(g.ints([Math.floor(scoreBytes)]), perKey), MIN_CHUNK), MAX_CHUNK);
 }
 
 function prepare(q: Tensor, k: Tensor, v: Tensor, opts: ChunkedAttentionOptions): Prepared {
   const groups = headGroups("chunkedAttention", q, k);
-  const chunk = opts.chunk ?? 4096;
+  const q5 = groupQueries(q, groups);
+  const chunk = opts.scoreBytes !== undefined ? runtimeChunk(q5, opts.scoreBytes) : (opts.chunk ?? 4096);
   const scale = opts.scale ?? 1 / Math.sqrt(q.shape[3] as number);
   const lk = dimOf(k, 2);
-  const nChunks = div(add(lk, chunk - 1), chunk);
+  const nChunks = div(sub(add(lk, chunk), 1), chunk);
   return {
-    q5: groupQueries(q, groups),
+    q5,
     k,
     v,
     lim: opts.causal ? causalLimit(q, k) : undefined,
@@ -73,7 +91,7 @@ function chunkScores(p: Prepared, iter: Tensor) {
   let s = mul(matmul(p.q5, transposeLast(kc)), p.scale);
   if (p.lim) {
     const kj = range(squeeze(start, [0]), squeeze(add(start, dimOf(k2, 2)), [0]), g.scalar(1, "int64"), "c");
-    s = where(less(kj, p.lim), s, MASKED);
+    s = where(less(kj, p.lim), s, maskedScore(s.dtype));
   }
   return { kc, vc, s, len: dimOf(k2, 2) };
 }
@@ -94,16 +112,17 @@ export function chunkedAttention(q: Tensor, k: Tensor, v: Tensor, opts: ChunkedA
   const q5 = p.q5;
   const rowShape = [...q5.shape.slice(0, 4), 1];
   const rowShapeT = concat([slice(shapeOf(q5), 0, 0, 4), g.ints([1])], 0);
-  const m0 = add(zerosOfShape(rowShapeT, rowShape), MASKED);
-  const l0 = zerosOfShape(rowShapeT, rowShape);
-  const acc0 = zerosOfShape(shapeOf(q5), [...q5.shape]);
+  const dt = q.dtype; // the running max, sum and accumulator stay in the compute dtype
+  const m0 = add(zerosOfShape(rowShapeT, rowShape, dt), maskedScore(dt));
+  const l0 = zerosOfShape(rowShapeT, rowShape, dt);
+  const acc0 = zerosOfShape(shapeOf(q5), [...q5.shape], dt);
 
   const body = new Graph(g);
   const iter = body.input("iter", "int64", []);
   const cond = body.input("cond", "bool", []);
-  const m = body.input("m", "float32", rowShape);
-  const l = body.input("l", "float32", rowShape);
-  const acc = body.input("acc", "float32", [...q5.shape]);
+  const m = body.input("m", dt, rowShape);
+  const l = body.input("l", dt, rowShape);
+  const acc = body.input("acc", dt, [...q5.shape]);
   const { vc, s } = chunkScores(p, iter);
   const mNew = maximum(m, reduceMax(s, [-1], true));
   const pr = exp(sub(s, mNew));
@@ -122,8 +141,14 @@ export function chunkedAttention(q: Tensor, k: Tensor, v: Tensor, opts: ChunkedA
   return out;
 }
 
+function staticChunk(p: Prepared): number {
+  if (typeof p.chunk !== "number") throw new Error("chunkedAttention: the gradient needs a fixed chunk (`chunk`, not `scoreBytes`)");
+  return p.chunk;
+}
+
 function chunkedAttentionBackward(p: Prepared, q: Tensor, k: Tensor, o5: Tensor, lse: Tensor, dOut: Tensor): Tensor[] {
   const g = q.graph;
+  const chunk = staticChunk(p);
   const dO5 = groupQueries(dOut, p.q5.shape[2] as number);
   const D = reduceSum(mul(dO5, o5), [-1], true);
   const body = new Graph(g);
@@ -135,8 +160,8 @@ function chunkedAttentionBackward(p: Prepared, q: Tensor, k: Tensor, o5: Tensor,
   const dp = matmul(dO5, transposeLast(vc));
   const ds = mul(pr, sub(dp, D));
   // Scan outputs must have one shape per iteration: the short last chunk's dK/dV are zero-padded to `chunk`.
-  const pads = concat([body.ints([0, 0, 0, 0, 0, 0]), sub(body.ints([p.chunk]), len), body.ints([0])], 0);
-  const full = [p.k.shape[0], p.k.shape[1], p.chunk, p.k.shape[3]];
+  const pads = concat([body.ints([0, 0, 0, 0, 0, 0]), sub(body.ints([chunk]), len), body.ints([0])], 0);
+  const full = [p.k.shape[0], p.k.shape[1], chunk, p.k.shape[3]];
   const dv = pad(reduceSum(matmul(transposeLast(pr), dO5), [2]), pads, full); // [B, Hkv, chunk, d]
   const dk = pad(mul(reduceSum(matmul(transposeLast(ds), p.q5), [2]), p.scale), pads, full);
   body.output("cond", cond);

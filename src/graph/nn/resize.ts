@@ -4,6 +4,7 @@ import type { Tensor } from "../graph.ts";
 import { matmul } from "../ops/linalg.ts";
 import { reshape, transpose } from "../ops/shape-ops.ts";
 import { ShapeError } from "../shape.ts";
+import { floatArray } from "../dtype.ts";
 
 /** Row i of the [out, in] matrix holds the weights torch uses for output index i (half-pixel centres, clamped). */
 export function bilinearMatrix(inSize: number, outSize: number): Float32Array {
@@ -29,8 +30,9 @@ export function bilinearResizeTokens(x: Tensor, h: number, w: number, outH: numb
     throw new ShapeError("bilinearResize", `expected [N, ${h * w}, C], got [${x.shape.join(", ")}]`);
   }
   const g = x.graph;
-  const ry = g.constant(bilinearMatrix(h, outH), [outH, h]);
-  const rxT = g.constant(transposeMatrix(bilinearMatrix(w, outW), outW, w), [w, outW]);
+  const dt = x.dtype === "float16" ? "float16" : "float32";
+  const ry = g.constant(floatArray(bilinearMatrix(h, outH), dt), [outH, h]);
+  const rxT = g.constant(floatArray(transposeMatrix(bilinearMatrix(w, outW), outW, w), dt), [w, outW]);
   const grid = transpose(reshape(x, [x.shape[0], h, w, C]), [0, 3, 1, 2]); // [N, C, H, W]
   const out = matmul(matmul(ry, grid), rxT); // [N, C, outH, outW]
   return reshape(transpose(out, [0, 2, 3, 1]), [x.shape[0], outH * outW, C]);

@@ -11,6 +11,7 @@ function reduce(op: string, x: Tensor, axes: number[], keepdims: boolean): Tenso
 
 export const reduceSum = (x: Tensor, axes: number[], keepdims = false) => reduce("ReduceSum", x, axes, keepdims);
 export const reduceMean = (x: Tensor, axes: number[], keepdims = false) => reduce("ReduceMean", x, axes, keepdims);
+export const reduceProd = (x: Tensor, axes: number[], keepdims = false) => reduce("ReduceProd", x, axes, keepdims);
 export const reduceMax = (x: Tensor, axes: number[], keepdims = false) => reduce("ReduceMax", x, axes, keepdims);
 
 export function softmax(x: Tensor, axis = -1): Tensor {

@@ -1,7 +1,6 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -15,30 +14,13 @@ import { startFakeOpenAi, type FakeOpenAi } from "./fake-openai.ts";
 import { PNG_1X1, callsPerVideo, testConfig, video } from "./helpers.ts";
 import { tempDir } from "../tmp.ts";
 import { missingProgram } from "../../helpers/needs.ts";
+import { freePort, startRedisServer, until, type RedisServer } from "../../helpers/redis-server.ts";
 
 const QUEUE = "synth-test";
-let redis: ChildProcess | undefined;
+let redis: RedisServer | undefined;
 let redisUrl = "";
 let server: FakeOpenAi;
 const children: ChildProcess[] = [];
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 test("an unreachable Redis is one clear error", async () => {
   const port = await freePort();
@@ -65,32 +47,15 @@ const skip = missingProgram("redis-server", "apt-get install -y redis-server (De
 
 describe("synthesis queue on a real redis-server", { skip }, () => {
   before(async () => {
-    const port = await freePort();
-    redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-    redisUrl = `redis://127.0.0.1:${port}`;
-    await until(
-      "redis-server to answer",
-      async () => {
-        try {
-          (await openRedis(redisUrl, 500)).disconnect();
-          return true;
-        } catch {
-          return undefined;
-        }
-      },
-      10_000,
-    );
+    redis = await startRedisServer();
+    redisUrl = redis.url;
     server = await startFakeOpenAi();
   });
 
   after(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
     await server?.close();
-    if (redis && redis.exitCode === null) {
-      const gone = new Promise((r) => redis!.once("exit", r));
-      redis.kill("SIGTERM");
-      await gone;
-    }
+    await redis?.stop();
   });
 
   interface Child {

@@ -141,10 +141,33 @@ export interface SynthWorker {
   close(): Promise<void>;
 }
 
-async function toDeadLetter(dead: Queue, job: Job, error: string): Promise<void> {
+export async function toDeadLetter(dead: Queue, job: Job, error: string): Promise<void> {
   const letter: DeadLetter = { video: job.data as VideoSpec, error, attemptsMade: job.attemptsMade, failedAt: new Date().toISOString() };
   // jobId = video id: the processor and the "failed" handler may both report the same job.
   await dead.add("dead", letter, { jobId: String(job.id), removeOnComplete: false, removeOnFail: false });
+}
+
+/** In a processor's catch: a job on its last attempt is dead-lettered before it is marked failed, so a crash in
+ * between loses nothing. */
+export async function deadLetterIfLast(dead: Queue, job: Job, error: string): Promise<void> {
+  if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await toDeadLetter(dead, job, error);
+}
+
+/** A worker with the scale-out settings: a job whose worker is silent for lockDurationMs goes to another one. */
+export function queueWorker(
+  name: string,
+  processor: (job: Job) => Promise<unknown>,
+  conn: Redis,
+  o: { concurrency?: number; lockDurationMs?: number; stalledIntervalMs?: number; maxStalledCount: number },
+): Worker {
+  return new Worker(name, processor, {
+    connection: conn,
+    concurrency: o.concurrency ?? 1,
+    lockDuration: o.lockDurationMs ?? 60_000,
+    stalledInterval: o.stalledIntervalMs ?? 30_000,
+    maxStalledCount: o.maxStalledCount,
+    autorun: true,
+  });
 }
 
 export async function startWorker(o: WorkerOptions): Promise<SynthWorker> {
@@ -177,20 +200,12 @@ export async function startWorker(o: WorkerOptions): Promise<SynthWorker> {
         },
       });
     } catch (e) {
-      // Record the dead letter before the job is marked failed, so a crash in between loses nothing.
-      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await toDeadLetter(dead, job, (e as Error).message);
+      await deadLetterIfLast(dead, job, (e as Error).message);
       throw e;
     }
   };
 
-  const worker = new Worker(name, processor, {
-    connection: conn,
-    concurrency: o.concurrency ?? 1,
-    lockDuration: o.lockDurationMs ?? 60_000,
-    stalledInterval: o.stalledIntervalMs ?? 30_000,
-    maxStalledCount: 1,
-    autorun: true,
-  });
+  const worker = queueWorker(name, processor, conn, { ...o, maxStalledCount: 1 });
   worker.on("completed", (job, result) => emit({ type: "completed", jobId: String(job.id), result }));
   worker.on("failed", (job, err) => {
     if (!job) return;

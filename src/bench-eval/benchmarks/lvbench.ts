@@ -1,0 +1,48 @@
+// LVBench (lmms-eval task `lvbench`): the publisher's video_info.meta.jsonl (one line per video: key, qa [{uid,
+// question with its "(A) …" options, answer, question_type [..], time_reference}]) and videos/<key>.mp4.
+import { extractLvbench, letterScore } from "../answer-parse.ts";
+import { annotationFile, unsafeId } from "../data-files.ts";
+import { accuracy } from "../headlines.ts";
+import { RowError, checked, collect, jsonlRows, str, strList } from "../rows.ts";
+import type { BenchItem, Benchmark } from "../types.ts";
+
+const ANNOTATIONS = "video_info.meta.jsonl";
+const LAYOUT = `${ANNOTATIONS} and videos/<key>.mp4 under --data`;
+// lvbench.yaml's default post_prompt (the options are already in the question).
+const POST_PROMPT = "\nAnswer the question with the option letter";
+
+export const lvbench: Benchmark = {
+  name: "lvbench",
+  title: "LVBench",
+  layout: LAYOUT,
+  dimensions: ["question_type"],
+  maxNewTokens: 16,
+  async load(dataDir) {
+    const file = annotationFile(dataDir, ANNOTATIONS, "lvbench", LAYOUT);
+    const { rows, problems } = await jsonlRows(file);
+    const items = collect(
+      rows,
+      (r): BenchItem[] => {
+        const key = str(r, "key");
+        checked(r, unsafeId(key));
+        const qa = (r.value as { qa?: unknown }).qa;
+        if (!Array.isArray(qa) || qa.length === 0) throw new RowError(`${r.where}: field "qa" must be a non-empty list`);
+        return qa.map((q, i) => {
+          const sub = { where: `${r.where} qa[${i}]`, value: q };
+          return {
+            id: str(sub, "uid"),
+            videoId: key,
+            videoPath: `videos/${key}.mp4`,
+            prompt: str(sub, "question") + POST_PROMPT,
+            answer: str(sub, "answer"),
+            categories: { question_type: strList(sub, "question_type") },
+          };
+        });
+      },
+      problems,
+    );
+    return { items, problems };
+  },
+  score: letterScore((p) => extractLvbench(p)),
+  headlines: [{ headline: accuracy("Overall"), paper: { metric: "Avg", hourllava3b: 44.7, hourllava7b: 45.6 } }],
+};

@@ -1,0 +1,56 @@
+// MLVU dev, multiple-choice tasks (lmms-eval task `mlvu_dev`): the publisher's json/<n>_<task>.json files
+// (arrays of {video, duration, question, candidates, answer (the right candidate's text), question_type}) and
+// the videos as video/<n>_<task>/<video>. The two free-form tasks (8_sub_scene, 9_summary) need a GPT judge.
+import { extractVideoMme, letterScore } from "../answer-parse.ts";
+import { taskFiles, unsafeId } from "../data-files.ts";
+import { macroAverage } from "../headlines.ts";
+import { LETTERS, RowError, checked, collect, jsonArrayRows, str, strList } from "../rows.ts";
+import type { BenchItem, Benchmark } from "../types.ts";
+
+/** The seven multiple-choice tasks, as mlvu_aggregate_results_dev lists them. */
+export const MLVU_TASKS = ["1_plotQA", "2_needle", "3_ego", "4_count", "5_order", "6_anomaly_reco", "7_topic_reasoning"];
+const LAYOUT = `json/{${MLVU_TASKS.join(",")}}.json and video/<task>/<video> under --data`;
+
+export const mlvu: Benchmark = {
+  name: "mlvu",
+  title: "MLVU (dev, multiple choice)",
+  layout: LAYOUT,
+  dimensions: ["task_type"],
+  maxNewTokens: 16,
+  async load(dataDir) {
+    const { present, problems } = taskFiles(dataDir, "json", MLVU_TASKS, "mlvu", LAYOUT);
+    const items: BenchItem[] = [];
+    for (const { task, file } of present) {
+      items.push(
+        ...collect(
+          jsonArrayRows(file),
+          (r): BenchItem[] => {
+            const video = str(r, "video");
+            checked(r, unsafeId(video));
+            const cands = strList(r, "candidates");
+            const gold = cands.indexOf(str(r, "answer"));
+            if (gold < 0) throw new RowError(`${r.where}: the answer is none of the candidates`);
+            const question = `${str(r, "question")}\n${cands.map((c, i) => `(${LETTERS[i]}) ${c}`).join("\n")}`;
+            return [
+              {
+                id: `${task}/${r.where.slice(r.where.lastIndexOf("[") + 1, -1)}`,
+                videoId: video,
+                videoPath: `video/${task}/${video}`,
+                // mlvu_doc_to_text
+                prompt: `\n${question}\nOnly give the best option.\n\nBest option: (`,
+                answer: LETTERS[gold],
+                categories: { task_type: str(r, "question_type") },
+              },
+            ];
+          },
+          problems,
+        ),
+      );
+    }
+    return { items, problems };
+  },
+  score: letterScore(extractVideoMme),
+  headlines: [{ headline: macroAverage("M-Avg", "task_type"), paper: { metric: "M-Avg (dev, multiple choice)", hourllava3b: null, hourllava7b: null } }],
+  paperNote:
+    "arXiv 2506.05332 reports MLVU only as free-form dev scores judged by GPT-4 (Table 10), no multiple-choice M-Avg. M-Avg here averages the task types that have questions (lmms-eval's mlvu_dev average).",
+};

@@ -1,0 +1,120 @@
+// One benchmark run: the selected questions grouped by video, one memory per video (the cache makes a rerun's
+// memories hits), each question through the app's answer path, each result appended to results.jsonl as it
+// comes. Missing and broken videos are counted and listed with their questions, never skipped in silence.
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Answer, AskOptions, VideoMemory } from "../app/app.ts";
+import { createProgress } from "../util/progress.ts";
+import { videoFile } from "./data-files.ts";
+import { ResultsLog } from "./results-log.ts";
+import { checkOrWriteSettings, type RunSettings } from "./run-settings.ts";
+import { byVideo, selectItems, type Shard } from "./select.ts";
+import type { Benchmark, ResultRow } from "./types.ts";
+
+/** What a run needs of HourLlavaApp. */
+export interface EvalApp {
+  remember(video: string): Promise<VideoMemory>;
+  ask(mem: VideoMemory, question: string, opts?: AskOptions): AsyncGenerator<string, Answer>;
+}
+
+export interface EvalRunOptions {
+  dataDir: string;
+  outDir: string;
+  limit?: number;
+  shard?: Shard;
+  ask?: AskOptions;
+  quiet?: boolean;
+  /** Recorded in run.json; a resume with other settings is refused. */
+  settings: RunSettings;
+  /** Called with the videos still to answer before any is encoded here (eval --queue encodes them on workers). */
+  prepareVideos?: (videos: string[]) => Promise<void>;
+}
+
+export interface VideoIssue {
+  video_id: string;
+  path: string;
+  questions: number;
+  error: string;
+}
+
+export interface StageTimings {
+  decode: number;
+  vision_encode: number;
+  memaug: number;
+  prefill: number;
+  generation: number;
+  /** Questions answered by this invocation, and its wall time. */
+  questions: number;
+  wall: number;
+}
+
+export interface EvalRun {
+  rows: ResultRow[];
+  selected: number;
+  problems: string[];
+  missing: VideoIssue[];
+  failed: VideoIssue[];
+  timings: StageTimings;
+}
+
+export async function runBenchmark(app: EvalApp, bench: Benchmark, o: EvalRunOptions): Promise<EvalRun> {
+  const t0 = performance.now();
+  const { items, problems } = await bench.load(o.dataDir);
+  const selected = selectItems(items, { shard: o.shard, limit: o.limit });
+  mkdirSync(o.outDir, { recursive: true });
+  checkOrWriteSettings(o.outDir, o.settings);
+  const log = ResultsLog.open(join(o.outDir, "results.jsonl"));
+  const pending = byVideo(selected.filter((it) => !log.has(it.id)));
+  const missing: VideoIssue[] = [];
+  const failed: VideoIssue[] = [];
+  const timings: StageTimings = { decode: 0, vision_encode: 0, memaug: 0, prefill: 0, generation: 0, questions: 0, wall: 0 };
+  const present = [...pending.keys()].filter((rel) => {
+    const ok = existsSync(videoFile(o.dataDir, rel));
+    const qs = pending.get(rel)!;
+    if (!ok) missing.push({ video_id: qs[0].videoId, path: rel, questions: qs.length, error: `no file ${videoFile(o.dataDir, rel)}` });
+    return ok;
+  });
+  await o.prepareVideos?.(present.map((rel) => videoFile(o.dataDir, rel)));
+  const total = present.reduce((s, rel) => s + pending.get(rel)!.length, 0);
+  const progress = createProgress({ label: `eval ${bench.name}`, total, unit: "questions", quiet: o.quiet });
+  for (const rel of present) {
+    const qs = pending.get(rel)!;
+    let mem: VideoMemory;
+    try {
+      mem = await app.remember(videoFile(o.dataDir, rel));
+    } catch (e) {
+      failed.push({ video_id: qs[0].videoId, path: rel, questions: qs.length, error: (e as Error).message.split("\n")[0] });
+      progress.tick(qs.length);
+      continue;
+    }
+    timings.decode += mem.timings.decodeS;
+    timings.vision_encode += mem.timings.encodeS;
+    for (const it of qs) {
+      const gen = app.ask(mem, it.prompt, { ...o.ask, maxNewTokens: o.ask?.maxNewTokens ?? bench.maxNewTokens });
+      let r = await gen.next();
+      while (!r.done) r = await gen.next();
+      const a = r.value;
+      timings.memaug += a.timings.memAugS;
+      timings.prefill += a.timings.prefillS;
+      timings.generation += a.timings.generateS;
+      timings.questions++;
+      const s = bench.score(it, a.text);
+      log.append({
+        id: it.id,
+        video_id: it.videoId,
+        answer: it.answer,
+        prediction: a.text,
+        parsed: s.parsed,
+        matched: s.matched,
+        correct: s.correct,
+        categories: it.categories,
+      });
+      progress.tick();
+    }
+  }
+  progress.done();
+  timings.wall = (performance.now() - t0) / 1000;
+  // The report covers the selected questions only (a later run with a larger --limit adds to the same log).
+  const wanted = new Set(selected.map((it) => it.id));
+  return { rows: log.rows.filter((r) => wanted.has(r.id)), selected: selected.length, problems, missing, failed, timings };
+}

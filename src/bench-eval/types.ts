@@ -1,0 +1,74 @@
+// What every benchmark module provides: its questions read from the publisher's files, the prompt lmms-eval
+// sends, the rule that scores an answer, its categories, and the paper's numbers beside which it is reported.
+
+/** One question, as the harness runs it. */
+export interface BenchItem {
+  /** Unique within the benchmark: the publisher's question id where it has one. */
+  id: string;
+  /** The publisher's video id, and the video file relative to --data (checked to stay inside it). */
+  videoId: string;
+  videoPath: string;
+  /** The user turn sent to the model, built as lmms-eval's task does. */
+  prompt: string;
+  /** The gold answer in the form the scorer compares ("B", "yes", "Sentence A: …"). */
+  answer: string;
+  /** Category values for the tables ({ duration: "short" }); a list when a question has several. */
+  categories: Record<string, string | string[]>;
+  /** What the scorer needs besides the answer (option letters, the question text, the task). */
+  extra?: Record<string, unknown>;
+}
+
+/** How one prediction scored: `parsed` is what the rule read from it; `matched` false when no rule applied. */
+export interface Scored {
+  parsed: string;
+  correct: boolean;
+  matched: boolean;
+}
+
+export interface LoadResult {
+  items: BenchItem[];
+  /** Rows that could not be used, "file:line: why" (malformed, unsafe video id…): counted and listed. */
+  problems: string[];
+}
+
+/** A result line of results.jsonl (no timings, so a resumed run writes the same file as an uninterrupted one). */
+export interface ResultRow {
+  id: string;
+  video_id: string;
+  answer: string;
+  prediction: string;
+  parsed: string;
+  matched: boolean;
+  correct: boolean;
+  categories: Record<string, string | string[]>;
+}
+
+/** A figure of the paper (Table 2) for one metric, for Hour-LLaVA-3B and -7B; null where the paper has none. */
+export interface PaperFigure {
+  metric: string;
+  hourllava3b: number | null;
+  hourllava7b: number | null;
+}
+
+export interface Headline {
+  label: string;
+  /** Percent, or NaN when nothing was answered. */
+  compute(rows: readonly ResultRow[]): number;
+}
+
+export interface Benchmark {
+  name: string;
+  title: string;
+  /** Where the files go under --data, for help and for errors. */
+  layout: string;
+  load(dataDir: string): Promise<LoadResult>;
+  score(item: BenchItem, prediction: string): Scored;
+  /** Category dimensions, in table order. */
+  dimensions: string[];
+  /** The benchmark's own summary numbers (overall, M-Avg, per duration group…), each beside the paper's. */
+  headlines: { headline: Headline; paper: PaperFigure }[];
+  /** lmms-eval's generation_kwargs.max_new_tokens for the task. */
+  maxNewTokens: number;
+  /** Why a paper figure is missing or differs in definition (printed under the table). */
+  paperNote?: string;
+}

@@ -1,0 +1,201 @@
+// Tiny benchmark folders in each publisher's real layout and field names, with a few generated clips, a row
+// that is malformed and a row whose video id tries to leave --data. Each writer returns the expected ids.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { ffmpeg } from "../video/clips.ts";
+import { writeParquet } from "../data/parquet-writer.ts";
+
+/** A short testsrc2 clip (2 fps); `hue` makes clips differ. */
+export function clip(path: string, seconds = 3, hue = 0): void {
+  mkdirSync(dirname(path), { recursive: true });
+  ffmpeg(["-f", "lavfi", "-i", `testsrc2=size=32x32:rate=2:duration=${seconds}`, "-vf", `hue=h=${hue}`, "-pix_fmt", "yuv420p", path]);
+}
+
+function clips(dir: string, paths: string[]): void {
+  const first = join(dir, paths[0]);
+  clip(first, 3, 0);
+  paths.slice(1).forEach((p, i) => clip(join(dir, p), 3 + i, 60 * (i + 1)));
+}
+
+function json(path: string, v: unknown, lines = false): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, lines ? (v as unknown[]).map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join("\n") + "\n" : JSON.stringify(v, null, 1));
+}
+
+export interface Fixture {
+  /** Ids of the questions that can be answered, in file order. */
+  ids: string[];
+  /** Gold answers by id, as the scorer holds them. */
+  gold: Record<string, string>;
+  /** How many rows are listed as problems (malformed, unsafe ids, missing task files). */
+  problems: number;
+  /** Questions whose video file is absent. */
+  missingQuestions: number;
+}
+
+export function writeVideomme(dir: string): Fixture {
+  clips(dir, ["data/vmA.mp4", "data/vmB.mp4"]);
+  const rows = [
+    ["vmA", "short", "001-1", "Counting Problem", "How many?", "B"],
+    ["vmA", "short", "001-2", "OCR Problems", "What text?", "C"],
+    ["vmB", "long", "002-1", "Counting Problem", "How many more?", "A"],
+    ["vmB", "medium", "002-2", "Action Reasoning", "Why?", "D"],
+    ["vmGone", "long", "003-1", "Action Reasoning", "Where?", "A"],
+    ["../../etc/x", "long", "004-1", "OCR Problems", "Escape?", "A"],
+    ["vmA", "short", "001-3", "OCR Problems", "No options?", "A"],
+  ];
+  const opts = ["A. one", "B. two", "C. three", "D. four"];
+  const col = (name: string, values: unknown[], kind: "string" | "list<string>" = "string") => ({ name, kind, values });
+  const parquet = writeParquet(
+    [
+      col(
+        "video_id",
+        rows.map((r) => r[0].slice(0, 3)),
+      ),
+      col(
+        "duration",
+        rows.map((r) => r[1]),
+      ),
+      col(
+        "domain",
+        rows.map(() => "Knowledge"),
+      ),
+      col(
+        "sub_category",
+        rows.map(() => "Humanity & History"),
+      ),
+      col(
+        "url",
+        rows.map((r) => `https://www.youtube.com/watch?v=${r[0]}`),
+      ),
+      col(
+        "videoID",
+        rows.map((r) => r[0]),
+      ),
+      col(
+        "question_id",
+        rows.map((r) => r[2]),
+      ),
+      col(
+        "task_type",
+        rows.map((r) => r[3]),
+      ),
+      col(
+        "question",
+        rows.map((r) => r[4]),
+      ),
+      col(
+        "options",
+        rows.map((r) => (r[2] === "001-3" ? null : opts)),
+        "list<string>",
+      ),
+      col(
+        "answer",
+        rows.map((r) => r[5]),
+      ),
+    ],
+    4,
+  );
+  mkdirSync(join(dir, "videomme"), { recursive: true });
+  writeFileSync(join(dir, "videomme", "test-00000-of-00001.parquet"), parquet);
+  const ok = rows.slice(0, 5);
+  return { ids: ok.map((r) => r[2]), gold: Object.fromEntries(ok.map((r) => [r[2], r[5]])), problems: 2, missingQuestions: 1 };
+}
+
+export function writeLvbench(dir: string): Fixture {
+  clips(dir, ["videos/lvA.mp4", "videos/lvB.mp4"]);
+  const qa = (uid: string, answer: string, types: string[]) => ({
+    uid,
+    question: `What happens at 00:01?\n(A) a\n(B) b\n(C) c\n(D) d`,
+    answer,
+    question_type: types,
+    time_reference: "00:01-00:02",
+  });
+  const info = { duration_minutes: 0.05, type: "cartoon" };
+  json(
+    join(dir, "video_info.meta.jsonl"),
+    [
+      { key: "lvA", type: "cartoon", qa: [qa("1", "A", ["key information retrieval"]), qa("2", "C", ["reasoning", "event understanding"])], video_info: info },
+      "{ not json",
+      { key: "lvB", type: "sport", qa: [qa("3", "B", ["reasoning"])], video_info: info },
+      { key: "../lvA", type: "sport", qa: [qa("9", "B", ["reasoning"])], video_info: info },
+    ],
+    true,
+  );
+  return { ids: ["1", "2", "3"], gold: { "1": "A", "2": "C", "3": "B" }, problems: 2, missingQuestions: 0 };
+}
+
+export function writeLongVideoBench(dir: string): Fixture {
+  clips(dir, ["videos/lvbA.mp4", "videos/lvbB.mp4"]);
+  const q = (id: string, video: string, correct: number, group: number, cat: string) => ({
+    video_id: video,
+    question: "What is shown?",
+    question_wo_referring_query: "What is shown?",
+    candidates: ["a square", "a circle", "a cat"],
+    correct_choice: correct,
+    position: [1],
+    topic_category: "NP-News-Programs",
+    question_category: cat,
+    level: "L1-Perception",
+    id,
+    video_path: `${video}.mp4`,
+    subtitle_path: `${video}_en.json`,
+    duration_group: group,
+    starting_timestamp_for_subtitles: 0,
+    duration: 3,
+    view_count: 10,
+  });
+  json(join(dir, "lvb_val.json"), [
+    q("a_0", "lvbA", 1, 15, "S2E"),
+    q("a_1", "lvbA", 2, 15, "E2O"),
+    q("b_0", "lvbB", 0, 60, "S2E"),
+    { ...q("x_0", "evil", 0, 60, "S2E"), video_path: "../../outside.mp4" },
+    { ...q("y_0", "lvbB", 7, 60, "S2E") },
+  ]);
+  return { ids: ["a_0", "a_1", "b_0"], gold: { a_0: "B", a_1: "C", b_0: "A" }, problems: 2, missingQuestions: 0 };
+}
+
+export function writeMlvu(dir: string): Fixture {
+  clips(dir, ["video/1_plotQA/movie_1.mp4", "video/4_count/count_1.mp4"]);
+  const q = (video: string, type: string, answer: string) => ({
+    video,
+    duration: 3,
+    question: "What happens?",
+    candidates: ["run", "jump", "sit", "fly"],
+    answer,
+    question_type: type,
+  });
+  json(join(dir, "json", "1_plotQA.json"), [q("movie_1.mp4", "plotQA", "jump"), q("movie_1.mp4", "plotQA", "fly"), q("movie_1.mp4", "plotQA", "swim")]);
+  json(join(dir, "json", "4_count.json"), [q("count_1.mp4", "count", "run"), q("../count_1.mp4", "count", "run")]);
+  // Five task files are absent: each is listed (2 bad rows + 5 missing files).
+  return { ids: ["1_plotQA/0", "1_plotQA/1", "4_count/0"], gold: { "1_plotQA/0": "B", "1_plotQA/1": "D", "4_count/0": "A" }, problems: 7, missingQuestions: 0 };
+}
+
+export function writeTempCompass(dir: string): Fixture {
+  clips(dir, ["videos/tcA.mp4", "videos/tcB.mp4"]);
+  json(join(dir, "questions", "multi-choice.json"), {
+    tcA: {
+      speed: [{ question: "How fast?\nA. slow\nB. fast", answer: "B. fast" }],
+      direction: [{ question: "Where to?\nA. left\nB. right", answer: "A. left" }],
+    },
+    tcB: { action: [{ question: "What?\nA. run\nB. sit", answer: "A. run" }] },
+  });
+  json(join(dir, "questions", "yes_no.json"), {
+    tcA: { speed: [{ question: "Is it fast?", answer: "yes" }] },
+    "../tcB": { speed: [{ question: "x?", answer: "no" }] },
+  });
+  json(join(dir, "questions", "caption_matching.json"), {
+    tcB: { order: [{ question: "Which caption matches?\nSentence A: first up\nSentence B: first down", answer: "Sentence B: first down" }] },
+  });
+  const ids = ["multi-choice/tcA/speed/0", "multi-choice/tcA/direction/0", "multi-choice/tcB/action/0", "yes_no/tcA/speed/0", "caption_matching/tcB/order/0"];
+  const gold = ["B. fast", "A. left", "A. run", "yes", "Sentence B: first down"];
+  return { ids, gold: Object.fromEntries(ids.map((id, i) => [id, gold[i]])), problems: 1, missingQuestions: 0 };
+}
+
+export const FIXTURES = {
+  videomme: writeVideomme,
+  lvbench: writeLvbench,
+  longvideobench: writeLongVideoBench,
+  mlvu: writeMlvu,
+  tempcompass: writeTempCompass,
+} as const;
