@@ -5,7 +5,7 @@ import { cpSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } fr
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
-const ASSETS = ["data/synthesis/prompts"];
+const ASSETS = ["data/synthesis/prompts", "serve/page"];
 
 function files(dir: string, out: string[] = []): string[] {
   for (const n of readdirSync(dir)) {

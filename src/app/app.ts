@@ -19,11 +19,12 @@ import { contentHash, memoByFile } from "../cache/file-hash.ts";
 import { probeVideo, type VideoInfo } from "../video/probe.ts";
 import { join } from "node:path";
 import type { ComputeDType } from "../graph/dtype.ts";
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { describeOwner, type LockOwner } from "../cache/lock.ts";
 import { createProgress } from "../util/progress.ts";
 import { FrameBatches } from "../video/frame-batches.ts";
 import { planFrames } from "../video/video-frames.ts";
+import type { FramePlan } from "../video/video-frames.ts";
 import type { SamplingStrategy } from "../video/video-frames.ts";
 import type { RateOptions } from "../video/sampling.ts";
 import { assertFinite } from "../model/finite.ts";
@@ -65,6 +66,16 @@ export interface VideoMemory {
   timings: { decodeS: number; encodeS: number; totalS: number };
 }
 
+export interface MemoryStatus {
+  plan: FramePlan;
+  /** The memory cache key (content, model, sampling) and whether that entry exists; no cache with noCache. */
+  key: string;
+  cached: boolean;
+  cache?: MemoryCache;
+  sha: string;
+  modelId: string;
+}
+
 export type AskOptions = AnswerRequestOptions;
 export type { Answer, AnswerTimings } from "../model/answer.ts";
 
@@ -103,9 +114,8 @@ export class HourLlavaApp {
     return this.idPromise;
   }
 
-  /** Probe, sample (1 fps, ≥128 frames), decode, preprocess and encode the video — or reuse its cached memory. */
-  async remember(video: string, opts: { onProgress?: (done: number, total: number) => void } = {}): Promise<VideoMemory> {
-    const t0 = performance.now();
+  /** The video's frame plan and memory cache key, and whether that memory is cached — without encoding anything. */
+  async memoryStatus(video: string): Promise<MemoryStatus> {
     const cacheDir = this.opts.cacheDir ?? defaultCacheDir();
     const cache = this.opts.noCache ? undefined : MemoryCache.open(cacheDir);
     // Counting an mp4's frames decodes it once; remembered per file version, so a cache hit stays quick.
@@ -118,6 +128,15 @@ export class HourLlavaApp {
     const sha = cache ? await contentHash(video, cacheDir) : "";
     const id = cache ? await this.modelId(cacheDir) : "";
     const key = memoryKey(sha, id, sampling);
+    return { plan, key, cache, sha, modelId: id, cached: cache ? existsSync(cache.pathOf(key)) : false };
+  }
+
+  /** Probe, sample (1 fps, ≥128 frames), decode, preprocess and encode the video — or reuse its cached memory. */
+  async remember(video: string, opts: { onProgress?: (done: number, total: number) => void } = {}): Promise<VideoMemory> {
+    const t0 = performance.now();
+    const { plan, key, cache, sha, modelId: id } = await this.memoryStatus(video);
+    const T = plan.sample.indices.length;
+    const size = this.model.config.vision.image_size;
     const hit = cache?.lookup(key);
     let decodeS = 0;
     let encodeS = 0;
@@ -194,6 +213,12 @@ export class HourLlavaApp {
   chat(mem: VideoMemory): Chat {
     return new Chat(this, mem);
   }
+
+  /** Streams the answer to the last user turn of a whole conversation the caller keeps (serve is stateless). */
+  respond(mem: VideoMemory, turns: readonly ChatTurnInput[], opts: AskOptions = {}): AsyncGenerator<string, Answer> {
+    const video = { memory: mem.memory, durationS: mem.durationS, frames: mem.frames };
+    return streamAnswer(this.model, this.tokenizer, video, turns, answerSettings(this.model, this.generation, this.endTokens, opts));
+  }
 }
 
 /** HourLlavaApp.modelId without loading the model (queueing encodes names the model they are for). */
@@ -222,9 +247,7 @@ export class Chat {
     const q = question.trim();
     if (!q) throw new Error("the question is empty");
     const turns: ChatTurnInput[] = [...this.turns, { role: "user", content: q }];
-    const { model, tokenizer, generation, endTokens } = this.app;
-    const video = { memory: this.mem.memory, durationS: this.mem.durationS, frames: this.mem.frames };
-    const answer = yield* streamAnswer(model, tokenizer, video, turns, answerSettings(model, generation, endTokens, opts));
+    const answer = yield* this.app.respond(this.mem, turns, opts);
     this.turns.push({ role: "user", content: q }, { role: "assistant", content: answer.text });
     return answer;
   }

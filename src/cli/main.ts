@@ -13,6 +13,7 @@ import { registerQuantizeCommands } from "./quantize.ts";
 import { registerEvalCommands } from "./eval.ts";
 import { registerWorkerCommands } from "./worker.ts";
 import { registerFeatureCommands } from "./features.ts";
+import { registerServeCommands } from "./serve.ts";
 import { cleanStaleRunTempDirs } from "../util/run-temp.ts";
 
 export function buildProgram(): Command {
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerEvalCommands(program);
   registerWorkerCommands(program);
   registerFeatureCommands(program);
+  registerServeCommands(program);
   return program;
 }
 

@@ -50,6 +50,8 @@ export interface Answer {
   stop: "end" | "length";
   spatial: SpatialSampling;
   seed: number;
+  /** Length of the LLM input the answer followed (text and video tokens): the prompt's token count. */
+  promptTokens: number;
   timings: AnswerTimings;
 }
 
@@ -116,7 +118,7 @@ export async function* streamAnswer(
   if (text.length > shown.length) yield text.slice(shown.length);
   const t2 = performance.now();
   const timings = { memAugS: (t1 - t0) / 1000, prefillS: ((tFirst || t2) - t1) / 1000, generateS: (t2 - (tFirst || t2)) / 1000, tokens: out.length };
-  return { text, ids: out, stop, spatial: s.spatial, seed: s.seed, timings };
+  return { text, ids: out, stop, spatial: s.spatial, seed: s.seed, promptTokens: L, timings };
 }
 
 /** The whole answer at once (evaluation, tests). */

@@ -1,0 +1,61 @@
+// `hourllava serve`: the OpenAI-compatible API and the web page over one loaded model (see src/serve/).
+import type { Command } from "commander";
+import { createServer } from "../serve/server.ts";
+import { open, withModelOptions, type CommonOpts } from "./ask.ts";
+import { intOption, numOption, sizeOption } from "./options.ts";
+
+interface ServeOpts extends CommonOpts {
+  host: string;
+  port: number;
+  apiKey?: string;
+  videoRoot?: string;
+  uploadDir?: string;
+  maxUpload: number;
+  maxBody: number;
+  queue: number;
+  jobs: number;
+  requestTimeout: number;
+  keepMemories: number;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+export function registerServeCommands(program: Command): void {
+  withModelOptions(program.command("serve").description("OpenAI-compatible chat completions with video input, and a web page at /"))
+    .option("--host <addr>", "address to listen on (0.0.0.0 opens it to the network)", "127.0.0.1")
+    .option("--port <n>", "port (0: any free one, printed)", intOption("port", 0, 65535), 8080)
+    .option("--api-key <key>", "require Authorization: Bearer <key> on every route but /health (default $HOURLLAVA_API_KEY)")
+    .option("--video-root <dir>", "folder whose videos file:// URLs may name, listed on the page (default: none)")
+    .option("--upload-dir <dir>", "where uploads are stored (default <cache>/uploads)")
+    .option("--max-upload <size>", "largest upload", sizeOption("max-upload"), 4 * 2 ** 30)
+    .option("--max-body <size>", "largest JSON body (data: URL videos)", sizeOption("max-body"), 64 * 2 ** 20)
+    .option("--queue <n>", "requests that may wait for the model; more get 429 with Retry-After", intOption("queue", 0), 8)
+    .option("--jobs <n>", "compute jobs at once (1: one job already uses every core of a CPU)", intOption("jobs", 1), 1)
+    .option("--request-timeout <seconds>", "longest a request may wait and run", numOption("request-timeout", { min: 0, exclusiveMin: true }), 900)
+    .option("--keep-memories <n>", "video memories held in the process between questions", intOption("keep-memories", 0), 2)
+    .action(async (o: ServeOpts) => {
+      const app = await open(o);
+      await app.warmUp(); // the answer path's sessions are built before the first request, not during it
+      const server = await createServer({
+        app,
+        apiKey: o.apiKey ?? process.env.HOURLLAVA_API_KEY,
+        videoRoot: o.videoRoot,
+        cacheDir: o.cacheDir,
+        uploadDir: o.uploadDir,
+        maxUploadBytes: o.maxUpload,
+        maxBodyBytes: o.maxBody,
+        maxWaiting: o.queue,
+        jobs: o.jobs,
+        requestTimeoutS: o.requestTimeout,
+        keepMemories: o.keepMemories,
+        loopback: LOOPBACK.test(o.host),
+      });
+      const url = await server.listen({ host: o.host, port: o.port });
+      process.stderr.write(`hourllava serve: ${url}/ (model ${app.modelDir})\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => void server.close().then(resolve);
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+    });
+}

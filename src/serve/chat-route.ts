@@ -1,0 +1,78 @@
+// POST /v1/chat/completions: the conversation is answered by the app's one answer path (HourLlavaApp.respond →
+// streamAnswer), as one JSON completion or as OpenAI chunks over SSE ending with [DONE]. A request's failures
+// before its first token (queue full, bad video, context too long) are HTTP statuses; later ones an SSE error.
+import { randomBytes } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import type { Answer } from "../app/app.ts";
+import type { ServeContext } from "./context.ts";
+import { parseChatRequest } from "./chat-request.ts";
+import { ApiError, badRequest, toApiError } from "./errors.ts";
+import { abortError } from "./queue.ts";
+import { requestSignal } from "./signal.ts";
+import { SseStream } from "./sse.ts";
+
+/** streamAnswer's refusal of an over-long conversation, as OpenAI's context_length_exceeded. */
+function answerError(e: unknown): ApiError {
+  const m = (e as Error).message ?? "";
+  if (/over the model's context/.test(m)) return badRequest(m, "messages", "context_length_exceeded");
+  return toApiError(e);
+}
+
+const usage = (a: Answer) => ({ prompt_tokens: a.promptTokens, completion_tokens: a.ids.length, total_tokens: a.promptTokens + a.ids.length });
+const finish = (a: Answer) => (a.stop === "end" ? "stop" : "length");
+const timings = (a: Answer) => ({ memaug_s: a.timings.memAugS, prefill_s: a.timings.prefillS, generation_s: a.timings.generateS });
+
+export function registerChatRoute(server: FastifyInstance, ctx: ServeContext): void {
+  server.post("/v1/chat/completions", async (req, reply) => {
+    const r = parseChatRequest(req.body, ctx.modelName);
+    const video = ctx.sources.resolve(r.videoUrl, "messages");
+    const signal = requestSignal(reply, ctx.requestTimeoutS);
+    const head = { id: `chatcmpl-${randomBytes(12).toString("hex")}`, created: Math.floor(Date.now() / 1000), model: ctx.modelName };
+    return ctx.queue.run(async (sig) => {
+      const mem = await ctx.memories.get(video.path, sig);
+      const it = ctx.app.respond(mem, r.turns, r.options);
+      const next = async () => {
+        if (sig.aborted) {
+          await it.return(undefined as never); // closes the generator: generation stops here
+          throw abortError(sig);
+        }
+        try {
+          return await it.next();
+        } catch (e) {
+          throw answerError(e);
+        }
+      };
+      let step = await next(); // MemAug, prefill and the first token: errors here are still an HTTP status
+      if (!r.stream) {
+        while (!step.done) step = await next();
+        const a = step.value;
+        const message = { role: "assistant", content: a.text };
+        return {
+          ...head,
+          object: "chat.completion",
+          choices: [{ index: 0, message, finish_reason: finish(a), logprobs: null }],
+          usage: usage(a),
+          timings: timings(a),
+        };
+      }
+      const sse = new SseStream(reply);
+      const chunk = (delta: object, finish_reason: string | null) => ({
+        ...head,
+        object: "chat.completion.chunk",
+        choices: [{ index: 0, delta, finish_reason, logprobs: null }],
+      });
+      sse.data(chunk({ role: "assistant", content: "" }, null));
+      try {
+        for (; !step.done; step = await next()) sse.data(chunk({ content: step.value }, null));
+        const a = step.value;
+        sse.data({ ...chunk({}, finish(a)), timings: timings(a) });
+        if (r.includeUsage) sse.data({ ...head, object: "chat.completion.chunk", choices: [], usage: usage(a) });
+        sse.end();
+      } catch (e) {
+        sse.data(toApiError(e).body()); // the status is sent already: the error travels in the stream, as OpenAI's does
+        sse.end(false);
+      }
+      return reply;
+    }, signal);
+  });
+}

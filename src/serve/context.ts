@@ -1,0 +1,16 @@
+// What every route shares: the one loaded model, the job queue, where videos come from, and held memories.
+import type { HourLlavaApp } from "../app/app.ts";
+import type { MemoryShelf } from "./memories.ts";
+import type { JobQueue } from "./queue.ts";
+import type { VideoSources } from "./video-source.ts";
+
+export interface ServeContext {
+  app: HourLlavaApp;
+  /** The id clients name in `model` (the model folder's name). */
+  modelName: string;
+  queue: JobQueue;
+  sources: VideoSources;
+  memories: MemoryShelf;
+  /** Longest a request may wait plus run. */
+  requestTimeoutS: number;
+}

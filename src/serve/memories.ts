@@ -1,0 +1,60 @@
+// Video memories for questions: the last few stay in the process (a cached hour of 3B tokens is ~1 GB to read
+// back), the rest come from the memory cache shared with the CLI, or are encoded into it. Called inside a
+// queue job; an encode stops at its next batch once the request is aborted (its finished parts stay, resumable).
+import { statSync } from "node:fs";
+import type { HourLlavaApp, VideoMemory } from "../app/app.ts";
+import { ApiError } from "./errors.ts";
+import { checkAborted } from "./queue.ts";
+
+export type OnProgress = (done: number, total: number) => void;
+
+/** Any failure to read the video as a 422 naming it (an ApiError, e.g. an abort, passes through). */
+export function unreadable(e: unknown, param: string | null = null): ApiError {
+  if (e instanceof ApiError) return e;
+  return new ApiError(422, "invalid_request_error", `the video cannot be read: ${(e as Error).message.split("\n")[0]}`, param, "unreadable_video");
+}
+
+export class MemoryShelf {
+  private readonly held = new Map<string, VideoMemory>();
+  constructor(
+    private readonly app: HourLlavaApp,
+    private readonly keep: number,
+  ) {}
+
+  async get(path: string, signal: AbortSignal, onProgress?: OnProgress): Promise<VideoMemory> {
+    let id: string;
+    try {
+      const st = statSync(path);
+      id = `${path}\0${st.size}\0${st.mtimeMs}`; // a replaced file is a new video
+    } catch (e) {
+      throw unreadable(e, "messages"); // removed since the request named it
+    }
+    const hit = this.held.get(id);
+    if (hit) {
+      this.held.delete(id); // re-insert: Map order is the LRU order
+      this.held.set(id, hit);
+      return hit;
+    }
+    let mem: VideoMemory;
+    try {
+      mem = await this.app.remember(path, {
+        onProgress: (done, total) => {
+          checkAborted(signal); // thrown out of the encode loop: the job ends at this batch
+          onProgress?.(done, total);
+        },
+      });
+    } catch (e) {
+      throw unreadable(e, "messages");
+    }
+    if (this.keep > 0) {
+      this.held.set(id, mem);
+      while (this.held.size > this.keep) this.held.delete(this.held.keys().next().value!);
+    }
+    return mem;
+  }
+
+  /** Drops the held memory of a deleted cache entry. */
+  forget(cacheKey: string): void {
+    for (const [id, m] of this.held) if (m.cache.key === cacheKey) this.held.delete(id);
+  }
+}

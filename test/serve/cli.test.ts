@@ -1,0 +1,51 @@
+// `hourllava serve` as a user starts it: the bin prints where it listens, --api-key guards the API but not
+// /health, SIGTERM stops it cleanly; bad option values fail with one line before the model loads.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { runBinary } from "../app/tiny-model.ts";
+
+test("serve --port 0 --api-key: prints its URL, guards the API, answers /health, stops on SIGTERM", { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hl-serve-cli-"));
+  const child = spawn(process.execPath, ["bin/hourllava.js", "serve", "--port", "0", "--api-key", "k1", "--quiet"], {
+    env: { ...process.env, HOURLLAVA_CACHE: dir },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  try {
+    let err = "";
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on("data", (b: Buffer) => {
+        err += b.toString();
+        const m = /hourllava serve: (http:\/\/127\.0\.0\.1:\d+)\//.exec(err);
+        if (m) resolve(m[1]);
+      });
+      child.on("exit", (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+    });
+    assert.equal((await fetch(`${url}/health`)).status, 200);
+    assert.equal((await fetch(`${url}/v1/models`)).status, 401);
+    const models = await fetch(`${url}/v1/models`, { headers: { authorization: "Bearer k1" } });
+    assert.deepEqual(((await models.json()) as { data: { id: string }[] }).data[0].id, "hourllava-tiny");
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0);
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("serve with a bad option value fails with one line", () => {
+  for (const [args, want] of [
+    [["--port", "70000"], /--port: expected an integer in 0\.\.65535/],
+    [["--queue", "-1"], /--queue: expected an integer ≥ 0/],
+    [["--max-upload", "lots"], /--max-upload: expected a size/],
+  ] as const) {
+    const r = runBinary(["serve", ...args]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, want);
+    assert.equal(r.err.trim().split("\n").length, 1);
+  }
+});
