@@ -5,6 +5,9 @@ import type { Device } from "../graph/runtime-core.ts";
 import { fetchModelFiles, pickedModelFiles } from "./model-files.ts";
 import type { ModelFiles } from "./model-files.ts";
 import { WebHourLlava } from "./web-app.ts";
+import { mp4VideoInfo } from "../video/mp4-info.ts";
+import { sampleOneFpsMin } from "../video/sampling.ts";
+import { seekFrames } from "./video-frames.ts";
 import type { WebVideoMemory } from "./web-app.ts";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -108,12 +111,25 @@ const api = {
       durationS,
     )),
   /** The current memory's rows (f32 bytes, base64). */
-  memoryRows: (): string => {
-    const rows = state.mem!.memory.rows;
-    const bytes = new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength);
-    let s = "";
-    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(s);
+  memoryRows: (): string => base64(state.mem!.memory.rows),
+  /** The frames the page samples from a video at `url` as it decodes them (packed RGB, base64). */
+  decodedFrames: async (url: string): Promise<string> => {
+    const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    const info = mp4VideoInfo(bytes, url);
+    const parts: Uint8Array[] = [];
+    const blobUrl = URL.createObjectURL(new Blob([bytes]));
+    for await (const f of seekFrames(blobUrl, sampleOneFpsMin(info).indices, info.fps, url)) parts.push(f.rgb);
+    URL.revokeObjectURL(blobUrl);
+    const all = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+    parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+    return base64(all);
   },
 };
+
+function base64(a: ArrayBufferView): string {
+  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
 (globalThis as unknown as { hourllava: typeof api }).hourllava = api;
