@@ -24,7 +24,7 @@ import { webMemoryKey, sha256Hex, webModelId } from "./cache-key.ts";
 import { MemoryStore } from "./memory-store.ts";
 import type { ModelFiles } from "./model-files.ts";
 import { bestWebDevice, webBackend } from "./ort-web-backend.ts";
-import { seekFrames } from "./video-frames.ts";
+import { sampledFrames } from "./sampled-frames.ts";
 
 export interface WebLoadOptions {
   /** Default: WebGPU when the browser has an adapter, else WASM. */
@@ -117,9 +117,8 @@ export class WebHourLlava {
     if (stored) {
       tokens = fromF16Bits(stored.bits);
     } else {
-      const url = URL.createObjectURL(video);
+      const frames = sampledFrames(video, bytes, sample.indices, info.fps, name);
       try {
-        const frames = seekFrames(url, sample.indices, info.fps, name);
         const bits = await this.encode(T, opts.onProgress, timings, async (count) => {
           const out: Float32Array[] = [];
           for (let i = 0; i < count; i++) {
@@ -129,11 +128,10 @@ export class WebHourLlava {
           }
           return out;
         });
-        await frames.return(undefined);
         await this.store.put({ key, frames: T, hidden: this.model.hidden, durationS: sample.durationS, bits, video: name, created: new Date().toISOString() });
         tokens = fromF16Bits(bits);
       } finally {
-        URL.revokeObjectURL(url);
+        await frames.return(undefined);
       }
     }
     timings.totalS = (performance.now() - t0) / 1000;

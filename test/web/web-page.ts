@@ -65,9 +65,8 @@ export async function pickVideo(page: Page, file: string): Promise<void> {
     (globalThis as unknown as HourLlavaPage).hourllava.state.mem = undefined;
   });
   await page.setInputFiles("#video", file);
-  await page.waitForFunction(() => (globalThis as unknown as HourLlavaPage).hourllava.state.mem || document.querySelector("#video-status.err"), null, {
-    timeout: 0,
-  });
+  // A string, as it runs in the page (this file's types are Node's, without the DOM).
+  await page.waitForFunction("hourllava.state.mem || document.querySelector('#video-status.err')", null, { timeout: 0 });
   const err = await page.$eval("#video-status", (el) => (el.className === "err" ? el.textContent : null));
   if (err) throw new Error(`the page failed: ${err}`);
 }
