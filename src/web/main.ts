@@ -52,6 +52,10 @@ async function remember(file: Blob, name: string): Promise<WebVideoMemory> {
   bar.value = 1;
   const how = mem.cache.hit ? "memory reused from this browser's cache" : `encoded in ${mem.timings.totalS.toFixed(1)} s`;
   show("video-status", `${name}: ${mem.frames} frames over ${mem.durationS.toFixed(2)} s, ${how}`);
+  return useMemory(mem);
+}
+
+function useMemory(mem: WebVideoMemory): WebVideoMemory {
   state.mem = mem;
   $<HTMLButtonElement>("ask").disabled = false;
   return mem;
@@ -101,15 +105,14 @@ const api = {
   remember,
   ask,
   /** A memory from pre-decoded RGB frames (base64), to compare the model part with Node's exactly. */
-  rememberRgb: async (b64: string, width: number, height: number, durationS: number) =>
-    (state.mem = await (
-      await ready
-    ).rememberRgb(
-      Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)),
-      width,
-      height,
-      durationS,
-    )),
+  rememberRgb: async (b64: string, width: number, height: number, durationS: number) => {
+    const rgb = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    return useMemory(await (await ready).rememberRgb(rgb, width, height, durationS));
+  },
+  /** Builds the question-time sessions now (benchmarks time questions without it). */
+  warmUp: async () => (await ready).model.warmUp(),
+  /** Where the model runs: ORT's device and its thread count. */
+  runtime: () => ({ device: state.app!.device, threads: state.app!.model.runtime.threads }),
   /** The current memory's rows (f32 bytes, base64). */
   memoryRows: (): string => base64(state.mem!.memory.rows),
   /** The frames the page samples from a video at `url` as it decodes them (packed RGB, base64). */

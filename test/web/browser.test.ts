@@ -113,7 +113,20 @@ describe("the browser build in headless Chromium (WASM)", { skip }, () => {
       assert.ok(r.value.ids.length > 0);
       assert.deepEqual(browser.ids, r.value.ids, `answers to "${q}" differ: browser "${browser.text}", Node "${r.value.text}"`);
       assert.equal(browser.text, r.value.text);
+      // The same question through the page's form streams the same text into the page.
+      await page.fill("#question", q);
+      await page.click("#ask");
+      await page.waitForFunction("!document.querySelector('#ask').disabled", null, { timeout: 0 });
+      assert.equal(await page.textContent("#answer"), r.value.text);
     }
+    await page.close();
+  });
+
+  test("a model folder picked from disk loads in place of the site's", async () => {
+    const { page, errors } = await web.open();
+    await page.setInputFiles("#model-files", "models/hourllava-tiny");
+    await page.waitForFunction("/hourllava-tiny: 4-layer/.test(document.querySelector('#model-status').textContent)", null, { timeout: 0 });
+    assert.deepEqual(errors, []);
     await page.close();
   });
 

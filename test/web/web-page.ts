@@ -55,6 +55,8 @@ export interface HourLlavaPage {
     ask(question: string): Promise<{ text: string; ids: number[]; timings: { memAugS: number; prefillS: number; generateS: number; tokens: number } }>;
     rememberRgb(b64: string, width: number, height: number, durationS: number): Promise<unknown>;
     memoryRows(): string;
+    runtime(): { device: string; threads: number };
+    warmUp(): Promise<void>;
     decodedFrames(url: string): Promise<string>;
   };
 }
