@@ -1,9 +1,10 @@
 // Builds the browser page: src/web/main.ts bundled by esbuild into web/dist/app.js (onnxruntime-web's WASM and
 // WebGPU builds as lazily loaded chunks), beside index.html, onnxruntime-web's .mjs/.wasm runtime files and the
-// tiny model, so web/dist is a self-contained static site. `buildWeb()` is also what the browser tests call.
+// tiny model, so web/dist is a self-contained static site, and a service worker that caches all of it (offline
+// once loaded). `buildWeb()` is also what the browser tests call.
 import { build } from "esbuild";
-import { copyFileSync, cpSync, mkdirSync, rmSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { copyFileSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -33,7 +34,19 @@ export async function buildWeb(out = WEB_DIST): Promise<string> {
   for (const f of ORT_FILES) copyFileSync(join(ORT_DIST, f), join(out, f));
   mkdirSync(join(out, MODEL), { recursive: true });
   for (const f of MODEL_FILES) cpSync(join(ROOT, MODEL, f), join(out, MODEL, f));
+  const files = ["./", ...listFiles(out).filter((f) => !f.endsWith(".map"))];
+  const sw = readFileSync(join(ROOT, "web/sw.js"), "utf8")
+    .replace("self.__HOURLLAVA_FILES__", JSON.stringify(files))
+    .replace("self.__HOURLLAVA_BUILD__", JSON.stringify(Date.now().toString(36)));
+  writeFileSync(join(out, "sw.js"), sw);
   return out;
+}
+
+function listFiles(dir: string, root = dir): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? listFiles(p, root) : [relative(root, p)];
+  });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

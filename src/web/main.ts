@@ -98,9 +98,15 @@ $<HTMLFormElement>("ask-form").addEventListener("submit", (ev) => {
     .finally(() => ($<HTMLButtonElement>("ask").disabled = false));
 });
 
+// Offline once loaded: the service worker caches the site's files (not where it cannot run, e.g. file://).
+const offline = "serviceWorker" in navigator ? navigator.serviceWorker.register("./sw.js").then(() => navigator.serviceWorker.ready) : undefined;
+offline?.catch((e: Error) => console.warn(`no offline copy: ${e.message}`));
+
 /** For tests and benchmarks (page.evaluate): the page's own steps. */
 const api = {
   ready: () => ready.then(() => undefined),
+  /** Resolves once the service worker holds the site's files. */
+  offlineReady: async () => void (await offline),
   state,
   remember,
   ask,

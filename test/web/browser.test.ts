@@ -145,4 +145,24 @@ describe("the browser build in headless Chromium (WASM)", { skip }, () => {
     assert.match((await first.page.textContent("#video-status")) ?? "", /reused/);
     await first.page.close();
   });
+
+  test("once loaded, the page works offline: files from its service worker, the memory from IndexedDB", async () => {
+    const { page } = await web.open();
+    await page.evaluate(() => (globalThis as unknown as HourLlavaPage).hourllava.offlineReady());
+    await pickVideo(page, DEMO); // stored (or found) while online
+    web.server.offline = true;
+    try {
+      const served = web.server.requests.length;
+      await page.reload();
+      await page.evaluate(() => (globalThis as unknown as HourLlavaPage).hourllava.ready());
+      await pickVideo(page, DEMO);
+      assert.equal((await page.evaluate(() => (globalThis as unknown as HourLlavaPage).hourllava.state.mem!)).cache.hit, true);
+      const answer = await page.evaluate((q) => (globalThis as unknown as HourLlavaPage).hourllava.ask(q), QUESTIONS[0]);
+      assert.ok(answer.ids.length > 0);
+      assert.ok(web.server.requests.length > served, "the reload did not even try the network");
+    } finally {
+      web.server.offline = false;
+    }
+    await page.close();
+  });
 });

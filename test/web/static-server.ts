@@ -19,6 +19,8 @@ export interface StaticServer {
   url: string;
   /** Paths served so far (tests check what the page fetched). */
   requests: string[];
+  /** While true every request gets 503, as a site that went away. */
+  offline: boolean;
   close(): Promise<void>;
 }
 
@@ -26,9 +28,14 @@ export interface StaticServer {
 export async function serveStatic(mounts: Record<string, string>): Promise<StaticServer> {
   const requests: string[] = [];
   const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
+  const state = { offline: false };
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     requests.push(path);
+    if (state.offline) {
+      res.writeHead(503).end();
+      return;
+    }
     const prefix = prefixes.find((p) => path.startsWith(p));
     const rel = prefix === undefined ? undefined : normalize(path.slice(prefix.length) || "index.html");
     if (rel === undefined || rel.startsWith("..") || rel.split(sep).includes("..")) {
@@ -60,6 +67,12 @@ export async function serveStatic(mounts: Record<string, string>): Promise<Stati
   return {
     url: `http://127.0.0.1:${addr.port}/`,
     requests,
+    get offline() {
+      return state.offline;
+    },
+    set offline(v: boolean) {
+      state.offline = v;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

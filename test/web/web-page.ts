@@ -48,6 +48,7 @@ export async function startWebPage(): Promise<WebPage> {
 export interface HourLlavaPage {
   hourllava: {
     ready(): Promise<void>;
+    offlineReady(): Promise<void>;
     state: {
       mem?: { frames: number; durationS: number; cache: { key: string; hit: boolean }; timings: { decodeS: number; encodeS: number; totalS: number } };
       events: { progress: [number, number][] };
