@@ -5,7 +5,12 @@ const FILES = self.__HOURLLAVA_FILES__;
 const CACHE = `hourllava-${self.__HOURLLAVA_BUILD__}`;
 
 self.addEventListener("install", (e) => {
-  e.waitUntil(caches.open(CACHE).then((c) => c.addAll(FILES)).then(() => self.skipWaiting()));
+  e.waitUntil(
+    caches
+      .open(CACHE)
+      .then((c) => c.addAll(FILES))
+      .then(() => self.skipWaiting()),
+  );
 });
 
 self.addEventListener("activate", (e) => {
