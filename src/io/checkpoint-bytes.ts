@@ -15,11 +15,12 @@ export function checkpointFromBytes(dir: string, config: unknown, safetensors: U
     if (!t) throw new Error(`${dir}: the checkpoint has no tensor "${name}" (${header.tensors.size} tensors)`);
     return t;
   };
-  // A copy per read: typed views need aligned offsets, and callers may keep (or hand ORT) the array.
+  // A copy per read (new Uint8Array(view): a Node Buffer's slice() would share memory): typed views need aligned
+  // offsets, and callers may keep (or hand ORT) the array.
   const readRaw = (name: string): RawArray => {
     const t = info(name);
     const at = header.dataStart + t.begin;
-    return rawView(t.dtype, safetensors.slice(at, header.dataStart + t.end).buffer, 0, elementCount(t.shape));
+    return rawView(t.dtype, new Uint8Array(safetensors.subarray(at, header.dataStart + t.end)).buffer, 0, elementCount(t.shape));
   };
   const read = (name: string): Float32Array => {
     const t = info(name);

@@ -11,6 +11,7 @@ import { HourLlavaApp } from "../../src/app/app.ts";
 import type { VideoMemory } from "../../src/app/app.ts";
 import { decodeFrames } from "../../src/video/frames.ts";
 import { planFrames } from "../../src/video/video-frames.ts";
+import { relErr } from "../helpers/model-outputs.ts";
 import { chromiumMissing } from "./chromium.ts";
 import { SAMPLES, f32FromBase64, pickVideo, startWebPage } from "./web-page.ts";
 import type { HourLlavaPage, WebPage } from "./web-page.ts";
@@ -26,18 +27,6 @@ const MAX_LEVEL_DIFF = 2;
 const DECODED_ROWS_TOL = 0.02;
 /** The same frames on WASM and native ORT: kernels round differently, then f16 caching may flip a last bit (measured 2.0e-4). */
 const SAME_FRAMES_ROWS_TOL = 1e-3;
-
-/** max |a-b| over max |b|. */
-function relMaxDiff(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / m;
-}
 
 const skip = chromiumMissing();
 
@@ -88,7 +77,7 @@ describe("the browser build in headless Chromium (WASM)", { skip }, () => {
     assert.equal(s.cache.key, mem.cache.key, "the browser's cache key is not the Node cache's");
     assert.equal(s.frames, mem.frames);
     const rows = f32FromBase64(await page.evaluate(() => (globalThis as unknown as HourLlavaPage).hourllava.memoryRows()));
-    const rel = relMaxDiff(rows, mem.memory.rows);
+    const rel = relErr(rows, mem.memory.rows);
     t.diagnostic(`memory rows, browser-decoded frames vs ffmpeg's: max |Δ| / max |row| = ${rel.toExponential(2)}`);
     assert.ok(rel <= DECODED_ROWS_TOL, `relative difference ${rel}`);
     assert.deepEqual(errors, []);
@@ -102,7 +91,7 @@ describe("the browser build in headless Chromium (WASM)", { skip }, () => {
       mem.durationS,
     ] as const);
     const rows = f32FromBase64(await page.evaluate(() => (globalThis as unknown as HourLlavaPage).hourllava.memoryRows()));
-    const rel = relMaxDiff(rows, mem.memory.rows);
+    const rel = relErr(rows, mem.memory.rows);
     t.diagnostic(`memory rows, identical frames: max |Δ| / max |row| = ${rel.toExponential(2)}`);
     assert.ok(rel <= SAME_FRAMES_ROWS_TOL, `relative difference ${rel}`);
     for (const q of QUESTIONS) {
