@@ -111,7 +111,9 @@ export class WebHourLlava {
     const T = sample.indices.length;
     const size = this.model.config.vision.image_size;
     const key = await webMemoryKey(await sha256Hex(bytes), this.modelId, cacheSampling(sample.strategy, T, size, undefined, "f16"));
-    const stored = await this.store.get(key);
+    const found = await this.store.get(key);
+    // An entry that does not fit this model and plan (damaged, or written by another version) is encoded again.
+    const stored = found?.frames === T && found.bits?.length === T * TOKENS_PER_FRAME * this.model.hidden ? found : undefined;
     const timings = { decodeS: 0, encodeS: 0, totalS: 0 };
     let tokens: Float32Array;
     if (stored) {
