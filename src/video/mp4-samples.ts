@@ -34,7 +34,9 @@ export function mp4VideoSamples(bytes: Uint8Array, name = "video"): Mp4VideoSamp
       ? { type: String.fromCharCode(...bytes.subarray(stsd.start + 12, stsd.start + 16)), at: stsd.start + 8 }
       : undefined;
   if (!entry || (entry.type !== "avc1" && entry.type !== "avc3"))
-    throw new Error(`${name}: the video is ${entry?.type ?? "of an unknown codec"}, not H.264 (avc1): decode it with the page's <video> path`);
+    throw new Error(
+      `${name}: the video is ${entry?.type ?? "of an unknown codec"}, not H.264 (avc1), which the page decodes; re-encode it (ffmpeg -c:v libx264)`,
+    );
   const size = v.getUint32(entry.at);
   // A visual sample entry: 8-byte box header, 78 bytes of fields, then child boxes (avcC among them).
   const entryBox = { type: entry.type, start: entry.at + 8, end: entry.at + size };

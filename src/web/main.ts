@@ -7,7 +7,7 @@ import type { ModelFiles } from "./model-files.ts";
 import { WebHourLlava } from "./web-app.ts";
 import { mp4VideoInfo } from "../video/mp4-info.ts";
 import { sampleOneFpsMin } from "../video/sampling.ts";
-import { sampledFrames } from "./sampled-frames.ts";
+import { webCodecsFrames } from "./webcodecs-frames.ts";
 import type { WebVideoMemory } from "./web-app.ts";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -126,7 +126,7 @@ const api = {
     const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
     const info = mp4VideoInfo(bytes, url);
     const parts: Uint8Array[] = [];
-    for await (const f of sampledFrames(new Blob([bytes]), bytes, sampleOneFpsMin(info).indices, info.fps, url)) parts.push(f.rgb);
+    for await (const f of webCodecsFrames(bytes, sampleOneFpsMin(info).indices, url)) parts.push(f.rgb);
     const all = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
     parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
     return base64(all);

@@ -10,7 +10,7 @@ type OrtWeb = OrtModule & { env: Env };
 
 /** Loads onnxruntime-web; its .mjs/.wasm files are fetched from `wasmBase` (the bundle's folder). */
 export async function webBackend(opts: { device: Device; wasmBase: string; threads?: number }): Promise<RuntimeBackend> {
-  if (opts.device === "cuda") throw new Error('device "cuda" does not exist in a browser; use "webgpu" or "cpu"');
+  if (opts.device !== "cpu" && opts.device !== "webgpu") throw new Error(`device "${opts.device}" does not exist in a browser; use "webgpu" or "cpu"`);
   const ort: OrtWeb = opts.device === "webgpu" ? await import("onnxruntime-web/webgpu") : await import("onnxruntime-web/wasm");
   ort.env.wasm.wasmPaths = opts.wasmBase;
   // WASM threads need a cross-origin-isolated page (SharedArrayBuffer); elsewhere ORT runs on one.

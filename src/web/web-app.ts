@@ -24,7 +24,7 @@ import { webMemoryKey, sha256Hex, webModelId } from "./cache-key.ts";
 import { MemoryStore } from "./memory-store.ts";
 import type { ModelFiles } from "./model-files.ts";
 import { bestWebDevice, webBackend } from "./ort-web-backend.ts";
-import { sampledFrames } from "./sampled-frames.ts";
+import { webCodecsFrames } from "./webcodecs-frames.ts";
 
 export interface WebLoadOptions {
   /** Default: WebGPU when the browser has an adapter, else WASM. */
@@ -119,7 +119,7 @@ export class WebHourLlava {
     if (stored) {
       tokens = fromF16Bits(stored.bits);
     } else {
-      const frames = sampledFrames(video, bytes, sample.indices, info.fps, name);
+      const frames = webCodecsFrames(bytes, sample.indices, name);
       try {
         const bits = await this.encode(T, opts.onProgress, timings, async (count) => {
           const out: Float32Array[] = [];

@@ -3,24 +3,30 @@
 // the Node path counts them, so both paths pick the same frames; the YUV planes are converted to RGB as ffmpeg
 // does (video/yuv-rgb.ts). Decoding stops after the last wanted frame; at most a few frames wait in memory.
 import { mp4VideoSamples } from "../video/mp4-samples.ts";
-import type { RgbFrame } from "./video-frames.ts";
 import { yuv420ToRgb } from "../video/yuv-rgb.ts";
+
+export interface RgbFrame {
+  index: number;
+  width: number;
+  height: number;
+  /** width*height*3 bytes, row-major RGB. */
+  rgb: Uint8Array;
+}
 
 /** Chunks in flight in the decoder before feeding waits. */
 const MAX_QUEUE = 8;
 
-export async function webCodecsSupports(bytes: Uint8Array, name: string): Promise<boolean> {
-  if (typeof VideoDecoder === "undefined") return false;
-  try {
-    const t = mp4VideoSamples(bytes, name);
-    return (await VideoDecoder.isConfigSupported({ codec: t.codec, description: t.description })).supported === true;
-  } catch {
-    return false;
-  }
+/** Throws, saying what the page reads, when this browser cannot decode the file's video with WebCodecs. */
+async function checkSupported(config: VideoDecoderConfig, name: string): Promise<void> {
+  if (typeof VideoDecoder === "undefined") throw new Error(`${name}: this browser has no WebCodecs VideoDecoder, which the page decodes with`);
+  const { supported } = await VideoDecoder.isConfigSupported(config).catch(() => ({ supported: false }));
+  if (!supported) throw new Error(`${name}: this browser cannot decode ${config.codec} video; re-encode it as H.264 (ffmpeg -c:v libx264)`);
 }
 
 export async function* webCodecsFrames(bytes: Uint8Array, indices: number[], name: string): AsyncGenerator<RgbFrame> {
   const track = mp4VideoSamples(bytes, name);
+  const config = { codec: track.codec, description: track.description, codedWidth: track.width, codedHeight: track.height };
+  await checkSupported(config, name);
   const wanted = new Set(indices);
   const last = Math.max(...indices);
   const ready: Promise<RgbFrame>[] = [];
@@ -43,7 +49,7 @@ export async function* webCodecsFrames(bytes: Uint8Array, indices: number[], nam
   decoder.addEventListener("dequeue", () => wake?.());
   const settle = () => new Promise<void>((resolve) => (wake = resolve));
   try {
-    decoder.configure({ codec: track.codec, description: track.description, codedWidth: track.width, codedHeight: track.height });
+    decoder.configure(config);
     let next = 0;
     while (produced <= last) {
       if (failure) throw failure;
