@@ -16,6 +16,7 @@ import type { Answer, AnswerRequestOptions } from "../model/answer.ts";
 import { MemoryCache, defaultCacheDir, memoryKey } from "../cache/cache.ts";
 import type { CacheDtype, MemoryMeta } from "../cache/cache.ts";
 import { contentHash, memoByFile } from "../cache/file-hash.ts";
+import { cacheSampling } from "../cache/key-text.ts";
 import { probeVideo, type VideoInfo } from "../video/probe.ts";
 import { join } from "node:path";
 import type { ComputeDType } from "../graph/dtype.ts";
@@ -123,8 +124,7 @@ export class HourLlavaApp {
     const plan = await planFrames(video, { info, strategy: this.opts.sampling, rate: this.opts.rate });
     const T = plan.sample.indices.length;
     const size = this.model.config.vision.image_size;
-    // Non-default rates are part of the key; official settings keep the keys of earlier versions.
-    const sampling = { strategy: plan.sample.strategy, indices: T, size, ...this.opts.rate, dtype: this.opts.cacheDtype ?? "f16" };
+    const sampling = cacheSampling(plan.sample.strategy, T, size, this.opts.rate, this.opts.cacheDtype ?? "f16");
     const sha = cache ? await contentHash(video, cacheDir) : "";
     const id = cache ? await this.modelId(cacheDir) : "";
     const key = memoryKey(sha, id, sampling);

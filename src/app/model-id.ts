@@ -6,13 +6,14 @@
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { MODEL_ID_HEADER, modelFileLine } from "../cache/key-text.ts";
 
 /** `hashFile` returns a content hash of a file (typically cached). */
 export async function modelId(dir: string, hashFile: (path: string) => Promise<string>): Promise<string> {
   const h = createHash("sha256");
-  h.update("model-id v2\n");
+  h.update(MODEL_ID_HEADER);
   h.update(readFileSync(join(dir, "config.json")));
-  for (const f of safetensorsFiles(dir)) h.update(`\n${f}\n${await hashFile(join(dir, f))}`);
+  for (const f of safetensorsFiles(dir)) h.update(modelFileLine(f, await hashFile(join(dir, f))));
   return h.digest("hex").slice(0, 16);
 }
 

@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { openSafetensors, writeSafetensors } from "../io/safetensors.ts";
 import { acquireLock, ownerState, readLockOwner, type LockOwner } from "./lock.ts";
 import { TOKENS_PER_FRAME } from "../model/projector.ts";
+import { memoryKeyText } from "./key-text.ts";
 
 export interface MemoryMeta {
   video: string;
@@ -44,7 +45,10 @@ export function defaultCacheDir(): string {
 }
 
 export function memoryKey(contentSha256: string, modelId: string, sampling: Record<string, unknown>): string {
-  return createHash("sha256").update(JSON.stringify({ contentSha256, modelId, sampling })).digest("hex").slice(0, 32);
+  return createHash("sha256")
+    .update(memoryKeyText(contentSha256, modelId, sampling))
+    .digest("hex")
+    .slice(0, 32);
 }
 
 export interface EncodeJob {

@@ -2,33 +2,19 @@
 // model.safetensors.index.json. Only headers are read on open; tensors are read one at a time on demand.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import type { RawArray, SafeDType } from "./dtype.ts";
 import { DTYPE_BYTES } from "./dtype.ts";
 import { openSafetensors, writeSafetensors, type SafetensorsFile, type TensorToWrite } from "./safetensors.ts";
 import { elementCount } from "./safetensors-header.ts";
 import { commitTempDir, removeQuietly, tempPathFor } from "./atomic.ts";
-import { parseHourLlavaConfig, type HourLlavaConfig } from "./config.ts";
+import { parseHourLlavaConfig } from "./config.ts";
+import type { Checkpoint } from "./checkpoint-type.ts";
+
+export { checkKeys } from "./check-keys.ts";
 
 export const EXAMPLE_MODEL_REPO = "jylins/hourllava-qwen25-3b-s3";
 const WHAT_TO_PUT = `put a Hugging Face model folder there (config.json, *.safetensors, tokenizer.json), e.g. ${EXAMPLE_MODEL_REPO}`;
 
-export interface Checkpoint {
-  readonly dir: string;
-  /** config.json as parsed JSON (validate it with `hourLlavaConfig()` or another schema). */
-  readonly config: Record<string, unknown>;
-  /** The safetensors files, relative to `dir`. */
-  readonly files: string[];
-  names(): string[];
-  has(name: string): boolean;
-  shape(name: string): number[];
-  dtype(name: string): SafeDType;
-  read(name: string): Float32Array;
-  readRaw(name: string): RawArray;
-  /** The file, byte offset and length of a tensor's data. */
-  location(name: string): { path: string; offset: number; length: number };
-  hourLlavaConfig(): HourLlavaConfig;
-  close(): void;
-}
+export type { Checkpoint } from "./checkpoint-type.ts";
 
 function readJson(path: string, what: string): unknown {
   try {
@@ -112,33 +98,6 @@ export function openCheckpoint(dir: string): Checkpoint {
     hourLlavaConfig: () => parseHourLlavaConfig(config, configPath),
     close: closeAll,
   };
-}
-
-function listNames(names: string[], max: number): string {
-  const shown = names.slice(0, max).join(", ");
-  return names.length > max ? `${shown}, … and ${names.length - max} more` : shown;
-}
-
-/**
- * Compares the keys a model expects with those a checkpoint holds; throws one error listing all missing
- * and unexpected keys (the first `max` of each, with counts). `allowMissing` excuses keys such as a tied
- * `lm_head.weight`; `allowUnexpected` excuses extra keys the model ignores.
- */
-export function checkKeys(
-  expected: string[],
-  actual: string[],
-  opts: { allowMissing?: (name: string) => boolean; allowUnexpected?: (name: string) => boolean; what?: string; max?: number } = {},
-): void {
-  const have = new Set(actual);
-  const want = new Set(expected);
-  const missing = expected.filter((n) => !have.has(n) && !(opts.allowMissing?.(n) ?? false));
-  const unexpected = actual.filter((n) => !want.has(n) && !(opts.allowUnexpected?.(n) ?? false));
-  if (missing.length === 0 && unexpected.length === 0) return;
-  const max = opts.max ?? 8;
-  const parts: string[] = [];
-  if (missing.length > 0) parts.push(`${missing.length} missing (${listNames(missing, max)})`);
-  if (unexpected.length > 0) parts.push(`${unexpected.length} unexpected (${listNames(unexpected, max)})`);
-  throw new Error(`${opts.what ?? "checkpoint"} keys do not match the model: ${parts.join("; ")}`);
 }
 
 /** Consecutive groups of at most maxBytes each (a larger item stands alone), as Hugging Face shards weights. */

@@ -1,6 +1,5 @@
 // Safetensors element types and the bit-exact float conversions between f32 and f16 / bf16.
 // Safetensors is little-endian; typed-array views below assume a little-endian host (checked once).
-import { endianness } from "node:os";
 
 export type SafeDType = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U64" | "U32" | "U16" | "U8" | "BOOL" | "F8_E4M3" | "F8_E5M2";
 
@@ -63,7 +62,7 @@ export function rawView(dtype: SafeDType, buf: ArrayBuffer, byteOffset: number, 
 let endianChecked = false;
 export function assertLittleEndianHost(): void {
   if (endianChecked) return;
-  if (endianness() !== "LE") throw new Error("safetensors I/O needs a little-endian host (this one is big-endian)");
+  if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1) throw new Error("safetensors I/O needs a little-endian host (this one is big-endian)");
   endianChecked = true;
 }
 

@@ -3,10 +3,10 @@
 // plan → MemAug → LLM input → generation until any end token → text. Timings come back with the answer.
 import { tokenizeConversation } from "../io/chat-template.ts";
 import type { ChatTurnInput } from "../io/chat-template.ts";
-import type { GenerationDefaults } from "../io/generation-config.ts";
-import type { TextTokenizer } from "../io/tokenizer.ts";
+import type { GenerationDefaults } from "../io/generation-defaults.ts";
+import type { TextTokenizer } from "../io/tokenizer-json.ts";
 import type { SpatialSampling } from "./forgetting.ts";
-import { assertFinite } from "./finite.ts";
+import { assertFinite } from "./assert-finite.ts";
 import type { HourLlava, Memory } from "./hourllava.ts";
 import type { SamplingOptions } from "./sampling.ts";
 import { llmLayout } from "./token-flow.ts";

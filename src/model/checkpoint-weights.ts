@@ -1,8 +1,9 @@
 // A checkpoint folder as a WeightSource: f32 tensors and quantized codes are handed to ORT as file slices
-// (never read into JS); bf16/f16 tensors are widened to f32 when a graph is emitted.
+// (never read into JS); bf16/f16 tensors are widened to f32 when a graph is emitted. A checkpoint held in memory
+// (the browser) has no files: its weights are read into graphs on emission instead (`fileBacked` false).
 import type { DType } from "../graph/dtype.ts";
 import type { FileSlice } from "../graph/graph.ts";
-import type { Checkpoint } from "../io/checkpoint.ts";
+import type { Checkpoint } from "../io/checkpoint-type.ts";
 import type { SafeDType } from "../io/dtype.ts";
 import type { WeightSource } from "./weights.ts";
 
@@ -10,7 +11,10 @@ import type { WeightSource } from "./weights.ts";
 export const AS_STORED: Partial<Record<SafeDType, DType>> = { F32: "float32", U8: "uint8", I8: "int8" };
 
 export class CheckpointWeights implements WeightSource {
-  constructor(readonly ckpt: Checkpoint) {}
+  constructor(
+    readonly ckpt: Checkpoint,
+    readonly fileBacked = true,
+  ) {}
   names(): string[] {
     return this.ckpt.names();
   }
@@ -36,6 +40,6 @@ export class CheckpointWeights implements WeightSource {
     return dtype === "BF16" || dtype === "F16" ? { dtype, bits: this.ckpt.readRaw(name) as Uint16Array } : undefined;
   }
   file(name: string): FileSlice | undefined {
-    return AS_STORED[this.ckpt.dtype(name)] ? this.ckpt.location(name) : undefined;
+    return this.fileBacked && AS_STORED[this.ckpt.dtype(name)] ? this.ckpt.location(name) : undefined;
   }
 }

@@ -7,7 +7,7 @@ import type { Tensor } from "../graph/graph.ts";
 import type { TypedArray } from "../graph/dtype.ts";
 import type { Dim } from "../graph/shape.ts";
 import { cast } from "../graph/ops/elementwise.ts";
-import type { CompiledGraph, HostTensor, Runtime } from "../graph/runtime.ts";
+import type { CompiledGraph, GraphRuntime, HostTensor } from "../graph/runtime-core.ts";
 import type { HourLlavaConfig } from "../io/config.ts";
 import { spatialIndices, videoQueries } from "./forgetting.ts";
 import { assembleMemory, keyRopeTables, ROW_STRIDE } from "./memory.ts";
@@ -86,7 +86,7 @@ export class HourLlava {
   constructor(
     readonly config: HourLlavaConfig,
     readonly weights: WeightStore,
-    readonly runtime: Runtime,
+    readonly runtime: GraphRuntime,
     /** Spatial forgetting at inference: "uniform" (reproducible, our default) or the config's own. */
     readonly spatial: SpatialSampling = "uniform",
   ) {

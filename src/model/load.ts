@@ -1,78 +1,22 @@
-// Opening a Hugging Face–style Hour-LLaVA folder: config validated, every expected weight present under the
-// official names (a tied lm_head may be absent; the vision tower's unused post_layernorm may be present), and
-// the model wired to a runtime.
-import { checkKeys, openCheckpoint } from "../io/checkpoint.ts";
+// Opening a Hugging Face–style Hour-LLaVA folder in Node (the checks and wiring: from-checkpoint.ts).
+import { openCheckpoint } from "../io/checkpoint.ts";
 import type { Checkpoint } from "../io/checkpoint.ts";
 import { Runtime } from "../graph/runtime.ts";
 import type { RuntimeOptions } from "../graph/runtime.ts";
-import type { ComputeDType } from "../graph/dtype.ts";
-import { HourLlava } from "./hourllava.ts";
-import type { SpatialSampling } from "./forgetting.ts";
-import { WeightStore } from "./weights.ts";
-import type { WeightSource } from "./weights.ts";
-import { VISION_PREFIX } from "./siglip.ts";
-import { weightShapes } from "./init.ts";
-import { CheckpointWeights } from "./checkpoint-weights.ts";
-import { DEFAULT_BLOCK_SIZE, folderQuantization, linearFormats, storedShapes } from "./quant-plan.ts";
-import type { QuantScheme } from "./quant-plan.ts";
-import { QuantizingSource } from "./quantizing-source.ts";
+import type { HourLlava } from "./hourllava.ts";
+import { modelFromCheckpoint } from "./from-checkpoint.ts";
+import type { ModelOptions } from "./from-checkpoint.ts";
 
-export interface LoadOptions extends RuntimeOptions {
+export { ignorableKey } from "./from-checkpoint.ts";
+
+export interface LoadOptions extends RuntimeOptions, ModelOptions {
   runtime?: Runtime;
-  spatial?: SpatialSampling;
-  /** Quantize a float folder while loading (a quantized folder loads as it is). */
-  quant?: QuantScheme;
-  blockSize?: number;
-  /** The float type graphs compute in (f16 for GPU execution providers; f32 by default). */
-  computeDtype?: ComputeDType;
-}
-
-/** Extra keys official checkpoints carry that the model does not use. */
-export function ignorableKey(name: string): boolean {
-  return name.startsWith(`${VISION_PREFIX}post_layernorm.`) || name.startsWith(`${VISION_PREFIX}head.`) || name.endsWith(".rotary_emb.inv_freq");
 }
 
 export function loadHourLlava(dir: string, opts: LoadOptions = {}): { model: HourLlava; checkpoint: Checkpoint } {
   const ckpt = openCheckpoint(dir);
   try {
-    const config = ckpt.hourLlavaConfig();
-    const stored = folderQuantization(ckpt.config, `${dir}/config.json`);
-    if (stored && opts.quant && opts.quant !== stored.scheme)
-      throw new Error(`${dir} is already quantized (${stored.scheme}); load it as it is, or quantize its float original to ${opts.quant}`);
-    const storedFormats = stored ? linearFormats(config, stored) : new Map();
-    const floatShapes = weightShapes(config);
-    const shapes = storedShapes(floatShapes, storedFormats);
-    if (stored) {
-      const lacking = [...shapes.keys()].filter((n) => !floatShapes.has(n) && !ckpt.has(n)); // quantized parts only
-      if (lacking.length)
-        throw new Error(
-          `${dir}: config.json says the weights are ${stored.scheme}-quantized, but ${lacking.length} quantized tensors are missing (${lacking.slice(0, 3).join(", ")}${lacking.length > 3 ? ", …" : ""})`,
-        );
-    }
-    checkKeys([...shapes.keys()], ckpt.names(), {
-      what: `${dir}: checkpoint`,
-      allowMissing: (n) => n === "lm_head.weight" && config.tie_word_embeddings,
-      allowUnexpected: (n) => ignorableKey(n) || (n === "lm_head.weight" && config.tie_word_embeddings),
-    });
-    const wrong: string[] = [];
-    for (const [n, want] of shapes) {
-      if (!ckpt.has(n)) continue;
-      const got = ckpt.shape(n);
-      if (got.length !== want.length || got.some((d, i) => d !== want[i])) wrong.push(`${n} is [${got.join(", ")}], the config implies [${want.join(", ")}]`);
-    }
-    if (wrong.length) {
-      const more = wrong.length > 4 ? ` … and ${wrong.length - 4} more` : "";
-      throw new Error(`${dir}: weights do not match config.json: ${wrong.slice(0, 4).join("; ")}${more}`);
-    }
-    let source: WeightSource = new CheckpointWeights(ckpt);
-    let formats = storedFormats;
-    if (opts.quant && !stored) {
-      formats = linearFormats(config, { scheme: opts.quant, block_size: opts.blockSize ?? DEFAULT_BLOCK_SIZE, format_version: 1 });
-      source = new QuantizingSource(source, formats);
-    }
-    const runtime = opts.runtime ?? new Runtime(opts);
-    const model = new HourLlava(config, new WeightStore(source, formats, opts.computeDtype), runtime, opts.spatial ?? "uniform");
-    return { model, checkpoint: ckpt };
+    return { model: modelFromCheckpoint(ckpt, opts.runtime ?? new Runtime(opts), opts), checkpoint: ckpt };
   } catch (e) {
     ckpt.close();
     throw e;

@@ -72,16 +72,14 @@ describe("the web page in headless Chromium", { skip }, () => {
     assert.match(await page.getByLabel("Pick a video").inputValue(), /^file-[0-9a-f]{24}$/); // the upload is picked
     await page.getByText(/4\.0 s, 160×90, 100 frames sampled; memory not encoded yet/).waitFor();
     // Every text the status line shows (each assignment adds a new text node, kept by the records).
-    await page.evaluate(() => {
-      const seen: string[] = ((window as unknown as { statuses: string[] }).statuses = []);
-      new MutationObserver((rs) => rs.forEach((r) => r.addedNodes.forEach((n) => seen.push(n.textContent ?? "")))).observe(document.getElementById("status")!, {
-        childList: true,
-      });
-    });
+    // (A string runs in the page: DOM types stay out of the Node program.)
+    await page.evaluate(
+      `new MutationObserver((rs) => rs.forEach((r) => r.addedNodes.forEach((n) => (window.statuses ??= []).push(n.textContent ?? "")))).observe(document.getElementById("status"), { childList: true })`,
+    );
     await page.getByRole("button", { name: "Encode memory" }).click();
     await page.getByRole("status").getByText("memory encoded").waitFor({ timeout: 60_000 });
     await page.getByText(/memory cached/).waitFor();
-    const statuses = await page.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
+    const statuses = (await page.evaluate("window.statuses ?? []")) as string[];
     assert.ok(statuses.includes("encoding: 100/100 frames"), statuses.join(" | "));
     assert.ok(
       statuses.some((x) => /^encoding: \d\d?\/100 frames$/.test(x)),

@@ -39,7 +39,9 @@ export function useServer(opts: Partial<ServeOptions> = {}): ServerFixture {
     fx.url = await fx.server.listen({ host: "127.0.0.1", port: 0 });
     fx.client = new OpenAI({ baseURL: `${fx.url}/v1`, apiKey: opts.apiKey ?? "none", maxRetries: 0 });
     const ids = new Map(
-      (await (await fetch(`${fx.url}/v1/videos`, { headers: auth(opts.apiKey) })).json()).data.map((v: { id: string; name: string }) => [v.name, v.id]),
+      ((await (await fetch(`${fx.url}/v1/videos`, { headers: auth(opts.apiKey) })).json()) as { data: { id: string; name: string }[] }).data.map(
+        (v: { id: string; name: string }) => [v.name, v.id],
+      ),
     );
     fx.demo = ids.get("demo.mp4") as string;
     fx.clip = ids.get("clip.mp4") as string;
