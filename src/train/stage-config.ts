@@ -21,8 +21,14 @@ export function resolveStage(c: RawTrainConfig): TrainConfig {
     if (c.tunable && !sameSet(c.tunable, recipe.tunable))
       throw new Error(`tunable: ${label} trains exactly [${recipe.tunable.join(", ")}]; drop tunable or the stage`);
     for (const p of Object.keys(c.lr) as Part[]) if (!recipe.tunable.includes(p)) throw new Error(`lr.${p}: ${label} freezes ${p}, so it has no learning rate`);
-    if (stage !== 1 && !("from" in c.model))
-      throw new Error(`model: ${label} starts from the previous stage's checkpoint: set model.from to stage ${stage - 1}'s output folder`);
+    // Stage 1 trains MemAug alone, so it needs a vision tower and LLM that already work (the official run
+    // starts from LLaVA-OV-SI); stages 2 and 3 continue the previous stage.
+    if (!("from" in c.model))
+      throw new Error(
+        stage === 1
+          ? `model: ${label} trains only MemAug, so it starts from a trained model (model.from; the official recipe starts from LLaVA-OV-SI)`
+          : `model: ${label} starts from the previous stage's checkpoint: set model.from to stage ${stage - 1}'s output folder`,
+      );
     if (stage === 1 && c.data.synth.kind && c.data.synth.kind !== "frame")
       throw new Error(`data.synth.kind: ${label} trains on images (single frames, "frame"), got "${c.data.synth.kind}"`);
   }

@@ -18,7 +18,7 @@ import { FrameSource } from "../../src/train/synth-source.ts";
 import { microConfig } from "../helpers/micro-config.ts";
 
 const R = 64;
-const cfg = parseTrainConfig({ stage: 1, model: { init: {} }, data: { synth: { seed: 5, worlds: 6, framesPerWorld: 4 } }, steps: 1, out: "x" }, "test");
+const cfg = parseTrainConfig({ stage: 1, model: { from: "base" }, data: { synth: { seed: 5, worlds: 6, framesPerWorld: 4 } }, steps: 1, out: "x" }, "test");
 const S = 16;
 const source = new FrameSource(cfg.data.synth, S);
 

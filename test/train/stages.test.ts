@@ -74,6 +74,7 @@ test("configs that contradict their stage are refused, naming the field", () => 
   );
   assert.throws(() => cfg({ stage: 3, lr: { vision_tower: 1e-3 } }), /cfg\.json: lr\.vision_tower: stage 3 .* freezes vision_tower/);
   assert.throws(() => cfg({ stage: 2, model: { init: {} } }), /cfg\.json: model: stage 2 .* set model\.from to stage 1's output folder/);
+  assert.throws(() => cfg({ stage: 1, model: { init: {} } }), /cfg\.json: model: stage 1 .* trains only MemAug, so it starts from a trained model/);
   assert.throws(() => cfg({ stage: 1, data: { synth: { seed: 0, worlds: 1, kind: "video" } } }), /data\.synth\.kind: stage 1 .* trains on images/);
   assert.throws(() => cfg({ stage: 4 }), /cfg\.json: stage: /);
   assert.throws(
