@@ -26,6 +26,30 @@ const draft = (kind: string, question: string, answer: string, distractors: stri
   ...(mc !== undefined ? { mc } : {}),
 });
 
+/** A visible object at random, if no other visible object shares its shape (or colour): the name is unambiguous. */
+function pickUnique(vis: VisibleObject[], rng: Rng, key: "shape" | "colour"): VisibleObject | null {
+  const v = vis.length ? rng.pick(vis) : null;
+  return v && vis.filter((x) => x.object[key] === v.object[key]).length === 1 ? v : null;
+}
+
+/** One attribute of an object named by the other: the colour of "the triangle", the shape of "the red object". */
+function attributeOf(kind: string, by: "shape" | "colour", question: (v: VisibleObject) => string): FrameTemplate {
+  const asked = by === "shape" ? "colour" : "shape";
+  const pool: readonly string[] = asked === "colour" ? COLOURS : SHAPES;
+  return (vis, _s, rng) => {
+    const v = pickUnique(vis, rng, by);
+    return (
+      v &&
+      draft(
+        kind,
+        question(v),
+        v.object[asked],
+        pool.filter((x) => x !== v.object[asked]),
+      )
+    );
+  };
+}
+
 const TEMPLATES: Record<string, { task: string; make: FrameTemplate }> = {
   scene: {
     task: "Scene Recognition",
@@ -45,32 +69,8 @@ const TEMPLATES: Record<string, { task: string; make: FrameTemplate }> = {
     task: "Object Recognition",
     make: (vis) => (vis.length === 1 ? draft("frame-only-object", "Which object is on screen?", vis[0].object.name, notShown(vis)) : null),
   },
-  colour: {
-    task: "Object Attribute",
-    make: (vis, _s, rng) => {
-      const v = vis.length ? rng.pick(vis) : null;
-      if (!v || vis.filter((x) => x.object.shape === v.object.shape).length !== 1) return null;
-      return draft(
-        "frame-colour",
-        `What colour is the ${v.object.shape}?`,
-        v.object.colour,
-        COLOURS.filter((c) => c !== v.object.colour),
-      );
-    },
-  },
-  shape: {
-    task: "Object Attribute",
-    make: (vis, _s, rng) => {
-      const v = vis.length ? rng.pick(vis) : null;
-      if (!v || vis.filter((x) => x.object.colour === v.object.colour).length !== 1) return null;
-      return draft(
-        "frame-shape",
-        `What shape is the ${v.object.colour} object?`,
-        v.object.shape,
-        SHAPES.filter((s) => s !== v.object.shape),
-      );
-    },
-  },
+  colour: { task: "Object Attribute", make: attributeOf("frame-colour", "shape", (v) => `What colour is the ${v.object.shape}?`) },
+  shape: { task: "Object Attribute", make: attributeOf("frame-shape", "colour", (v) => `What shape is the ${v.object.colour} object?`) },
   size: {
     task: "Object Attribute",
     make: (vis, _s, rng) => {
