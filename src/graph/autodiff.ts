@@ -7,6 +7,7 @@ import { isFloat } from "./dtype.ts";
 import { NON_DIFFERENTIABLE, RULES } from "./grad-rules.ts";
 import { add, mul } from "./ops/elementwise.ts";
 import { expandLike, zerosLike } from "./ops/shape-ops.ts";
+import { neededNodes } from "./liveness.ts";
 
 function recomputer(g: Graph) {
   const copies = new Map<number, Tensor>();
@@ -68,6 +69,7 @@ export function grad(loss: Tensor, wrt: Tensor[]): Tensor[] {
   grads.set(loss.id, loss.rank === 0 ? g.scalar(1) : expandLike(g.scalar(1), loss));
   const fwd = recomputer(g);
   const nodes = [...g.nodes];
+  const start = nodes.length;
   for (let i = nodes.length - 1; i >= 0; i--) {
     const n = nodes[i];
     const custom = n.outputs.find((o) => o.custom && needed.has(o.id) && grads.has(o.id));
@@ -85,5 +87,10 @@ export function grad(loss: Tensor, wrt: Tensor[]): Tensor[] {
     const dxs = rule(n, filled, fwd);
     n.inputs.forEach((inp, k) => inp && accumulate(inp, dxs[k] ?? null));
   }
-  return wrt.map((w) => grads.get(w.id) ?? zerosLike(w));
+  const out = wrt.map((w) => grads.get(w.id) ?? zerosLike(w));
+  // Keep only the backward the wanted gradients need: the rules also build the gradients of frozen inputs.
+  const keep = neededNodes(g, out);
+  const backward = g.nodes.splice(start);
+  for (const n of backward) if (keep.has(n)) g.nodes.push(n);
+  return out;
 }

@@ -23,6 +23,8 @@ export interface SynthDatasetOptions {
   /** Questions per task per world (default 2). */
   perTask?: number;
   formats?: readonly QaFormat[];
+  /** Only these tasks (taxonomy names; default all 22). */
+  tasks?: readonly string[];
   /** QAs grouped into one multi-turn record (default 5, as in VideoMarathon). */
   qaPerSample?: number;
 }
@@ -74,6 +76,10 @@ function need(name: string, v: unknown, lo: number, hi: number): number {
   return v;
 }
 
+export function qaMeta({ id, task, topic, form, format, template, answer, answerText, span }: SynthQuestion): SynthQaMeta {
+  return { id, task, topic, form, format, template, answer, answerText, span };
+}
+
 export function planWorlds(opts: SynthDatasetOptions): SynthWorldSpec[] {
   const seed = need("seed", opts.seed, 0, 0xffffffff);
   const nTrain = need("trainWorlds", opts.trainWorlds, 0, 1_000_000);
@@ -97,7 +103,7 @@ export function buildSynthDataset(opts: SynthDatasetOptions): SynthDataset {
   const ds: SynthDataset = { worlds, train: [], eval: [], qa: [] };
   for (const spec of worlds) {
     const world = generateWorld({ seed: spec.seed, durationS: spec.durationS });
-    const qs = generateQuestions(world, { perTask: opts.perTask, formats: opts.formats });
+    const qs = generateQuestions(world, { perTask: opts.perTask, formats: opts.formats, tasks: opts.tasks });
     for (const q of qs) ds.qa.push({ ...q, worldId: spec.id, video: spec.video, split: spec.split, durationS: spec.durationS });
     // How the official data groups QAs is not documented; random groups mix tasks within a record.
     const order = new Rng(`group:${spec.id}:${spec.seed}`).shuffle(qs);
@@ -113,17 +119,7 @@ export function buildSynthDataset(opts: SynthDatasetOptions): SynthDataset {
         video: spec.video,
         data_source: DATA_SOURCE,
         conversations,
-        qa: group.map(({ id, task, topic, form, format, template, answer, answerText, span }) => ({
-          id,
-          task,
-          topic,
-          form,
-          format,
-          template,
-          answer,
-          answerText,
-          span,
-        })),
+        qa: group.map(qaMeta),
         world: { seed: spec.seed, durationS: spec.durationS },
       };
       ds[spec.split].push(rec);

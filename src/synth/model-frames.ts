@@ -6,15 +6,17 @@ import { normalizeToCHW } from "../video/preprocess.ts";
 import { renderFrame } from "./render.ts";
 import { generateWorld } from "./world.ts";
 
-export function renderWorldFrames(seed: number, durationS: number, renderSize: number, imageSize: number): Float32Array {
+/** Every second of the world, or only the seconds in `times` (in that order). */
+export function renderWorldFrames(seed: number, durationS: number, renderSize: number, imageSize: number, times?: readonly number[]): Float32Array {
   const w = generateWorld({ seed, durationS });
+  const ts = times ?? Array.from({ length: durationS }, (_, t) => t);
   const per = 3 * imageSize * imageSize;
-  const out = new Float32Array(durationS * per);
+  const out = new Float32Array(ts.length * per);
   const buf = new Uint8Array(renderSize * renderSize * 3);
-  for (let t = 0; t < durationS; t++) {
+  ts.forEach((t, k) => {
     renderFrame(w, t, { width: renderSize, height: renderSize }, buf);
     const small = renderSize === imageSize ? buf : resizeBicubicRGB(buf, renderSize, renderSize, imageSize, imageSize);
-    out.set(normalizeToCHW(small, imageSize * imageSize), t * per);
-  }
+    out.set(normalizeToCHW(small, imageSize * imageSize), k * per);
+  });
   return out;
 }

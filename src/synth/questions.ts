@@ -94,13 +94,7 @@ export function generateQuestions(world: World, opts: QuestionOptions = {}): Syn
   });
 
   const root = new Rng(`questions:${world.seed}:${world.durationS}:${opts.seed ?? 0}`);
-  const letterRng = root.fork("mc-letters");
-  let deck: number[] = [];
-  const nextLetter = (): number => {
-    if (deck.length === 0) deck = letterRng.shuffle([0, 1, 2, 3]);
-    return deck.pop()!;
-  };
-
+  const nextLetter = letterDeck(root.fork("mc-letters"));
   const out: SynthQuestion[] = [];
   for (const task of tasks) {
     const templates = TASK_TEMPLATES[task.name];
@@ -113,31 +107,41 @@ export function generateQuestions(world: World, opts: QuestionOptions = {}): Syn
       seen.add(d.question);
       drafts.push(d);
     }
-    drafts.forEach((d, k) => {
-      const base = { task: task.name, topic: task.topic, form: task.form, template: d.kind, span: d.span };
-      const id = `synth-${world.seed}-${world.durationS}-${slug(task.name)}-${k}`;
-      if (formats.includes("open")) {
-        out.push({ id: `${id}-open`, ...base, format: "open", question: d.question, answer: d.answer, answerText: d.answer });
-      }
-      if (formats.includes("mc") && d.mc !== null) {
-        const mc = d.mc ?? { question: d.question, answer: d.answer, distractors: d.distractors };
-        const wrong = pickDistractors(rng, mc.answer, mc.distractors);
-        if (!wrong) return;
-        const pos = nextLetter();
-        const texts = [...wrong];
-        texts.splice(pos, 0, mc.answer);
-        const options = texts.map((x, i) => `${LETTERS[i]}. ${x}`);
-        out.push({
-          id: `${id}-mc`,
-          ...base,
-          format: "mc",
-          question: formatMcQuestion(mc.question, options),
-          answer: LETTERS[pos],
-          answerText: mc.answer,
-          options,
-        });
-      }
-    });
+    drafts.forEach((d, k) => out.push(...draftQuestions(d, task, `synth-${world.seed}-${world.durationS}-${slug(task.name)}-${k}`, formats, rng, nextLetter)));
+  }
+  return out;
+}
+
+/** Right-answer positions dealt from shuffled decks of A–D, so they spread evenly. */
+export function letterDeck(rng: Rng): () => number {
+  let deck: number[] = [];
+  return () => {
+    if (deck.length === 0) deck = rng.shuffle([0, 1, 2, 3]);
+    return deck.pop()!;
+  };
+}
+
+/** A draft as its open-ended QA and (where it has one) its 4-option multiple-choice QA. */
+export function draftQuestions(
+  d: Draft,
+  task: { name: string; topic: Topic; form: TaskForm },
+  id: string,
+  formats: readonly QaFormat[],
+  rng: Rng,
+  nextLetter: () => number,
+): SynthQuestion[] {
+  const out: SynthQuestion[] = [];
+  const base = { task: task.name, topic: task.topic, form: task.form, template: d.kind, span: d.span };
+  if (formats.includes("open")) out.push({ id: `${id}-open`, ...base, format: "open", question: d.question, answer: d.answer, answerText: d.answer });
+  if (formats.includes("mc") && d.mc !== null) {
+    const mc = d.mc ?? { question: d.question, answer: d.answer, distractors: d.distractors };
+    const wrong = pickDistractors(rng, mc.answer, mc.distractors);
+    if (!wrong) return out;
+    const pos = nextLetter();
+    const texts = [...wrong];
+    texts.splice(pos, 0, mc.answer);
+    const options = texts.map((x, i) => `${LETTERS[i]}. ${x}`);
+    out.push({ id: `${id}-mc`, ...base, format: "mc", question: formatMcQuestion(mc.question, options), answer: LETTERS[pos], answerText: mc.answer, options });
   }
   return out;
 }

@@ -1,30 +1,47 @@
-// `hourllava train --config FILE`: what to train, on what, how.
+// `hourllava train --config FILE`: what to train, on what, how. A `stage` (1, 2 or 3) fills in the official
+// tunable parts, learning rates and data of that stage (stages.ts) and refuses settings that contradict it.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { PARTS } from "./parts.ts";
+import type { Part } from "./parts.ts";
+import { resolveStage } from "./stage-config.ts";
+import type { SynthKind } from "./stages.ts";
 
 const partRecord = <T extends z.ZodType>(t: T) => z.partialRecord(z.enum(PARTS), t);
 
 export const trainConfigSchema = z.object({
-  /** Start from a model folder, or initialise a fresh model from a config.json object. */
+  /** Start from a model folder (or a training run's folder: its latest checkpoint), or initialise a fresh model. */
   model: z.union([z.object({ from: z.string() }), z.object({ init: z.record(z.string(), z.unknown()), seed: z.int().default(0) })]),
   /** Tokenizer: from a folder's tokenizer.json, or trained (byte-level BPE) on the training text. */
   tokenizer: z.union([z.object({ from: z.string() }), z.object({ train: z.object({ vocabSize: z.int().min(260) }) })]).optional(),
+  /** The official stage this run is (stages.ts); unset: a free-form run, stage-3 defaults. */
+  stage: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
   data: z.object({
     synth: z.object({
+      /** frame: one frame per sample with questions about what it shows (stage 1's images); clip: short
+       * videos with simple questions (stage 2); video: long videos with the 22 tasks (stage 3). */
+      kind: z.enum(["frame", "clip", "video"]).optional(),
       seed: z.int(),
       worlds: z.int().positive(),
-      minDurationS: z.int().positive().default(60),
-      maxDurationS: z.int().positive().default(180),
+      /** World lengths; defaults by kind (clip 10–30 s, otherwise 60–180 s). */
+      minDurationS: z.int().positive().optional(),
+      maxDurationS: z.int().positive().optional(),
       perTask: z.int().positive().default(2),
+      /** Restrict the questions to these tasks (taxonomy names); clip defaults to the simple ones. */
+      tasks: z.array(z.string()).min(1).optional(),
+      /** kind frame: frames taken from each world. */
+      framesPerWorld: z.int().positive().default(4),
       /** Worlds are rendered at this size, then resized to the model's image size as video frames are. */
       renderSize: z.int().positive().default(64),
       formats: z.array(z.enum(["open", "mc"])).default(["open", "mc"]),
     }),
   }),
-  tunable: z.array(z.enum(PARTS)).min(1).default(["mm_projector", "vision_resampler", "language_model"]),
+  tunable: z.array(z.enum(PARTS)).min(1).optional(),
   lr: partRecord(z.number().nonnegative()).default({}),
-  baseLr: z.number().positive().default(2e-5),
+  baseLr: z.number().positive().optional(),
+  /** Multiplies every learning rate (the official ones suit pretrained billion-parameter models, not a tiny
+   * model trained from scratch); the per-part ratios stay the recipe's. */
+  lrScale: z.number().positive().default(1),
   steps: z.int().positive(),
   gradAccum: z.int().positive().default(1),
   warmupRatio: z.number().min(0).max(1).default(0.03),
@@ -39,7 +56,15 @@ export const trainConfigSchema = z.object({
   out: z.string(),
 });
 
-export type TrainConfig = z.output<typeof trainConfigSchema>;
+export type RawTrainConfig = z.output<typeof trainConfigSchema>;
+type RawSynth = RawTrainConfig["data"]["synth"];
+
+/** A parsed config with the stage applied: every learning rate final (lrScale included). */
+export type TrainConfig = Omit<RawTrainConfig, "tunable" | "baseLr" | "data"> & {
+  tunable: Part[];
+  baseLr: number;
+  data: { synth: Omit<RawSynth, "kind" | "minDurationS" | "maxDurationS"> & { kind: SynthKind; minDurationS: number; maxDurationS: number } };
+};
 
 export function parseTrainConfig(json: unknown, source: string): TrainConfig {
   const r = trainConfigSchema.safeParse(json);
@@ -47,15 +72,20 @@ export function parseTrainConfig(json: unknown, source: string): TrainConfig {
     const msg = r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
     throw new Error(`${source}: ${msg}`);
   }
-  return r.data;
+  try {
+    return resolveStage(r.data);
+  } catch (e) {
+    throw new Error(`${source}: ${(e as Error).message}`);
+  }
 }
 
-export function readTrainConfig(path: string): TrainConfig {
+/** Reads a config file; `overrides` (e.g. the command line's --stage) replace its top-level fields first. */
+export function readTrainConfig(path: string, overrides: Record<string, unknown> = {}): TrainConfig {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
     throw new Error(`${path}: cannot read the training config: ${(e as Error).message.split("\n")[0]}`);
   }
-  return parseTrainConfig(json, path);
+  return parseTrainConfig({ ...(json as object), ...overrides }, path);
 }

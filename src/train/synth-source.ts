@@ -1,8 +1,11 @@
-// Training samples from the procedural world: each record is one world and up to five QA turns about it, its
-// frames rendered as the vision tower reads them (synth/model-frames.ts).
+// Training samples from the procedural world: each record is one world (or one frame of it, for stage 1) and
+// up to five QA turns about it, its frames rendered as the vision tower reads them (synth/model-frames.ts).
 import { buildSynthDataset } from "../synth/dataset.ts";
-import type { SynthRecord } from "../synth/dataset.ts";
+import type { SynthRecord, Turn } from "../synth/dataset.ts";
+import { buildFrameRecords } from "../synth/frame-dataset.ts";
+import type { FrameRecord } from "../synth/frame-dataset.ts";
 import { renderWorldFrames } from "../synth/model-frames.ts";
+import type { TrainConfig } from "./config.ts";
 import type { TrainSample } from "./sample.ts";
 
 export interface SampleSource {
@@ -12,14 +15,29 @@ export interface SampleSource {
   texts(): Iterable<string>;
 }
 
-export class SynthSource implements SampleSource {
-  readonly records: SynthRecord[];
+type SynthOptions = TrainConfig["data"]["synth"];
+
+// The trainer's template adds the video itself; the records' `<image>\n` marker is the official data format.
+const turnsOf = (conversations: Turn[]) => conversations.map((c) => ({ from: c.from, value: c.value.replace(/^<image>\n/, "") }));
+
+abstract class RecordSource<R extends { conversations: Turn[] }> implements SampleSource {
   constructor(
-    opts: { seed: number; worlds: number; minDurationS: number; maxDurationS: number; perTask: number; formats: ("open" | "mc")[] },
-    private readonly renderSize: number,
-    private readonly imageSize: number,
-    split: "train" | "eval" = "train",
-  ) {
+    readonly records: R[],
+    protected readonly renderSize: number,
+    protected readonly imageSize: number,
+  ) {}
+  get size(): number {
+    return this.records.length;
+  }
+  abstract get(i: number): TrainSample;
+  *texts(): Iterable<string> {
+    for (const r of this.records) for (const t of turnsOf(r.conversations)) yield t.value;
+  }
+}
+
+/** Whole worlds as videos at 1 fps (kinds video and clip). */
+export class SynthSource extends RecordSource<SynthRecord> {
+  constructor(opts: Omit<SynthOptions, "kind" | "framesPerWorld" | "renderSize">, renderSize: number, imageSize: number, split: "train" | "eval" = "train") {
     const ds = buildSynthDataset({
       seed: opts.seed,
       trainWorlds: split === "train" ? opts.worlds : 1,
@@ -28,23 +46,33 @@ export class SynthSource implements SampleSource {
       maxDurationS: opts.maxDurationS,
       perTask: opts.perTask,
       formats: opts.formats,
+      tasks: opts.tasks,
     });
-    this.records = split === "train" ? ds.train : ds.eval;
-  }
-  get size(): number {
-    return this.records.length;
+    super(split === "train" ? ds.train : ds.eval, renderSize, imageSize);
   }
   get(i: number): TrainSample {
     const r = this.records[i];
     const { seed, durationS } = r.world;
+    return { pixels: renderWorldFrames(seed, durationS, this.renderSize, this.imageSize), frames: durationS, durationS, turns: turnsOf(r.conversations) };
+  }
+}
+
+/** One frame of a world as a one-frame, one-second video (kind frame: the memory repeats it to 128 frames). */
+export class FrameSource extends RecordSource<FrameRecord> {
+  constructor(opts: SynthOptions, imageSize: number) {
+    super(buildFrameRecords({ ...opts }), opts.renderSize, imageSize);
+  }
+  get(i: number): TrainSample {
+    const r = this.records[i];
     return {
-      pixels: renderWorldFrames(seed, durationS, this.renderSize, this.imageSize),
-      frames: durationS,
-      durationS,
-      turns: r.conversations.map((c) => ({ from: c.from, value: c.value.replace(/^<image>\n/, "") })),
+      pixels: renderWorldFrames(r.world.seed, r.world.durationS, this.renderSize, this.imageSize, [r.t]),
+      frames: 1,
+      durationS: 1,
+      turns: turnsOf(r.conversations),
     };
   }
-  *texts(): Iterable<string> {
-    for (const r of this.records) for (const c of r.conversations) yield c.value.replace(/^<image>\n/, "");
-  }
+}
+
+export function synthSource(opts: SynthOptions, imageSize: number): SampleSource {
+  return opts.kind === "frame" ? new FrameSource(opts, imageSize) : new SynthSource(opts, opts.renderSize, imageSize);
 }

@@ -26,7 +26,7 @@ import { partOf } from "./parts.ts";
 import { writeLossPlot } from "./plot.ts";
 import { prepareSample } from "./sample.ts";
 import { cosineWithWarmup } from "./schedule.ts";
-import { SynthSource } from "./synth-source.ts";
+import { synthSource } from "./synth-source.ts";
 import type { SampleSource } from "./synth-source.ts";
 import { buildTrainGraph } from "./train-graph.ts";
 
@@ -62,11 +62,17 @@ export function sampleIndex(seed: number, size: number, k: number): number {
   return perm[k % size];
 }
 
+/** A model folder, or a training run's folder (the previous stage's --out): its latest checkpoint. */
+export function modelFolder(from: string): string {
+  return existsSync(join(from, "latest.json")) ? latestCheckpoint(from)! : from;
+}
+
 function loadModel(cfg: TrainConfig): { modelJson: Record<string, unknown>; config: HourLlavaConfig; weights: Tensors; tokenizerJson?: TokenizerJson } {
   if ("from" in cfg.model) {
-    const ck = openCheckpoint(cfg.model.from);
+    const dir = modelFolder(cfg.model.from);
+    const ck = openCheckpoint(dir);
     const weights = readAllWeights(ck);
-    const tokPath = join(cfg.model.from, "tokenizer.json");
+    const tokPath = join(dir, "tokenizer.json");
     const tokenizerJson = existsSync(tokPath) ? (JSON.parse(readFileSync(tokPath, "utf8")) as TokenizerJson) : undefined;
     const config = ck.hourLlavaConfig();
     ck.close();
@@ -77,7 +83,8 @@ function loadModel(cfg: TrainConfig): { modelJson: Record<string, unknown>; conf
 }
 
 function makeTokenizer(cfg: TrainConfig, source: SampleSource, fromModel?: TokenizerJson): TokenizerJson {
-  if (cfg.tokenizer && "from" in cfg.tokenizer) return JSON.parse(readFileSync(join(cfg.tokenizer.from, "tokenizer.json"), "utf8")) as TokenizerJson;
+  if (cfg.tokenizer && "from" in cfg.tokenizer)
+    return JSON.parse(readFileSync(join(modelFolder(cfg.tokenizer.from), "tokenizer.json"), "utf8")) as TokenizerJson;
   if (!cfg.tokenizer && fromModel) return fromModel;
   const vocabSize = cfg.tokenizer && "train" in cfg.tokenizer ? cfg.tokenizer.train.vocabSize : 512;
   // The template's fixed text (system prompt, time instruction) is part of the corpus too.
@@ -93,7 +100,7 @@ export async function train(cfg: TrainConfig, opts: TrainerOptions = {}): Promis
   const log = opts.log ?? ((s: string) => process.stderr.write(s + "\n"));
   mkdirSync(cfg.out, { recursive: true });
   const { modelJson, config, weights: initial, tokenizerJson: modelTok } = loadModel(cfg);
-  const source = opts.source ?? new SynthSource({ ...cfg.data.synth }, cfg.data.synth.renderSize, config.vision.image_size);
+  const source = opts.source ?? synthSource(cfg.data.synth, config.vision.image_size);
   const tokJson = makeTokenizer(cfg, source, modelTok);
   const tokenizer: TextTokenizer = tokenizerFromJson(tokJson);
   if (tokenizer.vocabSize > config.vocab_size)
@@ -116,7 +123,11 @@ export async function train(cfg: TrainConfig, opts: TrainerOptions = {}): Promis
   }
 
   const store = new WeightStore(new MapWeights(weights));
+  // Only the tunable parts are graph outputs; autodiff builds no gradient for the frozen ones.
   const trained = [...weights.keys()].filter((n) => cfg.tunable.includes(partOf(n)));
+  log(
+    `${cfg.stage ? `stage ${cfg.stage}: ` : ""}training ${cfg.tunable.join(", ")} (${trained.length} tensors) on ${source.size} ${cfg.data.synth.kind} samples`,
+  );
   const rt = new Runtime({ threads: cfg.threads });
   const { graph } = buildTrainGraph(config, store, trained, { checkpointing: cfg.checkpointing });
   const trainStep = await rt.compile(graph, { weightsAsInputs: true });

@@ -49,6 +49,7 @@ async function parseOnly(args: string[]): Promise<string | undefined> {
 test("commands reject bad numbers before doing any work", async () => {
   const bad: [string[], string][] = [
     [["train", "--config", "c.json", "--steps", "abc"], '--steps: expected an integer ≥ 1, got "abc"'],
+    [["train", "--config", "c.json", "--stage", "4"], '--stage: expected an integer in 1..3, got "4"'],
     [["ask", "v.mp4", "q", "--max-tokens", "12abc"], '--max-tokens: expected an integer ≥ 1, got "12abc"'],
     [["ask", "v.mp4", "q", "--max-tokens", "-1"], '--max-tokens: expected an integer ≥ 1, got "-1"'],
     [["ask", "v.mp4", "q", "--spatial", "grid"], '--spatial: expected uniform | random, got "grid"'],

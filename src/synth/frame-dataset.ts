@@ -1,0 +1,55 @@
+// Single-frame records (stage 1's stand-in for image-text data): frames drawn from many worlds, each with up
+// to five QA turns about what that frame shows, in the same conversation format as the video records.
+import { planWorlds, qaMeta, type SynthQaMeta, type Turn } from "./dataset.ts";
+import { frameQuestions } from "./q-frame.ts";
+import type { QaFormat } from "./questions.ts";
+import { Rng } from "./rng.ts";
+import { generateWorld } from "./world.ts";
+
+export interface FrameRecord {
+  id: string;
+  /** The world and the second of it the frame shows. */
+  world: { seed: number; durationS: number };
+  t: number;
+  conversations: Turn[];
+  qa: SynthQaMeta[];
+}
+
+export interface FrameDatasetOptions {
+  seed: number;
+  worlds: number;
+  minDurationS: number;
+  maxDurationS: number;
+  framesPerWorld: number;
+  formats?: readonly QaFormat[];
+}
+
+export function buildFrameRecords(o: FrameDatasetOptions): FrameRecord[] {
+  const specs = planWorlds({ seed: o.seed, trainWorlds: o.worlds, evalWorlds: 0, minDurationS: o.minDurationS, maxDurationS: o.maxDurationS });
+  const out: FrameRecord[] = [];
+  for (const spec of specs) {
+    const world = generateWorld({ seed: spec.seed, durationS: spec.durationS });
+    const rng = new Rng(`frames:${spec.id}:${spec.seed}`);
+    const times = rng.sample(
+      Array.from({ length: spec.durationS }, (_, i) => i),
+      Math.min(o.framesPerWorld, spec.durationS),
+    );
+    for (const t of times) {
+      const qs = frameQuestions(world, t, { formats: o.formats });
+      for (let k = 0; k * 5 < qs.length; k++) {
+        const group = qs.slice(k * 5, (k + 1) * 5);
+        out.push({
+          id: `${spec.id}-t${t}-${k}`,
+          world: { seed: spec.seed, durationS: spec.durationS },
+          t,
+          conversations: group.flatMap((q): Turn[] => [
+            { from: "human", value: q.question },
+            { from: "gpt", value: q.answer },
+          ]),
+          qa: group.map(qaMeta),
+        });
+      }
+    }
+  }
+  return out;
+}
