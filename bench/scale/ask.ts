@@ -69,7 +69,7 @@ const base = {
 process.stdout.write(
   JSON.stringify({
     model,
-    quant: quant ?? folderQuantization(JSON.parse(readFileSync(`${model}/config.json`, "utf8")), model)?.scheme ?? "as stored, f32 compute",
+    quant: scheme ?? "as stored, f32 compute",
     frames: mem.frames,
     load_s: loadS,
     encode_s: mem.timings.encodeS,

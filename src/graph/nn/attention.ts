@@ -4,8 +4,8 @@ import type { Tensor } from "../graph.ts";
 import { maskedScore } from "../dtype.ts";
 import { add, cast, less, mul, sub, where } from "../ops/elementwise.ts";
 import { matmul } from "../ops/linalg.ts";
-import { softmax } from "../ops/reduce.ts";
-import { dimOf, range, reshape, squeeze, transposeLast, unsqueeze } from "../ops/shape-ops.ts";
+import { reduceProd, softmax } from "../ops/reduce.ts";
+import { dimOf, range, reshape, shapeOf, slice, squeeze, transposeLast, unsqueeze } from "../ops/shape-ops.ts";
 import type { Dim } from "../shape.ts";
 import { ShapeError } from "../shape.ts";
 
@@ -28,6 +28,11 @@ export function headGroups(op: string, q: Tensor, k: Tensor): number {
 /** int64 scalar (rank 0) holding the run-time size of x's axis. */
 export function dimScalar(x: Tensor, axis: number): Tensor {
   return squeeze(dimOf(x, axis), [0]);
+}
+
+/** int64 [1]: score rows of queries [..., L, d] (the product of every dim but the last: B·H·Lq, grouped or not). */
+export function scoreRows(q: Tensor): Tensor {
+  return reduceProd(slice(shapeOf(q), 0, 0, q.rank - 1), [0], true);
 }
 
 /** Causal limit per query row: key j is visible to query i iff j < lim[i] = i + 1 + (Lk - Lq). Shape [Lq, 1]. */

@@ -4,15 +4,13 @@
 import { attr, Graph } from "../graph.ts";
 import type { Tensor } from "../graph.ts";
 import { less, mul } from "../ops/elementwise.ts";
-import { reduceProd } from "../ops/reduce.ts";
-import { shapeOf, slice, squeeze } from "../ops/shape-ops.ts";
-import { attention, dimScalar } from "./attention.ts";
+import { squeeze } from "../ops/shape-ops.ts";
+import { attention, dimScalar, scoreRows } from "./attention.ts";
 import { chunkedAttention } from "./long-attention.ts";
 
 /** bool scalar: all scores (B·H·Lq·Lk in f32, as the materialised path keeps them) fit in `scoreBytes`. */
 export function fitsBudget(q: Tensor, k: Tensor, scoreBytes: number): Tensor {
-  const rows = squeeze(reduceProd(slice(shapeOf(q), 0, 0, 3), [0], true), [0]); // B·H·Lq
-  return less(mul(mul(rows, dimScalar(k, 2)), 4), Math.floor(scoreBytes) + 1);
+  return less(mul(mul(squeeze(scoreRows(q), [0]), dimScalar(k, 2)), 4), Math.floor(scoreBytes) + 1);
 }
 
 /** q [B, H, Lq, d], k/v [B, Hkv, Lk, d] → [B, H, Lq, d], scores bounded by about `scoreBytes`. Forward only. */

@@ -7,7 +7,7 @@ import { Graph, attr } from "../graph.ts";
 import type { Tensor } from "../graph.ts";
 import { add, div, exp, less, log, maximum, minimum, mul, sub, where } from "../ops/elementwise.ts";
 import { matmul } from "../ops/linalg.ts";
-import { reduceMax, reduceProd, reduceSum } from "../ops/reduce.ts";
+import { reduceMax, reduceSum } from "../ops/reduce.ts";
 import {
   concat,
   dimOf,
@@ -24,7 +24,7 @@ import {
   zerosOfShape,
 } from "../ops/shape-ops.ts";
 import type { AttentionOptions } from "./attention.ts";
-import { causalLimit, groupQueries, headGroups, ungroupQueries } from "./attention.ts";
+import { causalLimit, groupQueries, headGroups, scoreRows, ungroupQueries } from "./attention.ts";
 import { bytesPerElement, maskedScore } from "../dtype.ts";
 
 export interface ChunkedAttentionOptions extends AttentionOptions {
@@ -55,8 +55,7 @@ interface Prepared {
 /** Keys per chunk for a score budget: clamp(budget / (bytes per key column), MIN_CHUNK, MAX_CHUNK), int64 [1]. */
 export function runtimeChunk(q5: Tensor, scoreBytes: number): Tensor {
   const g = q5.graph;
-  const rows = reduceProd(slice(shapeOf(q5), 0, 0, 4), [0], true); // B·Hkv·g·Lq score rows
-  const perKey = mul(rows, bytesPerElement(q5.dtype));
+  const perKey = mul(scoreRows(q5), bytesPerElement(q5.dtype));
   return minimum(maximum(div(g.ints([Math.floor(scoreBytes)]), perKey), MIN_CHUNK), MAX_CHUNK);
 }
 
