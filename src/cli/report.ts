@@ -15,6 +15,7 @@ interface ReportOpts {
   out: string;
   worlds: number;
   longWorlds: number;
+  frameWorlds: number;
   min: number;
   max: number;
   longMin: number;
@@ -32,6 +33,7 @@ export function registerReportCommands(program: Command): void {
     .requiredOption("--out <dir>", "where report.md, plots and per-question results go")
     .option("--worlds <n>", "held-out videos in the training duration range", intOption("worlds", 0), 24)
     .option("--long-worlds <n>", "held-out videos longer than training ones", intOption("long-worlds", 0), 12)
+    .option("--frame-worlds <n>", "held-out single frames asked what they show (stage 1's data)", intOption("frame-worlds", 0), 0)
     .option("--min <s>", "shortest in-range video (s)", intOption("min", 1), 60)
     .option("--max <s>", "longest in-range video (s)", intOption("max", 1), 180)
     .option("--long-min <s>", "shortest long video (s)", intOption("long-min", 1), 360)
@@ -44,12 +46,13 @@ export function registerReportCommands(program: Command): void {
       const { model } = loadHourLlava(o.model);
       const tok = loadTokenizer(o.model);
       mkdirSync(o.out, { recursive: true });
-      const total = o.worlds + o.longWorlds;
+      const total = o.frameWorlds + o.worlds + o.longWorlds;
       const progress = createProgress({ label: "evaluate", total, unit: "videos", quiet: o.quiet });
       const items = await evaluateSynth(model, tok, {
         seed: o.seed,
         worlds: o.worlds,
         longWorlds: o.longWorlds,
+        frameWorlds: o.frameWorlds,
         minDurationS: o.min,
         maxDurationS: o.max,
         longMinS: o.longMin,
@@ -59,7 +62,7 @@ export function registerReportCommands(program: Command): void {
         onProgress: () => progress.tick(1),
       });
       progress.done();
-      const cmd = `hourllava report --model ${o.model} --out ${o.out} --worlds ${o.worlds} --long-worlds ${o.longWorlds} --seed ${o.seed}`;
+      const cmd = `hourllava report --model ${o.model} --out ${o.out} --worlds ${o.worlds} --long-worlds ${o.longWorlds}${o.frameWorlds ? ` --frame-worlds ${o.frameWorlds}` : ""} --seed ${o.seed}`;
       const md = writeReport(o.out, items, {
         model: o.model,
         command: cmd,

@@ -33,7 +33,10 @@ function rows(items: EvalItem[], chance: (it: EvalItem) => number): Row[] {
       const sel = items.filter(f);
       const mean = (g: (it: EvalItem) => number) => (sel.length ? sel.reduce((s, it) => s + g(it), 0) / sel.length : NaN);
       const acc = { chance: mean(chance) } as Row["acc"];
-      for (const v of VARIANTS) acc[v] = mean((it) => (it.correct[v] ? 1 : 0));
+      for (const v of VARIANTS) {
+        const has = sel.filter((it) => it.correct[v] !== undefined);
+        acc[v] = has.length ? has.filter((it) => it.correct[v]).length / has.length : NaN;
+      }
       return { group, n: sel.length, acc };
     })
     .filter((r) => r.n > 0);
@@ -106,6 +109,7 @@ export function writeReport(outDir: string, items: EvalItem[], meta: ReportMeta)
     ``,
   ];
   for (const [bucket, title] of [
+    ["frame", `Single frames (stage 1's data: questions about what one frame shows)`],
     ["in_range", `Videos of ${meta.trainRange[0]}–${meta.trainRange[1]} s (the training range)`],
     ["longer", `Longer videos: ${meta.longRange[0]}–${meta.longRange[1]} s (never seen in training)`],
   ] as const) {

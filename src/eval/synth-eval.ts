@@ -10,6 +10,7 @@ import type { AnswerVideo } from "../model/answer.ts";
 import type { TextTokenizer } from "../io/tokenizer.ts";
 import { generateWorld } from "../synth/world.ts";
 import { generateQuestions, answerMatches, normaliseAnswer } from "../synth/questions.ts";
+import { frameQuestions } from "../synth/q-frame.ts";
 import type { SynthQuestion } from "../synth/questions.ts";
 import { renderWorldFrames } from "../synth/model-frames.ts";
 import { TOKENS_PER_FRAME } from "../model/projector.ts";
@@ -20,10 +21,12 @@ export type Variant = (typeof VARIANTS)[number];
 export interface EvalItem {
   world: number;
   durationS: number;
-  bucket: "in_range" | "longer";
+  /** frame: one frame of a held-out world with questions about what it shows (stage 1's data). */
+  bucket: "frame" | "in_range" | "longer";
   q: SynthQuestion;
-  pred: Record<Variant, string>;
-  correct: Record<Variant, boolean>;
+  /** A variant that does not apply (64 frames of a one-frame input) is absent. */
+  pred: Partial<Record<Variant, string>>;
+  correct: Partial<Record<Variant, boolean>>;
 }
 
 export interface EvalOptions {
@@ -38,13 +41,15 @@ export interface EvalOptions {
   maxNewTokens?: number;
   /** The model folder's generation_config.json (end tokens); none when absent. */
   generation?: GenerationDefaults;
+  /** Held-out single frames (one per world) asked the frame questions; default none. */
+  frameWorlds?: number;
   /** Ask at most this many questions per video (tests); default all (one per task and format). */
   perWorld?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
 /** One answer through the path users run (model/answer.ts): greedy, the checkpoint's end tokens, the config's forgetting. */
-async function ask(model: HourLlava, tok: TextTokenizer, video: AnswerVideo, question: string, memAug: boolean, o: EvalOptions): Promise<string> {
+export async function ask(model: HourLlava, tok: TextTokenizer, video: AnswerVideo, question: string, memAug: boolean, o: EvalOptions): Promise<string> {
   const settings = answerSettings(
     model,
     o.generation ?? { eosTokenIds: [] },
@@ -57,20 +62,42 @@ async function ask(model: HourLlava, tok: TextTokenizer, video: AnswerVideo, que
   return (await answer(model, tok, video, [{ role: "user", content: question }], { ...settings, memAug })).text.trim();
 }
 
+/** Held-out seeds far from the training range's (training uses small consecutive seeds), within 32 bits. */
+const heldOutSeed = (evalSeed: number, i: number) => (1_000_003 * (evalSeed + 1) + i) % 2 ** 32;
+
+/** Single frames: the world's frame at a fixed second, as a one-frame, one-second video (how training feeds them). */
+async function evaluateFrames(model: HourLlava, tok: TextTokenizer, o: EvalOptions, done: () => void): Promise<EvalItem[]> {
+  const items: EvalItem[] = [];
+  const durationS = 30;
+  for (let wi = 0; wi < (o.frameWorlds ?? 0); wi++) {
+    const seed = heldOutSeed(o.seed + 7, wi);
+    const t = (seed * 13) % durationS;
+    const qs = frameQuestions(generateWorld({ seed, durationS }), t, { seed: o.seed, formats: ["open", "mc"] }).slice(0, o.perWorld);
+    const { tokens } = await model.encodeFrames(renderWorldFrames(seed, durationS, o.renderSize, model.config.vision.image_size, [t]), 1);
+    const video = { memory: model.buildMemory(tokens, 1), durationS: 1, frames: 1 };
+    for (const q of qs) {
+      const pred = { hourllava: await ask(model, tok, video, q.question, true, o), no_memaug: await ask(model, tok, video, q.question, false, o) };
+      const correct = { hourllava: answerMatches(pred.hourllava, q.answer, q.options), no_memaug: answerMatches(pred.no_memaug, q.answer, q.options) };
+      items.push({ world: wi, durationS: 1, bucket: "frame", q, pred, correct });
+    }
+    done();
+  }
+  return items;
+}
+
 export async function evaluateSynth(model: HourLlava, tok: TextTokenizer, o: EvalOptions): Promise<EvalItem[]> {
   const H = model.hidden;
   const S = model.config.vision.image_size;
+  let done = 0;
+  const total = (o.frameWorlds ?? 0) + o.worlds + o.longWorlds;
+  const items = await evaluateFrames(model, tok, o, () => o.onProgress?.(++done, total));
   const specs: { seed: number; durationS: number; bucket: EvalItem["bucket"] }[] = [];
   for (let i = 0; i < o.worlds + o.longWorlds; i++) {
     const long = i >= o.worlds;
     const [lo, hi] = long ? [o.longMinS, o.longMaxS] : [o.minDurationS, o.maxDurationS];
-    // Seeds far from the training range's (training uses small consecutive seeds).
-    // Kept within 32 bits (world generation's seed range) whatever --seed is.
-    const seed = (1_000_003 * (o.seed + 1) + i) % 2 ** 32;
+    const seed = heldOutSeed(o.seed, i);
     specs.push({ seed, durationS: lo + ((seed * 7919) % (hi - lo + 1)), bucket: long ? "longer" : "in_range" });
   }
-  const items: EvalItem[] = [];
-  let done = 0;
   for (const [wi, s] of specs.entries()) {
     const world = generateWorld({ seed: s.seed, durationS: s.durationS });
     const qs = generateQuestions(world, { seed: s.seed, perTask: 1, formats: ["open", "mc"] }).slice(0, o.perWorld);
@@ -91,24 +118,26 @@ export async function evaluateSynth(model: HourLlava, tok: TextTokenizer, o: Eva
       const correct = Object.fromEntries(VARIANTS.map((v) => [v, answerMatches(pred[v], q.answer, q.options)])) as Record<Variant, boolean>;
       items.push({ world: wi, durationS: s.durationS, bucket: s.bucket, q, pred, correct });
     }
-    o.onProgress?.(++done, specs.length);
+    o.onProgress?.(++done, total);
   }
   return items;
 }
 
 /** Chance: 1/options for multiple choice; for open-ended, always giving the most common answer of the task. */
 export function chanceOf(items: EvalItem[]): (it: EvalItem) => number {
+  // Frame questions share task names with video ones but not their answer distribution.
+  const key = (it: EvalItem) => `${it.bucket === "frame" ? "frame:" : ""}${it.q.task}`;
   const byTask = new Map<string, Map<string, number>>();
   for (const it of items) {
     if (it.q.format !== "open") continue;
-    const m = byTask.get(it.q.task) ?? new Map<string, number>();
+    const m = byTask.get(key(it)) ?? new Map<string, number>();
     const a = normaliseAnswer(it.q.answer);
     m.set(a, (m.get(a) ?? 0) + 1);
-    byTask.set(it.q.task, m);
+    byTask.set(key(it), m);
   }
   return (it) => {
     if (it.q.format === "mc") return 1 / (it.q.options?.length ?? 4);
-    const m = byTask.get(it.q.task)!;
+    const m = byTask.get(key(it))!;
     const total = [...m.values()].reduce((a, b) => a + b, 0);
     return Math.max(...m.values()) / total;
   };

@@ -35,15 +35,23 @@ test("synthetic held-out evaluation: three variants, exact scoring, chance, repo
     renderSize: 32,
     maxNewTokens: 3,
     perWorld: 8,
+    frameWorlds: 1,
   });
-  assert.equal(items.length, 16);
-  assert.deepEqual([...new Set(items.map((i) => i.bucket))].sort(), ["in_range", "longer"]);
-  assert.deepEqual([...new Set(items.map((i) => i.durationS))].sort(), [200, 60]);
+  assert.equal(items.length, 24);
+  assert.deepEqual([...new Set(items.map((i) => i.bucket))].sort(), ["frame", "in_range", "longer"]);
+  assert.deepEqual([...new Set(items.map((i) => i.durationS))].sort(), [1, 200, 60]);
+  // A single frame has no "64 uniform frames" variant; the other two answer every frame question.
+  for (const it of items.filter((i) => i.bucket === "frame")) {
+    assert.equal(it.q.span.end, 1, it.q.template);
+    assert.deepEqual(Object.keys(it.pred).sort(), ["hourllava", "no_memaug"]);
+  }
   // Scoring, checked from the outside: a prediction equal to the answer counts; an empty one never does.
   for (const it of items)
     for (const v of VARIANTS) {
-      if (it.pred[v].trim() !== "" && normaliseAnswer(it.pred[v]) === normaliseAnswer(it.q.answer)) assert.equal(it.correct[v], true, `${v}: "${it.pred[v]}"`);
-      if (it.pred[v].trim() === "") assert.equal(it.correct[v], false, `${v}: empty prediction`);
+      const p = it.pred[v];
+      if (p === undefined) continue;
+      if (p.trim() !== "" && normaliseAnswer(p) === normaliseAnswer(it.q.answer)) assert.equal(it.correct[v], true, `${v}: "${p}"`);
+      if (p.trim() === "") assert.equal(it.correct[v], false, `${v}: empty prediction`);
     }
   const chance = chanceOf(items);
   const mc = items.find((i) => i.q.format === "mc")!;
@@ -59,7 +67,8 @@ test("synthetic held-out evaluation: three variants, exact scoring, chance, repo
     const md = writeReport(dir, items, { model: "micro", command: "test", seconds: 1, trainRange: [60, 60], longRange: [200, 200] });
     assert.match(md, /\| all \| \d+ \|/);
     assert.match(md, /\(a\) Hour-LLaVA: memory \+ MemAug/);
-    for (const f of ["report.md", "accuracy-in_range.png", "accuracy-longer.svg", "items.jsonl"]) assert.ok(existsSync(join(dir, f)), f);
+    assert.match(md, /## Single frames[\s\S]*\| all \| 8 \| [\d.]+ \| [\d.]+ \| – \|/);
+    for (const f of ["report.md", "accuracy-frame.png", "accuracy-in_range.png", "accuracy-longer.svg", "items.jsonl"]) assert.ok(existsSync(join(dir, f)), f);
     assert.equal(readFileSync(join(dir, "items.jsonl"), "utf8").trim().split("\n").length, items.length);
   } finally {
     rmSync(dir, { recursive: true, force: true });
