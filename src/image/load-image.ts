@@ -53,7 +53,22 @@ export function parsePpm(buf: Buffer): RgbImage {
 export async function loadImage(path: string): Promise<RgbImage> {
   await checkInputFile(path, "image");
   refuseReferencingFile(path);
-  const args = ["-hide_banner", "-nostdin", "-v", "error", ...localInputArgs(path), "-frames:v", "1", "-f", "image2pipe", "-c:v", "ppm", "-pix_fmt", "rgb24", "pipe:1"];
+  const args = [
+    "-hide_banner",
+    "-nostdin",
+    "-v",
+    "error",
+    ...localInputArgs(path),
+    "-frames:v",
+    "1",
+    "-f",
+    "image2pipe",
+    "-c:v",
+    "ppm",
+    "-pix_fmt",
+    "rgb24",
+    "pipe:1",
+  ];
   const child = spawnFfmpeg(args, ["ignore", "pipe", "pipe"]);
   const out: Buffer[] = [];
   let stderr = "";
@@ -65,8 +80,10 @@ export async function loadImage(path: string): Promise<RgbImage> {
     child.on("close", resolve);
   });
   const buf = Buffer.concat(out);
-  if (code !== 0 || buf.length === 0) throw new Error(`${path}: not a readable image; corrupt, truncated or not an image file (ffmpeg: ${ffmpegErrorSummary(stderr, path)})`);
+  if (code !== 0 || buf.length === 0)
+    throw new Error(`${path}: not a readable image; corrupt, truncated or not an image file (ffmpeg: ${ffmpegErrorSummary(stderr, path)})`);
   const img = parsePpm(buf);
-  if (img.width > MAX_SIDE || img.height > MAX_SIDE) throw new Error(`${path}: image size ${img.width}x${img.height} is out of range (each side must be 1..${MAX_SIDE})`);
+  if (img.width > MAX_SIDE || img.height > MAX_SIDE)
+    throw new Error(`${path}: image size ${img.width}x${img.height} is out of range (each side must be 1..${MAX_SIDE})`);
   return img;
 }

@@ -61,7 +61,7 @@ function taps(inSize: number, outSize: number): { idx: number[]; w: number[] }[]
   const m = bilinearMatrix(inSize, outSize);
   return Array.from({ length: outSize }, (_, o) => {
     const t = { idx: [] as number[], w: [] as number[] };
-    for (let i = 0; i < inSize; i++) if (m[o * inSize + i] !== 0) t.idx.push(i), t.w.push(m[o * inSize + i]);
+    for (let i = 0; i < inSize; i++) if (m[o * inSize + i] !== 0) (t.idx.push(i), t.w.push(m[o * inSize + i]));
     return t;
   });
 }

@@ -14,6 +14,9 @@ import { assembleMemory, memoryKeyRope } from "./memory.ts";
 import { buildImageMemory, imageQueries } from "./image-memory.ts";
 import type { ImageTokens } from "./image-memory.ts";
 import { parseImageAspect } from "../image/aspect.ts";
+import { parsePinpoints } from "../image/pinpoints.ts";
+import { imageTiles } from "../image/tiles.ts";
+import type { ImageTiles, RgbImage } from "../image/tiles.ts";
 import type { Memory } from "./memory.ts";
 import type { SpatialSampling } from "./forgetting.ts";
 import { memAug, memAugDims, memAugWeightSpec } from "./memaug.ts";
@@ -137,8 +140,7 @@ export class HourLlava {
   private async encode(pixels: Float32Array, T: number, stages: boolean, pool: boolean): Promise<StageOutputs> {
     const v = this.config.vision;
     const per = v.num_channels * v.image_size * v.image_size;
-    if (pixels.length !== T * per)
-      throw new Error(`encode: ${pixels.length} values for ${T} images of ${v.num_channels}×${v.image_size}×${v.image_size}`);
+    if (pixels.length !== T * per) throw new Error(`encode: ${pixels.length} values for ${T} images of ${v.num_channels}×${v.image_size}×${v.image_size}`);
     const graph = this.vision(stages, pool);
     if (!stages && T > this.visionFramesPerRun) {
       // Frames are independent: running a few at a time bounds ORT's working set (so400m's attention scores alone
@@ -172,6 +174,12 @@ export class HourLlava {
   /** Per-frame tokens [T, 64, H] (T encoded frames) → the memory (frames repeated up to 128 when shorter). */
   buildMemory(tokens: Float32Array, T: number): Memory {
     return assembleMemory(tokens, T, this.hidden, (this.newline ??= this.weights.data(NEWLINE_WEIGHT)));
+  }
+
+  /** An image's tiles as this model reads them (image_aspect_ratio, image_grid_pinpoints, the tower's size). */
+  imageTiles(img: RgbImage): ImageTiles {
+    const S = this.config.vision.image_size;
+    return imageTiles(img, parseImageAspect(this.config.image_aspect_ratio), parsePinpoints(this.config.image_grid_pinpoints, S), S);
   }
 
   /** Projected tile tokens of one image → its memory (layout and downscale from image_aspect_ratio). */

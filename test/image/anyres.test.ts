@@ -44,7 +44,9 @@ for (const c of fx.cases) {
     const img = { rgb: synthImage(c.width, c.height, c.seed), width: c.width, height: c.height };
     const tiles = imageTiles(img, aspect, pinpoints, TILE);
     assert.equal(tiles.count, c.tiles, "tile count");
-    const sha = createHash("sha256").update(new Uint8Array(tiles.pixels.buffer, tiles.pixels.byteOffset, tiles.pixels.byteLength)).digest("hex");
+    const sha = createHash("sha256")
+      .update(new Uint8Array(tiles.pixels.buffer, tiles.pixels.byteOffset, tiles.pixels.byteLength))
+      .digest("hex");
     assert.equal(sha, c.pixels_sha256, "normalised tile pixels, bit-exact");
     if (c.grid) {
       assert.deepEqual(selectBestResolution(c.width, c.height, pinpoints), c.best_resolution);
@@ -97,13 +99,7 @@ test("base-tile positions: torch.linspace in float32 rounded half to even", () =
 });
 
 test("random spatial forgetting keeps a sorted quarter of each grid, newlines after kept rows", () => {
-  const mem = buildImageMemory(
-    { tokens: new Float32Array(7 * 81), count: 7, grid: { cols: 3, rows: 2 }, width: 54, height: 36 },
-    9,
-    1,
-    new Float32Array(1),
-    9,
-  );
+  const mem = buildImageMemory({ tokens: new Float32Array(7 * 81), count: 7, grid: { cols: 3, rows: 2 }, width: 54, height: 36 }, 9, 1, new Float32Array(1), 9);
   let s = 1;
   const rand = () => ((s = (s * 16807) % 2147483647) - 1) / 2147483646;
   const q = imageQueries(mem.image!, "random", rand);
