@@ -11,7 +11,6 @@ anyres_max downscale, image newlines, q_vision_sampling, add_grid_image_newline,
 as-is. The SigLIP image processor is a reference (`Processor` below: PIL BICUBIC, numpy rescale/normalise, as
 transformers does), SigLIP and Qwen2 are the references of make_fixtures.py. See README.md.
 """
-import argparse
 import hashlib
 import json
 import os
@@ -24,7 +23,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from make_fixtures import (IGNORE_INDEX, IMAGE_TOKEN_INDEX, OUT_DIR, TOKENS, check, init_weights, log, prompt,  # noqa: E402
+from make_fixtures import (IGNORE_INDEX, IMAGE_TOKEN_INDEX, TOKENS, check, cli_args, init_weights, log, prompt,  # noqa: E402
                            qwen2_shapes, rel_err, siglip_shapes, tiny_config)
 from official import Recorder, VisionTower, load_official, load_weights, make_harness, official_shapes  # noqa: E402
 from reference_memaug import memaug as reference_memaug  # noqa: E402
@@ -153,13 +152,7 @@ def layout_cases(official, weights):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--official", default=os.environ.get("HOURLLAVA_OFFICIAL"), help="extracted jylins/hourllava checkout")
-    ap.add_argument("--out-dir", default=OUT_DIR)
-    args = ap.parse_args()
-    if not args.official:
-        raise SystemExit("make_image_fixture.py: --official DIR (or $HOURLLAVA_OFFICIAL) is required")
-    torch.set_num_threads(min(2, os.cpu_count() or 1))
+    args = cli_args(__doc__, "make_image_fixture.py")
     official = load_official(args.official, images=True)
     config = image_config()
     vc = config["vision_config"]
