@@ -32,6 +32,7 @@ import { assertFinite } from "../model/finite.ts";
 import { modelId } from "./model-id.ts";
 import { checkWeightsFinite } from "./weights-check.ts";
 import { resolveModelDir } from "./default-model.ts";
+import { loadImage } from "../image/load-image.ts";
 
 export interface AppOptions {
   device?: Device;
@@ -64,6 +65,18 @@ export interface VideoMemory {
   frames: number;
   memory: Memory;
   cache: { key: string; hit: boolean; bytes: number; path?: string };
+  timings: { decodeS: number; encodeS: number; totalS: number };
+}
+
+/** An image's memory, the image counterpart of VideoMemory (not cached: it is a handful of tiles). */
+export interface ImageMemory {
+  image: string;
+  width: number;
+  height: number;
+  /** Tiles through the vision tower: the whole image, then the anyres grid's. */
+  tiles: number;
+  grid?: { cols: number; rows: number };
+  memory: Memory;
   timings: { decodeS: number; encodeS: number; totalS: number };
 }
 
@@ -200,23 +213,37 @@ export class HourLlavaApp {
     };
   }
 
+  /** Decode the image, cut it into anyres tiles, encode them and build its memory. */
+  async rememberImage(path: string): Promise<ImageMemory> {
+    const t0 = performance.now();
+    const img = await loadImage(path);
+    const tiles = this.model.imageTiles(img);
+    const t1 = performance.now();
+    const { tokens } = await this.model.encodeTiles(tiles.pixels, tiles.count);
+    assertFinite(tokens, "the vision encoder (image tiles)");
+    const t2 = performance.now();
+    const memory = this.model.buildImageMemory({ tokens, count: tiles.count, grid: tiles.grid, width: img.width, height: img.height });
+    const timings = { decodeS: (t1 - t0) / 1000, encodeS: (t2 - t1) / 1000, totalS: (performance.now() - t0) / 1000 };
+    return { image: path, width: img.width, height: img.height, tiles: tiles.count, grid: tiles.grid, memory, timings };
+  }
+
   /** Builds the answer path's sessions now (what would otherwise delay the first question). */
   warmUp(): Promise<void> {
     return this.model.warmUp();
   }
 
   /** Streams the answer to one question (a fresh conversation); the generator returns the whole Answer. */
-  ask(mem: VideoMemory, question: string, opts: AskOptions = {}): AsyncGenerator<string, Answer> {
+  ask(mem: VideoMemory | ImageMemory, question: string, opts: AskOptions = {}): AsyncGenerator<string, Answer> {
     return this.chat(mem).send(question, opts);
   }
 
-  chat(mem: VideoMemory): Chat {
+  chat(mem: VideoMemory | ImageMemory): Chat {
     return new Chat(this, mem);
   }
 
   /** Streams the answer to the last user turn of a whole conversation the caller keeps (serve is stateless). */
-  respond(mem: VideoMemory, turns: readonly ChatTurnInput[], opts: AskOptions = {}): AsyncGenerator<string, Answer> {
-    const video = { memory: mem.memory, durationS: mem.durationS, frames: mem.frames };
+  respond(mem: VideoMemory | ImageMemory, turns: readonly ChatTurnInput[], opts: AskOptions = {}): AsyncGenerator<string, Answer> {
+    const video = "image" in mem ? { memory: mem.memory, image: true as const } : { memory: mem.memory, durationS: mem.durationS, frames: mem.frames };
     return streamAnswer(this.model, this.tokenizer, video, turns, answerSettings(this.model, this.generation, this.endTokens, opts));
   }
 }
@@ -240,7 +267,7 @@ export class Chat {
   readonly turns: ChatTurnInput[] = [];
   constructor(
     private readonly app: HourLlavaApp,
-    readonly mem: VideoMemory,
+    readonly mem: VideoMemory | ImageMemory,
   ) {}
 
   async *send(question: string, opts: AskOptions = {}): AsyncGenerator<string, Answer> {

@@ -2,7 +2,8 @@
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { HourLlavaApp } from "../app/app.ts";
-import type { AppOptions, AskOptions, VideoMemory } from "../app/app.ts";
+import type { AppOptions, AskOptions, ImageMemory, VideoMemory } from "../app/app.ts";
+import { isImageFile } from "../image/load-image.ts";
 import type { Device } from "../graph/runtime.ts";
 import { parseQuantScheme } from "../model/quant-plan.ts";
 import type { QuantScheme } from "../model/quant-plan.ts";
@@ -109,7 +110,16 @@ const askOptions = (o: CommonOpts): AskOptions => ({
   spatial: o.spatial,
 });
 
-function describe(mem: VideoMemory, o: CommonOpts) {
+/** A photo (by its first bytes, else its extension) or a video: the same question path follows. */
+function rememberInput(app: HourLlavaApp, path: string): Promise<VideoMemory | ImageMemory> {
+  return isImageFile(path) ? app.rememberImage(path) : app.remember(path);
+}
+
+function describe(mem: VideoMemory | ImageMemory, o: CommonOpts) {
+  if ("image" in mem) {
+    const timings_s = { decode: mem.timings.decodeS, vision_encode: mem.timings.encodeS };
+    return { image: mem.image, width: mem.width, height: mem.height, tiles: mem.tiles, grid: mem.grid ?? null, quant: o.quant ?? null, timings_s };
+  }
   return {
     video: mem.video,
     duration_s: mem.durationS,
@@ -140,14 +150,14 @@ export function registerAskCommands(program: Command): void {
         );
     });
 
-  withSampling(withModelOptions(program.command("ask <video> <question>").description("answer a question about a video, streamed")))
+  withSampling(withModelOptions(program.command("ask <video> <question>").description("answer a question about a video or an image (jpg, png…), streamed")))
     .option("--json", "print one JSON object with the answer, timings and cache info")
     .action(async (video: string, question: string, _o: CommonOpts, cmd: Command) => {
       const o = cmd.optsWithGlobals() as CommonOpts; // --verbose is a program-wide option
       if (!question.trim()) throw new Error("the question is empty");
       checkAskOptions(askOptions(o));
       const app = await open(o);
-      const mem = await app.remember(video);
+      const mem = await rememberInput(app, video);
       await app.model.releaseVision(); // one video per command: its memory is built
       const it = app.ask(mem, question, askOptions(o));
       let r = await it.next();
@@ -162,17 +172,18 @@ export function registerAskCommands(program: Command): void {
         );
       } else process.stdout.write("\n");
       if (o.verbose) {
+        const cache = "cache" in mem ? `; cache ${mem.cache.hit ? "hit" : "miss"} ${mem.cache.key}` : `; ${mem.tiles} image tiles`;
         process.stderr.write(
-          `decode ${mem.timings.decodeS.toFixed(2)} s, vision encode ${mem.timings.encodeS.toFixed(2)} s, MemAug ${t.memAugS.toFixed(2)} s, prefill ${t.prefillS.toFixed(2)} s, generation ${t.generateS.toFixed(2)} s (${t.tokens} tokens); cache ${mem.cache.hit ? "hit" : "miss"} ${mem.cache.key}\n`,
+          `decode ${mem.timings.decodeS.toFixed(2)} s, vision encode ${mem.timings.encodeS.toFixed(2)} s, MemAug ${t.memAugS.toFixed(2)} s, prefill ${t.prefillS.toFixed(2)} s, generation ${t.generateS.toFixed(2)} s (${t.tokens} tokens)${cache}\n`,
         );
       }
     });
 
-  withSampling(withModelOptions(program.command("chat <video>").description("interactive questions about one video (/exit to leave)"))).action(
+  withSampling(withModelOptions(program.command("chat <video>").description("interactive questions about one video or image (/exit to leave)"))).action(
     async (video: string, o: CommonOpts) => {
       checkAskOptions(askOptions(o));
       const app = await open(o);
-      const mem = await app.remember(video);
+      const mem = await rememberInput(app, video);
       await app.model.releaseVision(); // one video per command: its memory is built
       // Sessions are built before the prompt, so the first answer is as quick as the next ones.
       if (!o.quiet) process.stderr.write("preparing the language model…\n");
@@ -180,7 +191,8 @@ export function registerAskCommands(program: Command): void {
       const chat = app.chat(mem);
       // Lines are read as a stream (not rl.question), so piped input is not lost while an answer is generated.
       const rl = createInterface({ input: process.stdin, terminal: process.stdin.isTTY === true });
-      process.stdout.write(`${video}: ${mem.frames} frames in memory. Ask away; /exit to leave.\n> `);
+      const held = "image" in mem ? `a ${mem.width}×${mem.height} image (${mem.tiles} tiles)` : `${mem.frames} frames`;
+      process.stdout.write(`${video}: ${held} in memory. Ask away; /exit to leave.\n> `);
       try {
         for await (const line of rl) {
           const q = line.trim();

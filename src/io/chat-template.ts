@@ -17,6 +17,9 @@ export interface ChatTurn {
 export interface ConversationOptions {
   /** Attach a video: the first user turn becomes "<image>\n" + time instruction + "\n" + question. */
   video?: { duration: number; nFrames: number };
+  /** Attach an image instead: the first user turn becomes "<image>\n" + question (the official image samples,
+   * whose loader moves <image> to the front; no time instruction). */
+  image?: boolean;
   addGenerationPrompt?: boolean;
   system?: string;
   /**
@@ -87,9 +90,10 @@ function prepareBlocks(turns: readonly ChatTurnInput[], opts: ConversationOption
     if (t.role !== want) throw new Error(`conversation turn ${i}: expected a ${want} turn (turns alternate user/assistant), got ${t.role}`);
   });
   const blocks: Block[] = out.map((t) => ({ role: t.role, lead: "", content: t.content }));
-  if (opts.video) {
-    if (blocks.length === 0) throw new Error("conversation has no user turn to attach the video to");
-    blocks[0].lead = `${IMAGE_TOKEN}\n${timeInstruction(opts.video.duration, opts.video.nFrames)}\n`;
+  if (opts.video && opts.image) throw new Error("a conversation carries a video or an image, not both");
+  if (opts.video || opts.image) {
+    if (blocks.length === 0) throw new Error(`conversation has no user turn to attach the ${opts.video ? "video" : "image"} to`);
+    blocks[0].lead = opts.video ? `${IMAGE_TOKEN}\n${timeInstruction(opts.video.duration, opts.video.nFrames)}\n` : `${IMAGE_TOKEN}\n`;
     if (!opts.untrustedText) {
       blocks[0].content = blocks[0].content.replaceAll(IMAGE_TOKEN, "");
       blocks.forEach((t, i) => {

@@ -35,6 +35,12 @@ export interface AnswerVideo {
   frames: number;
 }
 
+/** Or an image: its memory (buildImageMemory); the prompt opens "<image>\n" with no time instruction. */
+export interface AnswerImage {
+  memory: Memory;
+  image: true;
+}
+
 export interface AnswerTimings {
   memAugS: number;
   prefillS: number;
@@ -76,13 +82,13 @@ export function answerSettings(model: HourLlava, gen: GenerationDefaults, endTok
 export async function* streamAnswer(
   model: HourLlava,
   tok: TextTokenizer,
-  video: AnswerVideo,
+  video: AnswerVideo | AnswerImage,
   turns: readonly ChatTurnInput[],
   s: AnswerSettings,
 ): AsyncGenerator<string, Answer> {
   if (!(Number.isInteger(s.maxNewTokens) && s.maxNewTokens >= 1)) throw new Error(`max new tokens must be an integer ≥ 1, got ${s.maxNewTokens}`);
   const { ids } = tokenizeConversation(tok, turns, {
-    video: { duration: video.durationS, nFrames: video.frames },
+    ...("image" in video ? { image: true } : { video: { duration: video.durationS, nFrames: video.frames } }),
     addGenerationPrompt: true,
     untrustedText: true,
   });
@@ -122,7 +128,13 @@ export async function* streamAnswer(
 }
 
 /** The whole answer at once (evaluation, tests). */
-export async function answer(model: HourLlava, tok: TextTokenizer, video: AnswerVideo, turns: readonly ChatTurnInput[], s: AnswerSettings): Promise<Answer> {
+export async function answer(
+  model: HourLlava,
+  tok: TextTokenizer,
+  video: AnswerVideo | AnswerImage,
+  turns: readonly ChatTurnInput[],
+  s: AnswerSettings,
+): Promise<Answer> {
   const it = streamAnswer(model, tok, video, turns, s);
   for (;;) {
     const r = await it.next();

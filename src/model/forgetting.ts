@@ -11,14 +11,20 @@ export type SpatialSampling = "uniform" | "random";
 
 /** Grid indices (of the 8×8 = 64) kept per frame: the [::2, ::2] lattice, or a sorted random quarter. */
 export function spatialIndices(kind: SpatialSampling, rand?: () => number): number[] {
+  return gridSample(POOLED_SIDE, POOLED_SIDE, kind, rand);
+}
+
+/** q_vision_sampling on a rows×cols grid (row-major indices): [::2, ::2], or ceil(n/4) random ones, sorted. */
+export function gridSample(rows: number, cols: number, kind: SpatialSampling, rand?: () => number): number[] {
   if (kind === "uniform") {
     const out: number[] = [];
-    for (let r = 0; r < POOLED_SIDE; r += 2) for (let c = 0; c < POOLED_SIDE; c += 2) out.push(r * POOLED_SIDE + c);
+    for (let r = 0; r < rows; r += 2) for (let c = 0; c < cols; c += 2) out.push(r * cols + c);
     return out;
   }
   if (!rand) throw new Error("random spatial forgetting needs a random source");
-  const keep = Math.ceil(TOKENS_PER_FRAME * 0.25);
-  const keys = Array.from({ length: TOKENS_PER_FRAME }, (_, i) => ({ i, r: rand() }));
+  const n = rows * cols;
+  const keep = Math.ceil(n * 0.25);
+  const keys = Array.from({ length: n }, (_, i) => ({ i, r: rand() }));
   keys.sort((a, b) => a.r - b.r);
   return keys
     .slice(0, keep)

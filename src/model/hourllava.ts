@@ -10,7 +10,13 @@ import { cast } from "../graph/ops/elementwise.ts";
 import type { CompiledGraph, GraphRuntime, HostTensor } from "../graph/runtime-core.ts";
 import type { HourLlavaConfig } from "../io/config.ts";
 import { spatialIndices, videoQueries } from "./forgetting.ts";
-import { assembleMemory, keyRopeTables, ROW_STRIDE } from "./memory.ts";
+import { assembleMemory, memoryKeyRope } from "./memory.ts";
+import { buildImageMemory, imageQueries } from "./image-memory.ts";
+import type { ImageTokens } from "./image-memory.ts";
+import { parseImageAspect } from "../image/aspect.ts";
+import { parsePinpoints } from "../image/pinpoints.ts";
+import { imageTiles } from "../image/tiles.ts";
+import type { ImageTiles, RgbImage } from "../image/tiles.ts";
 import type { Memory } from "./memory.ts";
 import type { SpatialSampling } from "./forgetting.ts";
 import { memAug, memAugDims, memAugWeightSpec } from "./memaug.ts";
@@ -73,9 +79,9 @@ function asF32(t: Tensor): Tensor {
 
 export class HourLlava {
   readonly hidden: number;
-  private visionGraph?: Promise<CompiledGraph>;
-  /** The vision graph that also outputs SigLIP features and pooled features (features export), compiled once. */
-  private stageGraph?: Promise<CompiledGraph>;
+  /** Vision graphs by kind: frames (pooled to 8×8) or image tiles (every patch token), with or without the
+   * intermediate stages (features export, parity tests); each compiled once. */
+  private readonly visionGraphs = new Map<string, Promise<CompiledGraph>>();
   private memAugGraph?: Promise<CompiledGraph>;
   private readonly llmGraphs = new Map<boolean, Promise<CompiledGraph>>();
   private embedTable?: EmbeddingTable;
@@ -100,36 +106,51 @@ export class HourLlava {
 
   // ---- vision: frames → per-frame video tokens ----
 
-  private compileVision(stages: boolean): Promise<CompiledGraph> {
+  private compileVision(stages: boolean, pool: boolean): Promise<CompiledGraph> {
     const v = this.config.vision;
     const g = new Graph();
     const pixels = this.input(g, "pixels", ["T", v.num_channels, v.image_size, v.image_size]);
     const features = visionTower(g, this.weights, v, pixels);
-    const pooled = poolFrames(features, v.grid_size);
+    const pooled = pool ? poolFrames(features, v.grid_size) : features;
     g.output("tokens", asF32(projector(g, this.weights, pooled)));
     if (stages) {
       g.output("features", asF32(features));
-      g.output("pooled", asF32(pooled));
+      if (pool) g.output("pooled", asF32(pooled));
     }
     return this.runtime.compile(g);
   }
 
+  private vision(stages: boolean, pool: boolean): Promise<CompiledGraph> {
+    const key = `${stages}/${pool}`;
+    let hit = this.visionGraphs.get(key);
+    if (!hit) this.visionGraphs.set(key, (hit = this.compileVision(stages, pool)));
+    return hit;
+  }
+
   /** pixels: T preprocessed frames [T, 3, S, S] → tokens [T, 64, H] (and the intermediate stages when asked). */
-  async encodeFrames(pixels: Float32Array, T: number, stages = false): Promise<StageOutputs> {
+  encodeFrames(pixels: Float32Array, T: number, stages = false): Promise<StageOutputs> {
+    return this.encode(pixels, T, stages, true);
+  }
+
+  /** Image tiles [N, 3, S, S] → projected tokens [N, grid², H]: images keep every patch token (no 8×8 pooling). */
+  encodeTiles(pixels: Float32Array, N: number, stages = false): Promise<StageOutputs> {
+    return this.encode(pixels, N, stages, false);
+  }
+
+  private async encode(pixels: Float32Array, T: number, stages: boolean, pool: boolean): Promise<StageOutputs> {
     const v = this.config.vision;
     const per = v.num_channels * v.image_size * v.image_size;
-    if (pixels.length !== T * per)
-      throw new Error(`encodeFrames: ${pixels.length} values for ${T} frames of ${v.num_channels}×${v.image_size}×${v.image_size}`);
-    const graph = stages ? (this.stageGraph ??= this.compileVision(true)) : (this.visionGraph ??= this.compileVision(false));
+    if (pixels.length !== T * per) throw new Error(`encode: ${pixels.length} values for ${T} images of ${v.num_channels}×${v.image_size}×${v.image_size}`);
+    const graph = this.vision(stages, pool);
     if (!stages && T > this.visionFramesPerRun) {
       // Frames are independent: running a few at a time bounds ORT's working set (so400m's attention scores alone
       // take 34 MB a frame) at no cost in speed, since 729 rows a frame already fill the GEMMs.
-      const H = this.hidden;
-      const tokens = new Float32Array(T * TOKENS_PER_FRAME * H);
+      const rows = (pool ? TOKENS_PER_FRAME : v.grid_size * v.grid_size) * this.hidden;
+      const tokens = new Float32Array(T * rows);
       for (let f = 0; f < T; f += this.visionFramesPerRun) {
         const n = Math.min(this.visionFramesPerRun, T - f);
         const part = await (await graph).run({ pixels: host(pixels.subarray(f * per, (f + n) * per), [n, v.num_channels, v.image_size, v.image_size]) });
-        tokens.set(part.tokens.data as Float32Array, f * TOKENS_PER_FRAME * H);
+        tokens.set(part.tokens.data as Float32Array, f * rows);
       }
       return { tokens };
     }
@@ -144,8 +165,8 @@ export class HourLlava {
   /** Frees the vision tower's session (weights and working memory) once the videos are encoded; the next
    * encode compiles it again. */
   async releaseVision(): Promise<void> {
-    for (const g of [this.visionGraph, this.stageGraph]) if (g) await this.runtime.evict(g);
-    this.visionGraph = this.stageGraph = undefined;
+    for (const g of this.visionGraphs.values()) await this.runtime.evict(g);
+    this.visionGraphs.clear();
   }
 
   // ---- memory repository ----
@@ -155,10 +176,24 @@ export class HourLlava {
     return assembleMemory(tokens, T, this.hidden, (this.newline ??= this.weights.data(NEWLINE_WEIGHT)));
   }
 
+  /** An image's tiles as this model reads them (image_aspect_ratio, image_grid_pinpoints, the tower's size). */
+  imageTiles(img: RgbImage): ImageTiles {
+    const S = this.config.vision.image_size;
+    return imageTiles(img, parseImageAspect(this.config.image_aspect_ratio), parsePinpoints(this.config.image_grid_pinpoints, S), S);
+  }
+
+  /** Projected tile tokens of one image → its memory (layout and downscale from image_aspect_ratio). */
+  buildImageMemory(img: ImageTokens): Memory {
+    const aspect = parseImageAspect(this.config.image_aspect_ratio);
+    const maxTiles = aspect.kind === "anyres" ? aspect.maxTiles : undefined;
+    return buildImageMemory(img, this.config.vision.grid_size, this.hidden, (this.newline ??= this.weights.data(NEWLINE_WEIGHT)), maxTiles);
+  }
+
   /** The query plan for a prompt (ids with one <image>); spatial forgetting as asked, else this model's; random is seeded. */
   plan(memory: Memory, ids: number[], labels?: number[], forget: { spatial?: SpatialSampling; seed?: number } = {}): QueryPlan {
     const spatial = forget.spatial ?? this.spatial;
     const rand = spatial === "random" ? seededRandom(forget.seed ?? 0) : undefined;
+    if (memory.image) return planQuery(ids, labels, imageQueries(memory.image, spatial, rand));
     const picks = spatial === "uniform" ? spatialIndices("uniform") : undefined;
     return planQuery(
       ids,
@@ -214,10 +249,10 @@ export class HourLlava {
     const H = this.hidden;
     const { rotaryDim } = memAugDims(this.config);
     const theta = this.config.rope_theta;
-    memory.keyRope ??= keyRopeTables(memory.frames, rotaryDim, theta);
+    memory.keyRope ??= memoryKeyRope(memory, rotaryDim, theta);
     const q = ropeTables(plan.qPos, rotaryDim, theta);
     const Lq = plan.qPos.length;
-    const Lk = memory.frames * ROW_STRIDE;
+    const Lk = memory.rows.length / H;
     const half = rotaryDim / 2;
     const out = await (
       await (this.memAugGraph ??= this.compileMemAug())

@@ -15,8 +15,22 @@ export interface Memory {
   hidden: number;
   /** [frames · 65, hidden], row-major. */
   rows: Float32Array;
-  /** Rotary tables of the key positions 0 … 65T−1 (computed once per memory). */
+  /** Rotary tables of the key positions (computed once per memory). */
   keyRope?: RopeTables;
+  /** Set when the memory holds an image instead of a video (./image-memory.ts): its layout and key positions. */
+  image?: ImageLayout;
+}
+
+/** An image's memory: the base tile's grid×grid tokens, then (anyres) the unpadded grid's rows each followed by
+ * the newline token, or (one tile) the newline token alone. */
+export interface ImageLayout {
+  /** Tokens per side of one tile (27 for so400m). */
+  grid: number;
+  /** The unpadded (under anyres_max possibly downscaled) feature map; absent for a one-tile image. */
+  unpad?: { rows: number; cols: number };
+  /** Key position of every memory row: not 0…n−1, since the base tile's tokens take the positions of their
+   * nearest unpadded tokens and every row's newline shares one position. */
+  keyPos: number[];
 }
 
 /** Which encoded frames make up the memory: every frame, or frames repeated by linspace up to 128. */
@@ -36,6 +50,11 @@ export function assembleMemory(tokens: Float32Array, T: number, H: number, newli
     rows.set(newline, (t * ROW_STRIDE + TOKENS_PER_FRAME) * H);
   });
   return { frames: idx.length, hidden: H, rows };
+}
+
+/** Rotary tables of a memory's key positions: an image's own, or a video's 0 … 65T−1. */
+export function memoryKeyRope(memory: Memory, rotaryDim: number, theta: number): RopeTables {
+  return memory.image ? ropeTables(memory.image.keyPos, rotaryDim, theta) : keyRopeTables(memory.frames, rotaryDim, theta);
 }
 
 /** Rotary tables of a memory of `frames` frames: the plain key positions 0 … 65·frames − 1. */

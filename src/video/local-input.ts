@@ -3,6 +3,7 @@
 // in URLs), and playlists, manifests and concat scripts are refused before ffmpeg opens them (they would make
 // ffmpeg decode other files than the one named).
 import { closeSync, openSync, readSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 
 export function localInputUrl(path: string): string {
@@ -49,4 +50,17 @@ export function refuseReferencingDemuxer(path: string, demuxer: string): void {
   const names = demuxer.split(",");
   if (names.some((d) => REFERENCING_DEMUXERS.has(d)))
     throw new Error(`${path}: is a ${demuxer} playlist or stream description, not a video file; only a local video file is read`);
+}
+
+/** One-line errors for a path that is not a non-empty regular file (`what`: "video", "image"). */
+export async function checkInputFile(path: string, what: string): Promise<void> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch {
+    throw new Error(`${path}: no such file`);
+  }
+  if (st.isDirectory()) throw new Error(`${path}: is a directory, not ${what === "image" ? "an image" : `a ${what}`} file`);
+  if (!st.isFile()) throw new Error(`${path}: not a regular file`);
+  if (st.size === 0) throw new Error(`${path}: file is empty`);
 }

@@ -7,10 +7,9 @@
 // duration (raw .h264 streams), we count: decoded frames for mp4/mov (edit lists make packet counts wrong),
 // packets elsewhere (a stream copy: fast even for hour-long files); durations and the average rate of VFR
 // files come from timestamps. So a video whose frames are not all there fails here, before any encode.
-import { stat } from "node:fs/promises";
 import { countDecodedFrames } from "./decoded-count.ts";
 import { ffmpegErrorSummary, runFfmpeg } from "./ffmpeg-run.ts";
-import { localInputArgs, refuseReferencingDemuxer, refuseReferencingFile } from "./local-input.ts";
+import { checkInputFile, localInputArgs, refuseReferencingDemuxer, refuseReferencingFile } from "./local-input.ts";
 
 export interface VideoInfo {
   durationS: number;
@@ -45,16 +44,7 @@ export interface ParsedProbe {
 }
 
 export async function probeVideo(path: string, opts: ProbeOptions = {}): Promise<VideoInfo> {
-  let st;
-  try {
-    st = await stat(path);
-  } catch {
-    throw new Error(`${path}: no such file`);
-  }
-  if (st.isDirectory()) throw new Error(`${path}: is a directory, not a video file`);
-  if (!st.isFile()) throw new Error(`${path}: not a regular file`);
-  if (st.size === 0) throw new Error(`${path}: file is empty`);
-
+  await checkInputFile(path, "video");
   refuseReferencingFile(path);
   const { stderr } = await runFfmpeg(["-hide_banner", "-nostdin", ...localInputArgs(path)]);
   const p = parseProbeOutput(path, stderr);

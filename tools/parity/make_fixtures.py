@@ -380,14 +380,20 @@ def prompt(gen, system_words, question_words):
             + [S] + words(1) + [NL])
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def cli_args(doc, script):
+    """--official and --out-dir, shared by the fixture scripts; torch on at most 2 threads, as on CI."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--official", default=os.environ.get("HOURLLAVA_OFFICIAL"), help="extracted jylins/hourllava checkout (folder holding hourllava/)")
     ap.add_argument("--out-dir", default=OUT_DIR)
     args = ap.parse_args()
     if not args.official:
-        raise SystemExit("make_fixtures.py: --official DIR (or $HOURLLAVA_OFFICIAL) is required")
+        raise SystemExit(f"{script}: --official DIR (or $HOURLLAVA_OFFICIAL) is required")
     torch.set_num_threads(min(2, os.cpu_count() or 1))
+    return args
+
+
+def main():
+    args = cli_args(__doc__, "make_fixtures.py")
     official = load_official(args.official)
     provenance = {"generator": "tools/parity/make_fixtures.py", "torch": torch.__version__, "numpy": np.__version__,
                   "official_sha256": json.dumps(official.digests)}

@@ -55,9 +55,15 @@ def _unavailable(what):
     return fail
 
 
-def load_official(root):
-    """root: the extracted repo (the folder holding `hourllava/`). Returns a namespace of official modules."""
-    for rel in FILES:
+MM_UTILS = "hourllava/util/mm_utils.py"
+
+
+def load_official(root, images=False):
+    """root: the extracted repo (the folder holding `hourllava/`). Returns a namespace of official modules.
+    images=True also loads util/mm_utils.py (anyres preprocessing and grid shape) for the image path; its
+    only transformers import (StoppingCriteria, for text generation) is stubbed."""
+    files = FILES + ([MM_UTILS] if images else [])
+    for rel in files:
         if not os.path.isfile(os.path.join(root, rel)):
             raise SystemExit(f"--official {root}: missing {rel} (pass the extracted jylins/hourllava checkout)")
     if SHIMS not in sys.path:
@@ -69,6 +75,13 @@ def load_official(root):
     sys.modules["hourllava.util"].rank0_print = print
     sys.modules["hourllava.util"].get_anyres_image_grid_shape = _unavailable("anyres images")
     constants = _load("hourllava.util.constants", os.path.join(pkg, "util", "constants.py"))
+    mm_utils = None
+    if images:
+        if "transformers" not in sys.modules:
+            _stub("transformers", StoppingCriteria=object)
+        mm_utils = _load("hourllava.util.mm_utils", os.path.join(pkg, "util", "mm_utils.py"))
+        # hour_llava_arch.py binds this name at import, so it is set before the arch module loads.
+        sys.modules["hourllava.util"].get_anyres_image_grid_shape = mm_utils.get_anyres_image_grid_shape
     for sub in ("multimodal_resampler", "multimodal_projector", "multimodal_encoder"):
         _package(f"hourllava.model.{sub}", os.path.join(pkg, "model", sub))
     memaug = _load("hourllava.model.multimodal_resampler.memaug", os.path.join(pkg, "model", "multimodal_resampler", "memaug.py"))
@@ -78,9 +91,9 @@ def load_official(root):
     _stub("hourllava.model.multimodal_encoder.builder", build_vision_tower=_unavailable("build_vision_tower"))
     arch = _load("hourllava.model.hour_llava_arch", os.path.join(pkg, "model", "hour_llava_arch.py"))
     arch.dist = SimpleNamespace(barrier=lambda: None)  # one process: the closing dist.barrier() is a no-op
-    digests = {rel: hashlib.sha256(open(os.path.join(root, rel), "rb").read()).hexdigest() for rel in FILES}
+    digests = {rel: hashlib.sha256(open(os.path.join(root, rel), "rb").read()).hexdigest() for rel in files}
     return SimpleNamespace(memaug=memaug, arch=arch, build_vision_projector=projector.build_vision_projector,
-                           constants=constants, digests=digests)
+                           constants=constants, mm_utils=mm_utils, digests=digests)
 
 
 class VisionTower(nn.Module):
@@ -89,6 +102,7 @@ class VisionTower(nn.Module):
     def __init__(self, features_fn, image_size, patch_size):
         super().__init__()
         self.features_fn = features_fn
+        self.image_size = image_size  # the anyres grid shape reads it (tile side in pixels)
         self.num_patches_per_side = image_size // patch_size
 
     def forward(self, images):
