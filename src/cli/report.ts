@@ -1,6 +1,11 @@
 // `hourllava report --model DIR --out DIR`: held-out evaluation of a model on the procedural world, written as
 // markdown with bar charts (Hour-LLaVA vs no MemAug vs 64 frames, beside chance).
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HourLlavaApp } from "../app/app.ts";
+import { writeFileAtomic } from "../io/atomic.ts";
+import { answerDemo, demoMarkdown, readDemoQuestions } from "../eval/demo-eval.ts";
 import type { Command } from "commander";
 import { loadHourLlava } from "../model/load.ts";
 import { loadTokenizer } from "../io/tokenizer.ts";
@@ -22,6 +27,7 @@ interface ReportOpts {
   longMax: number;
   renderSize: number;
   seed: number;
+  demo?: string;
   quiet?: boolean;
 }
 
@@ -40,6 +46,7 @@ export function registerReportCommands(program: Command): void {
     .option("--long-max <s>", "longest long video (s)", intOption("long-max", 1), 720)
     .option("--render-size <px>", "render size before resizing to the model's input", intOption("render-size", 1), 64)
     .option("--seed <n>", "evaluation seed", intOption("seed", 0, 2 ** 31 - 1), 0)
+    .option("--demo <video>", "also ask the video's questions (the .json beside it, like samples/demo.mp4) as `hourllava ask` does")
     .option("--quiet", "no progress bar")
     .action(async (o: ReportOpts) => {
       const t0 = Date.now();
@@ -70,6 +77,20 @@ export function registerReportCommands(program: Command): void {
         trainRange: [o.min, o.max],
         longRange: [o.longMin, o.longMax],
       });
-      process.stdout.write(md + "\n");
+      let demoMd = "";
+      if (o.demo) {
+        const demoJson = o.demo.replace(/\.[^./]+$/, "") + ".json";
+        const cacheDir = mkdtempSync(join(tmpdir(), "hourllava-report-"));
+        try {
+          const app = await HourLlavaApp.load(o.model, { cacheDir });
+          const rows = await answerDemo(app, o.demo, readDemoQuestions(demoJson));
+          writeFileAtomic(join(o.out, "demo.json"), JSON.stringify({ video: o.demo, questions: demoJson, answers: rows }, null, 2) + "\n");
+          demoMd = "\n" + demoMarkdown(o.demo, rows);
+          writeFileAtomic(join(o.out, "report.md"), md + demoMd);
+        } finally {
+          rmSync(cacheDir, { recursive: true, force: true });
+        }
+      }
+      process.stdout.write(md + demoMd + "\n");
     });
 }
