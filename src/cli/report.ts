@@ -1,6 +1,8 @@
 // `hourllava report --model DIR --out DIR`: held-out evaluation of a model on the procedural world, written as
 // markdown with bar charts (Hour-LLaVA vs no MemAug vs 64 frames, beside chance).
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { readMetrics } from "../train/trainer.ts";
+import { writeLossPlot } from "../train/plot.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HourLlavaApp } from "../app/app.ts";
@@ -28,7 +30,36 @@ interface ReportOpts {
   renderSize: number;
   seed: number;
   demo?: string;
+  curves?: string;
   quiet?: boolean;
+}
+
+/** The stages' loss curves on one axis (loss-stages.svg/.png); returns the report section. */
+function writeStageCurves(out: string, spec: string): string {
+  const segments = spec.split(",").map((item) => {
+    const eq = item.indexOf("=");
+    const [label, dir] = eq > 0 ? [item.slice(0, eq), item.slice(eq + 1)] : [item, item];
+    const file = [join(dir, "metrics.jsonl"), join(dir, "metrics.jsonl.gz")].find((f) => existsSync(f));
+    if (!file) throw new Error(`--curves: ${dir} has no metrics.jsonl(.gz)`);
+    return { label, points: readMetrics(file) };
+  });
+  writeLossPlot(join(out, "loss-stages"), segments, "training loss per stage (mean over supervised tokens)");
+  const rows = segments.map((s) => {
+    const head = s.points.slice(0, Math.max(1, Math.round(s.points.length / 10)));
+    const tail = s.points.slice(-Math.max(1, Math.round(s.points.length / 10)));
+    const mean = (ps: { loss: number }[]) => (ps.reduce((a, p) => a + p.loss, 0) / ps.length).toFixed(3);
+    return `| ${s.label} | ${s.points.length} | ${mean(head)} | ${mean(tail)} |`;
+  });
+  return [
+    `## Training, stage by stage`,
+    ``,
+    `![loss per stage](loss-stages.png)`,
+    ``,
+    `| stage | steps | loss, first tenth | loss, last tenth |`,
+    `|---|---:|---:|---:|`,
+    ...rows,
+    ``,
+  ].join("\n");
 }
 
 export function registerReportCommands(program: Command): void {
@@ -47,6 +78,7 @@ export function registerReportCommands(program: Command): void {
     .option("--render-size <px>", "render size before resizing to the model's input", intOption("render-size", 1), 64)
     .option("--seed <n>", "evaluation seed", intOption("seed", 0, 2 ** 31 - 1), 0)
     .option("--demo <video>", "also ask the video's questions (the .json beside it, like samples/demo.mp4) as `hourllava ask` does")
+    .option("--curves <list>", 'training loss per stage, drawn in order: "LABEL=RUN_DIR,..." (each with metrics.jsonl or .jsonl.gz)')
     .option("--quiet", "no progress bar")
     .action(async (o: ReportOpts) => {
       const t0 = Date.now();
@@ -91,6 +123,8 @@ export function registerReportCommands(program: Command): void {
           rmSync(cacheDir, { recursive: true, force: true });
         }
       }
-      process.stdout.write(md + demoMd + "\n");
+      const curvesMd = o.curves ? "\n" + writeStageCurves(o.out, o.curves) : "";
+      if (curvesMd) writeFileAtomic(join(o.out, "report.md"), md + demoMd + curvesMd);
+      process.stdout.write(md + demoMd + curvesMd + "\n");
     });
 }

@@ -15,7 +15,9 @@ import type { TokenizerJson } from "../io/bpe-trainer.ts";
 import { tokenizerFromJson } from "../io/tokenizer.ts";
 import type { TextTokenizer } from "../io/tokenizer.ts";
 import { renderConversation } from "../io/chat-template.ts";
+import { gunzipSync } from "node:zlib";
 import { initWeights } from "../model/init.ts";
+import { matchInitScales } from "./init-scales.ts";
 import { seededRandom } from "../model/sampling.ts";
 import { shuffleInPlace } from "../util/prng.ts";
 import { MapWeights, WeightStore } from "../model/weights.ts";
@@ -79,7 +81,9 @@ function loadModel(cfg: TrainConfig): { modelJson: Record<string, unknown>; conf
     return { modelJson: ck.config, config, weights, tokenizerJson };
   }
   const config = parseHourLlavaConfig(cfg.model.init, "train config model.init");
-  return { modelJson: cfg.model.init, config, weights: initWeights(config, cfg.model.seed) };
+  const weights = initWeights(config, cfg.model.seed);
+  matchInitScales(weights, config);
+  return { modelJson: cfg.model.init, config, weights };
 }
 
 function makeTokenizer(cfg: TrainConfig, source: SampleSource, fromModel?: TokenizerJson): TokenizerJson {
@@ -183,17 +187,18 @@ export async function train(cfg: TrainConfig, opts: TrainerOptions = {}): Promis
         seed: cfg.seed,
         configHash,
       });
-      writeLossPlot(join(cfg.out, "loss"), readMetrics(metricsPath), `training loss (${cfg.out})`);
+      writeLossPlot(join(cfg.out, "loss"), [{ label: "", points: readMetrics(metricsPath) }], `training loss (${cfg.out})`);
     }
   }
   progress.done();
   return { checkpoint: lastSaved || resumeDir || "", steps: end, firstLoss, lastLoss };
 }
 
-/** metrics.jsonl as loss points; a step logged twice (a resumed run) keeps its last entry. */
+/** metrics.jsonl (or .jsonl.gz) as loss points; a step logged twice (a resumed run) keeps its last entry. */
 export function readMetrics(path: string): { step: number; loss: number }[] {
   const byStep = new Map<number, number>();
-  for (const line of readFileSync(path, "utf8").split("\n")) {
+  const raw = readFileSync(path);
+  for (const line of (path.endsWith(".gz") ? gunzipSync(raw) : raw).toString("utf8").split("\n")) {
     if (!line.trim()) continue;
     const m = JSON.parse(line) as { step: number; loss: number };
     byStep.set(m.step, m.loss);
