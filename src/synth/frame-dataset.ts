@@ -22,6 +22,8 @@ export interface FrameDatasetOptions {
   maxDurationS: number;
   framesPerWorld: number;
   formats?: readonly QaFormat[];
+  /** QA turns per record (default 5, like the video records). */
+  qaPerSample?: number;
 }
 
 export function buildFrameRecords(o: FrameDatasetOptions): FrameRecord[] {
@@ -36,8 +38,9 @@ export function buildFrameRecords(o: FrameDatasetOptions): FrameRecord[] {
     );
     for (const t of times) {
       const qs = frameQuestions(world, t, { formats: o.formats });
-      for (let k = 0; k * 5 < qs.length; k++) {
-        const group = qs.slice(k * 5, (k + 1) * 5);
+      const per = o.qaPerSample ?? 5;
+      for (let k = 0; k * per < qs.length; k++) {
+        const group = qs.slice(k * per, (k + 1) * per);
         out.push({
           id: `${spec.id}-t${t}-${k}`,
           world: { seed: spec.seed, durationS: spec.durationS },

@@ -31,6 +31,8 @@ export const trainConfigSchema = z.object({
       tasks: z.array(z.string()).min(1).optional(),
       /** kind frame: frames taken from each world. */
       framesPerWorld: z.int().positive().default(4),
+      /** QA turns per sample (one conversation about one video or frame); the video tokens cost the same for 1 or 16. */
+      qaPerSample: z.int().min(1).max(64).default(5),
       /** Worlds are rendered at this size, then resized to the model's image size as video frames are. */
       renderSize: z.int().positive().default(64),
       formats: z.array(z.enum(["open", "mc"])).default(["open", "mc"]),

@@ -47,6 +47,7 @@ export class SynthSource extends RecordSource<SynthRecord> {
       perTask: opts.perTask,
       formats: opts.formats,
       tasks: opts.tasks,
+      qaPerSample: opts.qaPerSample,
     });
     super(split === "train" ? ds.train : ds.eval, renderSize, imageSize);
   }
