@@ -5,15 +5,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Runtime } from "../../src/graph/runtime.ts";
-import { trainByteLevelBpe } from "../../src/io/bpe-trainer.ts";
-import { parseHourLlavaConfig } from "../../src/io/config.ts";
-import { tokenizerFromJson } from "../../src/io/tokenizer.ts";
 import { initWeights } from "../../src/model/init.ts";
 import { MapWeights, WeightStore } from "../../src/model/weights.ts";
 import { seededRandom } from "../../src/model/sampling.ts";
 import { prepareSample } from "../../src/train/sample.ts";
 import { buildTrainGraph } from "../../src/train/train-graph.ts";
-import { microConfig } from "../helpers/micro-config.ts";
+import { microSample } from "../helpers/micro-sample.ts";
 
 const CHECKED = [
   "model.vision_tower.vision_tower.vision_model.encoder.layers.0.mlp.fc1.weight",
@@ -26,21 +23,9 @@ const CHECKED = [
 ];
 
 test("gradients of every trained part equal central finite differences of the training loss", async () => {
-  const config = parseHourLlavaConfig(microConfig({ vocab_size: 300 }), "micro");
+  const { config, tok, sample } = microSample();
   const W = initWeights(config, 11, 0.2);
   for (const n of CHECKED) assert.ok(W.has(n), `no weight ${n}`);
-  const tok = tokenizerFromJson(trainByteLevelBpe("what colour is the square? the square is red. blue green", { vocabSize: 300 }));
-  const T = 3;
-  const S = config.vision.image_size;
-  const sample = {
-    pixels: new Float32Array(T * 3 * S * S).map((_, i) => Math.cos(i * 0.13)),
-    frames: T,
-    durationS: T,
-    turns: [
-      { role: "user" as const, content: "what colour is the square?" },
-      { role: "assistant" as const, content: "the square is red." },
-    ],
-  };
   const step = await new Runtime({ threads: 1 }).compile(buildTrainGraph(config, new WeightStore(new MapWeights(W)), CHECKED).graph, { weightsAsInputs: true });
   const prep = prepareSample(config, tok, sample, "uniform", 0);
   const params = new Map(CHECKED.map((n) => [n, { data: W.get(n)!.data, dims: W.get(n)!.shape }]));

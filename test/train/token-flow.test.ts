@@ -3,33 +3,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Runtime } from "../../src/graph/runtime.ts";
-import { trainByteLevelBpe } from "../../src/io/bpe-trainer.ts";
 import { tokenizeConversation } from "../../src/io/chat-template.ts";
-import { parseHourLlavaConfig } from "../../src/io/config.ts";
-import { tokenizerFromJson } from "../../src/io/tokenizer.ts";
 import { HourLlava } from "../../src/model/hourllava.ts";
 import { initWeights } from "../../src/model/init.ts";
 import { IGNORE_INDEX, llmLabels, nextTokenTargets } from "../../src/model/token-flow.ts";
 import { MapWeights, WeightStore } from "../../src/model/weights.ts";
 import { prepareSample } from "../../src/train/sample.ts";
 import { buildTrainGraph } from "../../src/train/train-graph.ts";
-import { microConfig } from "../helpers/micro-config.ts";
+import { microSample } from "../helpers/micro-sample.ts";
 
 test("training graph loss = cross-entropy over inference logits on the same sample (uniform forgetting)", async () => {
-  const config = parseHourLlavaConfig(microConfig({ vocab_size: 300 }), "micro");
+  const { config, tok, sample, T } = microSample();
   const store = new WeightStore(new MapWeights(initWeights(config, 11, 0.2)));
-  const tok = tokenizerFromJson(trainByteLevelBpe("what colour is the square? the square is red. blue green", { vocabSize: 300 }));
-  const T = 3;
-  const S = config.vision.image_size;
-  const sample = {
-    pixels: new Float32Array(T * 3 * S * S).map((_, i) => Math.cos(i * 0.13)),
-    frames: T,
-    durationS: T,
-    turns: [
-      { role: "user" as const, content: "what colour is the square?" },
-      { role: "assistant" as const, content: "the square is red." },
-    ],
-  };
   const rt = new Runtime({ threads: 1 });
 
   // Training: the whole forward as one graph, fed by the host-side sample preparation.
