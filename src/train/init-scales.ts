@@ -4,6 +4,7 @@
 // text around them instead of ~50× larger). With the uniform 0.02 init the tiny model learned to make MemAug's
 // outputs constant at the video positions and never saw the frames (measured in issue 11's notes).
 import type { HourLlavaConfig } from "../io/config.ts";
+import { initWeights } from "../model/init.ts";
 
 type Weights = Map<string, { data: Float32Array; shape: number[] }>;
 
@@ -15,4 +16,11 @@ export function matchInitScales(w: Weights, c: HourLlavaConfig, embedStd = 0.02)
     }
     if (n === `model.vision_resampler.layers.${c.memaug_depth - 1}.norm3.weight`) t.data.fill(embedStd);
   }
+}
+
+/** The weights a run that starts from scratch (`model.init`) begins with. */
+export function scratchWeights(c: HourLlavaConfig, seed: number): Weights {
+  const w = initWeights(c, seed);
+  matchInitScales(w, c);
+  return w;
 }

@@ -16,8 +16,7 @@ import { tokenizerFromJson } from "../io/tokenizer.ts";
 import type { TextTokenizer } from "../io/tokenizer.ts";
 import { renderConversation } from "../io/chat-template.ts";
 import { gunzipSync } from "node:zlib";
-import { initWeights } from "../model/init.ts";
-import { matchInitScales } from "./init-scales.ts";
+import { scratchWeights } from "./init-scales.ts";
 import { seededRandom } from "../model/sampling.ts";
 import { shuffleInPlace } from "../util/prng.ts";
 import { MapWeights, WeightStore } from "../model/weights.ts";
@@ -81,9 +80,7 @@ function loadModel(cfg: TrainConfig): { modelJson: Record<string, unknown>; conf
     return { modelJson: ck.config, config, weights, tokenizerJson };
   }
   const config = parseHourLlavaConfig(cfg.model.init, "train config model.init");
-  const weights = initWeights(config, cfg.model.seed);
-  matchInitScales(weights, config);
-  return { modelJson: cfg.model.init, config, weights };
+  return { modelJson: cfg.model.init, config, weights: scratchWeights(config, cfg.model.seed) };
 }
 
 function makeTokenizer(cfg: TrainConfig, source: SampleSource, fromModel?: TokenizerJson): TokenizerJson {

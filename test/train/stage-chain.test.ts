@@ -10,7 +10,7 @@ import { Runtime } from "../../src/graph/runtime.ts";
 import { openCheckpoint } from "../../src/io/checkpoint.ts";
 import type { HourLlavaConfig } from "../../src/io/config.ts";
 import { loadTokenizer } from "../../src/io/tokenizer.ts";
-import { initWeights } from "../../src/model/init.ts";
+import { scratchWeights } from "../../src/train/init-scales.ts";
 import { loadHourLlava } from "../../src/model/load.ts";
 import { MapWeights, WeightStore } from "../../src/model/weights.ts";
 import { parseTrainConfig } from "../../src/train/config.ts";
@@ -90,7 +90,7 @@ test("stage 1 → 2 → 3 on a micro model: each loads the previous folder, lowe
       const r = await train(cfg, { quiet: true, log: () => {} });
       const model = loadHourLlava(r.checkpoint).model;
       const source = synthSource(cfg.data.synth, model.config.vision.image_size);
-      const before = prev ?? { weights: new WeightStore(new MapWeights(initWeights(model.config, 1))), config: model.config };
+      const before = prev ?? { weights: new WeightStore(new MapWeights(scratchWeights(model.config, 1))), config: model.config };
       const lossBefore = await losses(before.config, before.weights, r.checkpoint, source);
       const lossAfter = await losses(model.config, model.weights, r.checkpoint, source);
       // The first step ran on the previous stage's weights: its loss is that checkpoint's loss on the sample.
@@ -101,7 +101,7 @@ test("stage 1 → 2 → 3 on a micro model: each loads the previous folder, lowe
       assert.ok(mean(lossAfter) < (stage === 1 ? 0.99 : 0.9) * mean(lossBefore), `stage ${stage}: loss ${mean(lossBefore)} → ${mean(lossAfter)}`);
       // Exactly the stage's parts moved.
       const now = weightsOf(r.checkpoint);
-      const was: Map<string, Float32Array> = prevWeights ?? new Map([...initWeights(model.config, 1)].map(([n, t]) => [n, t.data]));
+      const was: Map<string, Float32Array> = prevWeights ?? new Map([...scratchWeights(model.config, 1)].map(([n, t]) => [n, t.data]));
       assert.deepEqual(changedParts(was, now), [...cfg.tunable].sort(), `stage ${stage}`);
       prev = { weights: model.weights, config: model.config };
       prevWeights = now;
