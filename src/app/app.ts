@@ -263,6 +263,13 @@ async function probeOnce(video: string, cacheDir: string): Promise<VideoInfo> {
 }
 
 /** A multi-turn conversation about one video: later turns reuse the memory; the time instruction stays in turn one. */
+/** The finished answer of a streamed one (ask, respond, Chat.send), for callers that do not print as it streams. */
+export async function finalAnswer(stream: AsyncGenerator<string, Answer>): Promise<Answer> {
+  let r = await stream.next();
+  while (!r.done) r = await stream.next();
+  return r.value;
+}
+
 export class Chat {
   readonly turns: ChatTurnInput[] = [];
   constructor(

@@ -3,6 +3,7 @@
 // comes. Missing and broken videos are counted and listed with their questions, never skipped in silence.
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { finalAnswer } from "../app/app.ts";
 import type { Answer, AskOptions, VideoMemory } from "../app/app.ts";
 import { createProgress } from "../util/progress.ts";
 import { videoFile } from "./data-files.ts";
@@ -90,10 +91,7 @@ export async function runBenchmark(app: EvalApp, bench: Benchmark, o: EvalRunOpt
     timings.decode += mem.timings.decodeS;
     timings.vision_encode += mem.timings.encodeS;
     for (const it of qs) {
-      const gen = app.ask(mem, it.prompt, { ...o.ask, maxNewTokens: o.ask?.maxNewTokens ?? bench.maxNewTokens });
-      let r = await gen.next();
-      while (!r.done) r = await gen.next();
-      const a = r.value;
+      const a = await finalAnswer(app.ask(mem, it.prompt, { ...o.ask, maxNewTokens: o.ask?.maxNewTokens ?? bench.maxNewTokens }));
       timings.memaug += a.timings.memAugS;
       timings.prefill += a.timings.prefillS;
       timings.generation += a.timings.generateS;

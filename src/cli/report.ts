@@ -118,13 +118,13 @@ export function registerReportCommands(program: Command): void {
           const rows = await answerDemo(app, o.demo, readDemoQuestions(demoJson));
           writeFileAtomic(join(o.out, "demo.json"), JSON.stringify({ video: o.demo, questions: demoJson, answers: rows }, null, 2) + "\n");
           demoMd = "\n" + demoMarkdown(o.demo, rows);
-          writeFileAtomic(join(o.out, "report.md"), md + demoMd);
         } finally {
           rmSync(cacheDir, { recursive: true, force: true });
         }
       }
       const curvesMd = o.curves ? "\n" + writeStageCurves(o.out, o.curves) : "";
-      if (curvesMd) writeFileAtomic(join(o.out, "report.md"), md + demoMd + curvesMd);
+      // writeReport wrote the evaluation alone; the sections after it are appended once.
+      if (demoMd || curvesMd) writeFileAtomic(join(o.out, "report.md"), md + demoMd + curvesMd);
       process.stdout.write(md + demoMd + curvesMd + "\n");
     });
 }

@@ -3,8 +3,9 @@
 // answers is what a newcomer sees, and a test can hold the shipped model to it.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import type { HourLlavaApp } from "../app/app.ts";
+import { finalAnswer, type HourLlavaApp } from "../app/app.ts";
 import { answerMatches } from "../synth/answer-match.ts";
+import { formatZodError } from "../util/zod-error.ts";
 
 const demoSchema = z.object({
   seed: z.int(),
@@ -29,7 +30,7 @@ export function readDemoQuestions(path: string): DemoQuestions {
     throw new Error(`${path}: cannot read the demo questions: ${(e as Error).message.split("\n")[0]}`);
   }
   const r = demoSchema.safeParse(json);
-  if (!r.success) throw new Error(`${path}: ${r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
+  if (!r.success) throw new Error(formatZodError(path, r.error));
   return r.data;
 }
 
@@ -38,10 +39,7 @@ export async function answerDemo(app: HourLlavaApp, video: string, demo: DemoQue
   const mem = await app.remember(video);
   const out: DemoAnswer[] = [];
   for (const q of demo.questions) {
-    const it = app.ask(mem, q.question);
-    let r = await it.next();
-    while (!r.done) r = await it.next();
-    const pred = r.value.text.trim();
+    const pred = (await finalAnswer(app.ask(mem, q.question))).text.trim();
     out.push({ task: q.task, question: q.question, answer: q.answer, pred, correct: answerMatches(pred, q.answer) });
   }
   return out;

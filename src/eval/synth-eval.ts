@@ -49,7 +49,7 @@ export interface EvalOptions {
 }
 
 /** One answer through the path users run (model/answer.ts): greedy, the checkpoint's end tokens, the config's forgetting. */
-export async function ask(model: HourLlava, tok: TextTokenizer, video: AnswerVideo, question: string, memAug: boolean, o: EvalOptions): Promise<string> {
+async function ask(model: HourLlava, tok: TextTokenizer, video: AnswerVideo, question: string, memAug: boolean, o: EvalOptions): Promise<string> {
   const settings = answerSettings(
     model,
     o.generation ?? { eosTokenIds: [] },

@@ -2,6 +2,7 @@
 // tunable parts, learning rates and data of that stage (stages.ts) and refuses settings that contradict it.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { formatZodError } from "../util/zod-error.ts";
 import { PARTS } from "./parts.ts";
 import type { Part } from "./parts.ts";
 import { resolveStage } from "./stage-config.ts";
@@ -70,10 +71,7 @@ export type TrainConfig = Omit<RawTrainConfig, "tunable" | "baseLr" | "data"> & 
 
 export function parseTrainConfig(json: unknown, source: string): TrainConfig {
   const r = trainConfigSchema.safeParse(json);
-  if (!r.success) {
-    const msg = r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-    throw new Error(`${source}: ${msg}`);
-  }
+  if (!r.success) throw new Error(formatZodError(source, r.error));
   try {
     return resolveStage(r.data);
   } catch (e) {

@@ -3,6 +3,7 @@
 // paper pairs Qwen2-VL-7B with DeepSeek-V3), clip windows, and retry limits.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { formatZodError } from "../../util/zod-error.ts";
 
 const stageSchema = z.strictObject({
   model: z.string().min(1),
@@ -41,12 +42,6 @@ export const synthConfigSchema = z.strictObject({
 export type SynthConfigInput = z.input<typeof synthConfigSchema>;
 export type SynthConfig = z.output<typeof synthConfigSchema>;
 export type Stage = "captioner" | "summarizer";
-
-/** One line: "where: path: message; path: message". */
-export function formatZodError(where: string, e: z.ZodError): string {
-  const parts = e.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`);
-  return `${where}: ${parts.join("; ")}`;
-}
 
 export function parseSynthConfig(value: unknown, where = "synthesis config"): SynthConfig {
   const r = synthConfigSchema.safeParse(value);
