@@ -10,6 +10,9 @@ export interface AdamWOptions {
   maxGradNorm?: number;
 }
 
+/** The betas and epsilon every run uses (torch.optim.AdamW's defaults); tools/train_torch reads them from the export. */
+export const ADAMW_DEFAULTS = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+
 export interface AdamWState {
   step: number;
   m: Map<string, Float32Array>;
@@ -37,7 +40,7 @@ export function adamwStep(
   opts: AdamWOptions,
   lrScale: (name: string) => number = () => 1,
 ): number {
-  const { lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0, maxGradNorm = 0 } = opts;
+  const { lr, beta1 = ADAMW_DEFAULTS.beta1, beta2 = ADAMW_DEFAULTS.beta2, eps = ADAMW_DEFAULTS.eps, weightDecay = 0, maxGradNorm = 0 } = opts;
   const norm = globalNorm(grads.values());
   if (!Number.isFinite(norm)) throw new Error(`AdamW: gradient norm is ${norm}; refusing to update`);
   const clip = maxGradNorm > 0 && norm > maxGradNorm ? maxGradNorm / (norm + 1e-6) : 1;

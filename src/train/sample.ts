@@ -31,21 +31,53 @@ export interface PreparedSample {
   sequenceLength: number;
 }
 
-export function prepareSample(c: HourLlavaConfig, tok: TextTokenizer, s: TrainSample, spatial: SpatialSampling, seed: number): PreparedSample {
-  const v = c.vision;
+/** The integer side of a sample: token ids, memory rows, positions and targets. The rotary tables are functions
+ * of `qPos`, `keyFrames` and the LLM length, so this is all an exported run (tools/train_torch) needs. */
+export interface SamplePlan {
+  frameIndex: number[];
+  prefixIds: number[];
+  queryRows: number[];
+  suffixIds: number[];
+  videoPos: number[];
+  /** MemAug query positions; the keys sit at 0 … 65·frameIndex.length − 1. */
+  qPos: number[];
+  llmPrefixIds: number[];
+  llmSuffixIds: number[];
+  targets: number[];
+  /** LLM sequence length (its positions are 0 … length − 1). */
+  length: number;
+}
+
+export function planSample(c: HourLlavaConfig, tok: TextTokenizer, s: TrainSample, spatial: SpatialSampling, seed: number): SamplePlan {
   const { ids, labels } = tokenizeConversation(tok, s.turns, { video: { duration: s.durationS, nFrames: s.frames } });
   const frameIndex = frameRepetition(s.frames);
-  const Tm = frameIndex.length;
   const rand = seededRandom(seed);
-  const vq = videoQueries(Tm, () => spatialIndices(spatial, rand));
+  const vq = videoQueries(frameIndex.length, () => spatialIndices(spatial, rand));
   const plan = planQuery(ids, labels, vq);
-  const { rotaryDim } = memAugDims(c);
-  const q = ropeTables(plan.qPos, rotaryDim, c.rope_theta);
-  const k = keyRopeTables(Tm, rotaryDim, c.rope_theta);
   const { video: Nv, length: L } = llmLayout(plan);
   const maxLen = c.tokenizer_model_max_length;
   if (L > maxLen) throw new Error(`sample of ${L} tokens exceeds tokenizer_model_max_length ${maxLen}`);
-  const targets = nextTokenTargets(llmLabels(plan, labels));
+  return {
+    frameIndex: Array.from(frameIndex),
+    prefixIds: Array.from(plan.prefixIds),
+    queryRows: Array.from(plan.videoRows),
+    suffixIds: Array.from(plan.suffixIds),
+    videoPos: Array.from({ length: Nv }, (_, i) => plan.videoStart + i),
+    qPos: Array.from(plan.qPos),
+    llmPrefixIds: Array.from(plan.llmPrefixIds),
+    llmSuffixIds: Array.from(plan.llmSuffixIds),
+    targets: Array.from(nextTokenTargets(llmLabels(plan, labels))),
+    length: L,
+  };
+}
+
+export function prepareSample(c: HourLlavaConfig, tok: TextTokenizer, s: TrainSample, spatial: SpatialSampling, seed: number): PreparedSample {
+  const v = c.vision;
+  const p = planSample(c, tok, s, spatial, seed);
+  const { rotaryDim } = memAugDims(c);
+  const q = ropeTables(p.qPos, rotaryDim, c.rope_theta);
+  const k = keyRopeTables(p.frameIndex.length, rotaryDim, c.rope_theta);
+  const L = p.length;
   const d = c.hidden_size / c.num_attention_heads;
   const pos = ropeTables(
     Array.from({ length: L }, (_, i) => i),
@@ -55,20 +87,20 @@ export function prepareSample(c: HourLlavaConfig, tok: TextTokenizer, s: TrainSa
   const t = (data: Float32Array, n: number, w: number): HostTensor => ({ data, dims: [n, w] });
   const feeds: Record<string, HostTensor> = {
     pixels: { data: s.pixels, dims: [s.frames, v.num_channels, v.image_size, v.image_size] },
-    frame_index: i64(frameIndex),
-    prefix_ids: i64(plan.prefixIds),
-    query_rows: i64(plan.videoRows),
-    suffix_ids: i64(plan.suffixIds),
-    video_pos: i64(Array.from({ length: Nv }, (_, i) => plan.videoStart + i)),
-    q_cos: t(q.cos, plan.qPos.length, q.half),
-    q_sin: t(q.sin, plan.qPos.length, q.half),
+    frame_index: i64(p.frameIndex),
+    prefix_ids: i64(p.prefixIds),
+    query_rows: i64(p.queryRows),
+    suffix_ids: i64(p.suffixIds),
+    video_pos: i64(p.videoPos),
+    q_cos: t(q.cos, p.qPos.length, q.half),
+    q_sin: t(q.sin, p.qPos.length, q.half),
     k_cos: t(k.cos, k.length, k.half),
     k_sin: t(k.sin, k.length, k.half),
-    llm_prefix_ids: i64(plan.llmPrefixIds),
-    llm_suffix_ids: i64(plan.llmSuffixIds),
+    llm_prefix_ids: i64(p.llmPrefixIds),
+    llm_suffix_ids: i64(p.llmSuffixIds),
     cos: t(pos.cos, L, pos.half),
     sin: t(pos.sin, L, pos.half),
-    targets: i64(targets),
+    targets: i64(p.targets),
   };
-  return { feeds, targetTokens: targets.filter((x) => x !== IGNORE_INDEX).length, sequenceLength: L };
+  return { feeds, targetTokens: p.targets.filter((x) => x !== IGNORE_INDEX).length, sequenceLength: L };
 }

@@ -97,9 +97,28 @@ function makeTokenizer(cfg: TrainConfig, source: SampleSource, fromModel?: Token
   return trainByteLevelBpe(corpus(), { vocabSize });
 }
 
-export async function train(cfg: TrainConfig, opts: TrainerOptions = {}): Promise<TrainResult> {
-  const log = opts.log ?? ((s: string) => process.stderr.write(s + "\n"));
-  mkdirSync(cfg.out, { recursive: true });
+/** Everything a run needs before its first step: the model, tokenizer and data, the trained tensors with their
+ * learning rates, and the state a checkpoint in `cfg.out` resumes (the TypeScript trainer and the export for
+ * tools/train_torch start from the same place). */
+export interface RunSetup {
+  modelJson: Record<string, unknown>;
+  config: HourLlavaConfig;
+  weights: Tensors;
+  tokJson: TokenizerJson;
+  tokConfig: Record<string, unknown>;
+  tokenizer: TextTokenizer;
+  source: SampleSource;
+  /** Tunable tensors, in the order the training graph outputs their gradients. */
+  trained: string[];
+  lrOf: (name: string) => number;
+  optimizer: AdamWState;
+  start: number;
+  configHash: string;
+  resumeDir?: string;
+}
+
+export function setupRun(cfg: TrainConfig, opts: { source?: SampleSource; log?: (line: string) => void } = {}): RunSetup {
+  const log = opts.log ?? (() => {});
   const { modelJson, config, weights: initial, tokenizerJson: modelTok } = loadModel(cfg);
   const source = opts.source ?? synthSource(cfg.data.synth, config.vision.image_size);
   const tokJson = makeTokenizer(cfg, source, modelTok);
@@ -122,10 +141,23 @@ export async function train(cfg: TrainConfig, opts: TrainerOptions = {}): Promis
     start = saved.state.step;
     log(`resuming from ${resumeDir} at step ${start}`);
   }
-
-  const store = new WeightStore(new MapWeights(weights));
   // Only the tunable parts are graph outputs; autodiff builds no gradient for the frozen ones.
   const trained = [...weights.keys()].filter((n) => cfg.tunable.includes(partOf(n)));
+  const lrOf = (n: string) => cfg.lr[partOf(n)] ?? cfg.baseLr;
+  return { modelJson, config, weights, tokJson, tokConfig, tokenizer, source, trained, lrOf, optimizer, start, configHash, resumeDir };
+}
+
+/** Micro-step k (= step · gradAccum + j) of a run: which sample, and the seed of its random forgetting. */
+export function microStep(cfg: TrainConfig, size: number, k: number): { index: number; seed: number } {
+  return { index: sampleIndex(cfg.seed, size, k), seed: (cfg.seed * 7919 + k) >>> 0 };
+}
+
+export async function train(cfg: TrainConfig, opts: TrainerOptions = {}): Promise<TrainResult> {
+  const log = opts.log ?? ((s: string) => process.stderr.write(s + "\n"));
+  mkdirSync(cfg.out, { recursive: true });
+  const run = setupRun(cfg, { source: opts.source, log });
+  const { modelJson, config, weights, tokJson, tokConfig, tokenizer, source, trained, lrOf, optimizer, start, configHash, resumeDir } = run;
+  const store = new WeightStore(new MapWeights(weights));
   log(
     `${cfg.stage ? `stage ${cfg.stage}: ` : ""}training ${cfg.tunable.join(", ")} (${trained.length} tensors) on ${source.size} ${cfg.data.synth.kind} samples`,
   );
@@ -135,7 +167,6 @@ export async function train(cfg: TrainConfig, opts: TrainerOptions = {}): Promis
   // The tunable weights go to every step explicitly; AdamW updates these arrays in place between steps.
   const params = new Map(trained.map((n) => [n, weights.get(n)!.data]));
   const paramFeeds = new Map(trained.map((n) => [n, { data: weights.get(n)!.data, dims: weights.get(n)!.shape }]));
-  const lrOf = (n: string) => cfg.lr[partOf(n)] ?? cfg.baseLr;
 
   const metricsPath = join(cfg.out, "metrics.jsonl");
   const progress = createProgress({ label: "train", total: cfg.steps, unit: "steps", quiet: opts.quiet });
@@ -151,8 +182,8 @@ export async function train(cfg: TrainConfig, opts: TrainerOptions = {}): Promis
     let lossSum = 0;
     for (let j = 0; j < cfg.gradAccum; j++) {
       const k = step * cfg.gradAccum + j;
-      const sample = source.get(sampleIndex(cfg.seed, source.size, k));
-      const prep = prepareSample(config, tokenizer, sample, cfg.spatialSampling, (cfg.seed * 7919 + k) >>> 0);
+      const { index, seed } = microStep(cfg, source.size, k);
+      const prep = prepareSample(config, tokenizer, source.get(index), cfg.spatialSampling, seed);
       const out = await trainStep.run(prep.feeds, paramFeeds);
       tokensSeen += prep.sequenceLength;
       lossSum += (out.loss.data as Float32Array)[0];

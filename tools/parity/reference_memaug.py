@@ -27,7 +27,7 @@ def memaug(weights, cfg, x, mem, q_pos, k_pos, prefix=PREFIX, angle_dtype=torch.
     hsz, nh, nkv = cfg["hidden_size"], cfg["num_attention_heads"], cfg["num_key_value_heads"]
     hd = hsz // nh
     rd = hd // 2
-    inv_freq = 1.0 / (float(cfg["rope_theta"]) ** (torch.arange(0, rd, 2, dtype=torch.float32) / rd))
+    inv_freq = 1.0 / (float(cfg["rope_theta"]) ** (torch.arange(0, rd, 2, dtype=torch.float32, device=x.device) / rd))
     lin = lambda t, name: F.linear(t, weights[name + ".weight"], weights[name + ".bias"])
     ln = lambda t, name: F.layer_norm(t, (hsz,), weights[name + ".weight"], weights[name + ".bias"], 1e-5)
     for i in range(cfg["memaug_depth"]):

@@ -26,12 +26,13 @@ def qwen2_logits(weights, cfg, inputs_embeds, positions=None):
     hd = hsz // nh
     eps = cfg["rms_norm_eps"]
     L = inputs_embeds.shape[0]
+    dev = inputs_embeds.device
     if positions is None:
-        positions = torch.arange(L)
-    freqs = torch.outer(positions.float(), rope_inv_freq(hd, cfg["rope_theta"]))  # fp32 angles
+        positions = torch.arange(L, device=dev)
+    freqs = torch.outer(positions.float(), rope_inv_freq(hd, cfg["rope_theta"]).to(dev))  # fp32 angles
     emb = torch.cat((freqs, freqs), dim=-1)
     cos, sin = emb.cos()[:, None, :].to(inputs_embeds.dtype), emb.sin()[:, None, :].to(inputs_embeds.dtype)
-    mask = torch.full((L, L), float("-inf"), dtype=inputs_embeds.dtype).triu(1)
+    mask = torch.full((L, L), float("-inf"), dtype=inputs_embeds.dtype, device=dev).triu(1)
     x = inputs_embeds
     for i in range(cfg["num_hidden_layers"]):
         p = f"model.layers.{i}."

@@ -1,4 +1,4 @@
-"""Minimal safetensors writer/reader (F32, F16, I64): u64 LE header length, JSON header padded with
+"""Minimal safetensors writer/reader (F32, F16, I64, I32, U8): u64 LE header length, JSON header padded with
 spaces to a multiple of 8, then the raw little-endian tensor bytes in header order."""
 import json
 import os
@@ -7,7 +7,13 @@ import struct
 import numpy as np
 import torch
 
-_DTYPES = {torch.float32: ("F32", "<f4"), torch.float16: ("F16", "<f2"), torch.int64: ("I64", "<i8")}
+_DTYPES = {
+    torch.float32: ("F32", "<f4"),
+    torch.float16: ("F16", "<f2"),
+    torch.int64: ("I64", "<i8"),
+    torch.int32: ("I32", "<i4"),
+    torch.uint8: ("U8", "u1"),
+}
 _BY_NAME = {v[0]: v[1] for v in _DTYPES.values()}
 
 
@@ -39,7 +45,11 @@ def write_safetensors(path, tensors, metadata):
 def read_safetensors(path):
     """Return ({name: torch.Tensor}, metadata) — used to check what was written."""
     with open(path, "rb") as f:
-        raw = f.read()
+        return read_safetensors_bytes(f.read())
+
+
+def read_safetensors_bytes(raw):
+    """Return ({name: torch.Tensor}, metadata) from a whole file's bytes."""
     (n,) = struct.unpack("<Q", raw[:8])
     header = json.loads(raw[8:8 + n].decode("utf-8"))
     meta = header.pop("__metadata__", {})
