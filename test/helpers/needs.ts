@@ -9,3 +9,11 @@ export function missingProgram(cmd: string, install: string, requireVar: string)
   if (process.env[requireVar] === "1") throw new Error(`${reason} (${requireVar}=1 forbids skipping)`);
   return reason;
 }
+
+/** Why a suite that runs `python -c "import …"` must skip (undefined: the modules import); `requireVar`=1 makes it fail. */
+export function missingPythonModules(python: string, modules: string[], install: string, requireVar: string): string | undefined {
+  if (spawnSync(python, ["-c", `import ${modules.join(", ")}`], { stdio: "ignore" }).status === 0) return undefined;
+  const reason = `${python} cannot import ${modules.join(", ")}: ${install} to run this test`;
+  if (process.env[requireVar] === "1") throw new Error(`${reason} (${requireVar}=1 forbids skipping)`);
+  return reason;
+}

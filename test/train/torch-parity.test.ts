@@ -20,6 +20,7 @@ import { exportRun } from "../../src/train/export.ts";
 import { prepareSample } from "../../src/train/sample.ts";
 import { buildTrainGraph } from "../../src/train/train-graph.ts";
 import { microStep, readMetrics, setupRun, train } from "../../src/train/trainer.ts";
+import { missingPythonModules } from "../helpers/needs.ts";
 
 const CONFIG = "test/fixtures/train-torch/micro-config.json";
 const FIXTURE = "test/fixtures/train-torch/micro.safetensors";
@@ -101,34 +102,35 @@ test("this trainer reproduces tools/train_torch on the same export: losses, grad
 });
 
 const PYTHON = process.env.HOURLLAVA_TORCH_PYTHON ?? "/usr/bin/python3";
-const torchMissing = spawnSync(PYTHON, ["-c", "import torch, numpy"], { stdio: "ignore" }).status !== 0;
-
-test(
-  "a run trained 2 steps by tools/train_torch/train.py resumes here and ends where PyTorch ends",
-  { skip: torchMissing && `no PyTorch at ${PYTHON} (apt-get install -y python3-torch python3-numpy, or set HOURLLAVA_TORCH_PYTHON)` },
-  async () => {
-    await withTemp(async (dir) => {
-      const cfg = readTrainConfig(CONFIG);
-      cfg.out = join(dir, "run");
-      await exportRun(cfg, join(dir, "export"), quiet);
-      const py = spawnSync(PYTHON, ["tools/train_torch/train.py", join(dir, "export"), "--out", cfg.out, "--device", "cpu", "--steps", "2", "--threads", "1"], {
-        encoding: "utf8",
-      });
-      assert.equal(py.status, 0, py.stderr);
-      const logs: string[] = [];
-      const r = await train(cfg, { quiet: true, log: (s) => logs.push(s) });
-      assert.ok(
-        logs.some((l) => l.includes("resuming") && l.includes("at step 2")),
-        logs.join("\n"),
-      );
-      assert.equal(r.steps, 3);
-      assert.deepEqual(
-        readMetrics(join(cfg.out, "metrics.jsonl")).map((p) => p.step),
-        [1, 2, 3],
-      );
-      const fx = openSafetensors(FIXTURE);
-      assertFinalWeights(fx, setupRun({ ...cfg, out: join(dir, "none") }).weights, r.checkpoint, "PyTorch 2 steps + this trainer 1 step");
-      fx.close();
-    });
-  },
+const torchMissing = missingPythonModules(
+  PYTHON,
+  ["torch", "numpy"],
+  "apt-get install -y python3-torch python3-numpy (or set HOURLLAVA_TORCH_PYTHON)",
+  "HOURLLAVA_REQUIRE_TORCH",
 );
+
+test("a run trained 2 steps by tools/train_torch/train.py resumes here and ends where PyTorch ends", { skip: torchMissing }, async () => {
+  await withTemp(async (dir) => {
+    const cfg = readTrainConfig(CONFIG);
+    cfg.out = join(dir, "run");
+    await exportRun(cfg, join(dir, "export"), quiet);
+    const py = spawnSync(PYTHON, ["tools/train_torch/train.py", join(dir, "export"), "--out", cfg.out, "--device", "cpu", "--steps", "2", "--threads", "1"], {
+      encoding: "utf8",
+    });
+    assert.equal(py.status, 0, py.stderr);
+    const logs: string[] = [];
+    const r = await train(cfg, { quiet: true, log: (s) => logs.push(s) });
+    assert.ok(
+      logs.some((l) => l.includes("resuming") && l.includes("at step 2")),
+      logs.join("\n"),
+    );
+    assert.equal(r.steps, 3);
+    assert.deepEqual(
+      readMetrics(join(cfg.out, "metrics.jsonl")).map((p) => p.step),
+      [1, 2, 3],
+    );
+    const fx = openSafetensors(FIXTURE);
+    assertFinalWeights(fx, setupRun({ ...cfg, out: join(dir, "none") }).weights, r.checkpoint, "PyTorch 2 steps + this trainer 1 step");
+    fx.close();
+  });
+});
