@@ -1,5 +1,6 @@
-// A chat-completions body checked and turned into what the answer path takes: one video (from the messages'
-// video_url parts), the conversation's user/assistant turns as plain text, and the sampling options.
+// A chat-completions body checked and turned into what the answer path takes: one video or one image (from the
+// messages' video_url or image_url parts), the conversation's user/assistant turns as plain text, and the sampling
+// options.
 import { z } from "zod";
 import type { ChatTurn } from "../io/chat-template.ts";
 import type { AskOptions } from "../app/app.ts";
@@ -34,8 +35,11 @@ const Body = z.object({
   n: opt(z.literal(1)),
 });
 
+export type MediaKind = "video" | "image";
+
 export interface ChatRequest {
-  videoUrl: string;
+  /** What the conversation is about: a video_url part's url, or an image_url part's. */
+  media: { kind: MediaKind; url: string };
   turns: ChatTurn[];
   options: AskOptions;
   stream: boolean;
@@ -53,7 +57,7 @@ export function parseChatRequest(body: unknown, modelName: string): ChatRequest 
   const b = r.data;
   if (b.model && b.model !== modelName)
     throw notFound(`the model "${b.model}" does not exist here; this server serves "${modelName}"`, "model_not_found", "model");
-  const urls = new Set<string>();
+  const urls = new Map<string, MediaKind>();
   const turns: ChatTurn[] = b.messages.map((m, i) => {
     const param = `messages[${i}]`;
     if (m.role !== "user" && m.role !== "assistant")
@@ -64,17 +68,25 @@ export function parseChatRequest(body: unknown, modelName: string): ChatRequest 
       );
     const texts: string[] = [];
     for (const [j, part] of (typeof m.content === "string" ? [{ type: "text", text: m.content }] : (m.content ?? [])).entries()) {
-      const p = part as { type: string; text?: unknown; video_url?: { url?: unknown } };
+      const p = part as { type: string; text?: unknown; video_url?: { url?: unknown }; image_url?: { url?: unknown } };
       const pp = `${param}.content[${j}]`;
       if (p.type === "text" && typeof p.text === "string") texts.push(p.text);
-      else if (p.type === "video_url" && m.role === "user" && typeof p.video_url?.url === "string" && p.video_url.url) urls.add(p.video_url.url);
-      else if (p.type === "video_url") throw badRequest(`${pp}: a video_url part belongs in a user message and needs video_url.url`, pp, "invalid_value");
-      else throw badRequest(`${pp}: unsupported content part "${p.type}" (text and video_url are supported)`, pp, "unsupported_content");
+      else if (p.type === "video_url" || p.type === "image_url") {
+        const url = p.type === "video_url" ? p.video_url?.url : p.image_url?.url;
+        if (m.role !== "user" || typeof url !== "string" || !url)
+          throw badRequest(`${pp}: a ${p.type} part belongs in a user message and needs ${p.type}.url`, pp, "invalid_value");
+        urls.set(url, p.type === "video_url" ? "video" : "image");
+      } else throw badRequest(`${pp}: unsupported content part "${p.type}" (text, video_url and image_url are supported)`, pp, "unsupported_content");
     }
     return { role: m.role, content: texts.join("\n") };
   });
-  if (urls.size === 0) throw badRequest('no video: put a {"type":"video_url","video_url":{"url":…}} part in a user message', "messages", "missing_video");
-  if (urls.size > 1) throw badRequest(`one video per conversation; these messages name ${urls.size}`, "messages", "too_many_videos");
+  if (urls.size === 0)
+    throw badRequest(
+      'no video or image: put a {"type":"video_url","video_url":{"url":…}} or {"type":"image_url","image_url":{"url":…}} part in a user message',
+      "messages",
+      "missing_video",
+    );
+  if (urls.size > 1) throw badRequest(`one video or image per conversation; these messages name ${urls.size}`, "messages", "too_many_videos");
   const last = turns[turns.length - 1];
   if (last.role !== "user") throw badRequest("the last message must be the user's question", "messages", "invalid_value");
   if (!last.content.trim()) throw badRequest("the last user message has no question text", "messages", "missing_question");
@@ -89,5 +101,6 @@ export function parseChatRequest(body: unknown, modelName: string): ChatRequest 
   } catch (e) {
     throw badRequest((e as Error).message, null, "invalid_value");
   }
-  return { videoUrl: [...urls][0], turns, options, stream: b.stream === true, includeUsage: b.stream_options?.include_usage === true };
+  const [url, kind] = [...urls][0];
+  return { media: { kind, url }, turns, options, stream: b.stream === true, includeUsage: b.stream_options?.include_usage === true };
 }

@@ -1,5 +1,5 @@
 // POST /v1/chat/completions: the conversation is answered by the app's one answer path (HourLlavaApp.respond →
-// streamAnswer), as one JSON completion or as OpenAI chunks over SSE ending with [DONE]. A request's failures
+// streamAnswer) about a video or an image, as one JSON completion or as OpenAI chunks over SSE ending with [DONE]. A request's failures
 // before its first token (queue full, bad video, context too long) are HTTP statuses; later ones an SSE error.
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
@@ -25,11 +25,11 @@ const timings = (a: Answer) => ({ memaug_s: a.timings.memAugS, prefill_s: a.timi
 export function registerChatRoute(server: FastifyInstance, ctx: ServeContext): void {
   server.post("/v1/chat/completions", async (req, reply) => {
     const r = parseChatRequest(req.body, ctx.modelName);
-    const video = ctx.sources.resolve(r.videoUrl, "messages");
+    const media = ctx.sources.resolve(r.media.url, "messages", r.media.kind);
     const signal = requestSignal(reply, ctx.requestTimeoutS);
     const head = { id: `chatcmpl-${randomBytes(12).toString("hex")}`, created: Math.floor(Date.now() / 1000), model: ctx.modelName };
     return ctx.queue.run(async (sig) => {
-      const mem = await ctx.memories.get(video.path, sig);
+      const mem = r.media.kind === "image" ? await ctx.memories.getImage(media.path) : await ctx.memories.get(media.path, sig);
       const it = ctx.app.respond(mem, r.turns, r.options);
       const next = async () => {
         if (sig.aborted) {

@@ -1,17 +1,17 @@
-// Video memories for questions: the last few stay in the process (a cached hour of 3B tokens is ~1 GB to read
+// Video memories for questions (images are encoded per request): the last few stay in the process (a cached hour of 3B tokens is ~1 GB to read
 // back), the rest come from the memory cache shared with the CLI, or are encoded into it. Called inside a
 // queue job; an encode stops at its next batch once the request is aborted (its finished parts stay, resumable).
 import { statSync } from "node:fs";
-import type { HourLlavaApp, VideoMemory } from "../app/app.ts";
+import type { HourLlavaApp, ImageMemory, VideoMemory } from "../app/app.ts";
 import { ApiError } from "./errors.ts";
 import { checkAborted } from "./queue.ts";
 
 export type OnProgress = (done: number, total: number) => void;
 
-/** Any failure to read the video as a 422 naming it (an ApiError, e.g. an abort, passes through). */
-export function unreadable(e: unknown, param: string | null = null): ApiError {
+/** Any failure to read the video (or image) as a 422 naming it (an ApiError, e.g. an abort, passes through). */
+export function unreadable(e: unknown, param: string | null = null, what: "video" | "image" = "video"): ApiError {
   if (e instanceof ApiError) return e;
-  return new ApiError(422, "invalid_request_error", `the video cannot be read: ${(e as Error).message.split("\n")[0]}`, param, "unreadable_video");
+  return new ApiError(422, "invalid_request_error", `the ${what} cannot be read: ${(e as Error).message.split("\n")[0]}`, param, `unreadable_${what}`);
 }
 
 export class MemoryShelf {
@@ -51,6 +51,15 @@ export class MemoryShelf {
       while (this.held.size > this.keep) this.held.delete(this.held.keys().next().value!);
     }
     return mem;
+  }
+
+  /** An image's memory: a few tiles through the tower, so it is built for each request rather than kept. */
+  async getImage(path: string): Promise<ImageMemory> {
+    try {
+      return await this.app.rememberImage(path);
+    } catch (e) {
+      throw unreadable(e, "messages", "image");
+    }
   }
 
   /** Drops the held memory of a deleted cache entry. */

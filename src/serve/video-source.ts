@@ -1,6 +1,7 @@
 // What a `video_url` may name, resolved to a local file: an uploaded file's id, a `root-…` id or `file://` URL
 // of a file under --video-root (checked after resolving symlinks, so a link cannot lead out of it), or a
-// `data:video/…;base64,` URL (stored as an upload). Nothing else: the server fetches no URL.
+// `data:video/…;base64,` URL (or `data:image/…` for an image_url; stored as an upload). Nothing else: the server
+// fetches no URL.
 import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,9 +27,9 @@ export class VideoSources {
     this.root = videoRoot ? realpathSync(videoRoot) : undefined;
   }
 
-  /** A video_url's url → the file it names (a data: URL is stored first). */
-  resolve(url: string, param: string | null): VideoRef {
-    if (url.startsWith("data:")) return this.fromDataUrl(url, param);
+  /** A video_url's (or image_url's) url → the file it names (a data: URL is stored first). */
+  resolve(url: string, param: string | null, kind: "video" | "image" = "video"): VideoRef {
+    if (url.startsWith("data:")) return this.fromDataUrl(url, param, kind);
     if (url.startsWith("file:")) {
       let path: string;
       try {
@@ -40,7 +41,7 @@ export class VideoSources {
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
       throw badRequest(
-        "video_url must be an uploaded file id, a file:// URL under --video-root or a data:video/… URL; the server fetches no other URL",
+        `${kind}_url must be an uploaded file id, a file:// URL under --video-root or a data:${kind}/… URL; the server fetches no other URL`,
         param,
         "unsupported_url",
       );
@@ -89,9 +90,9 @@ export class VideoSources {
     return this.rootRef(real);
   }
 
-  private fromDataUrl(url: string, param: string | null): VideoRef {
-    const m = /^data:(video\/[\w.+-]+)(?:;[\w-]+=[^;,]*)*;base64,/i.exec(url.slice(0, 200));
-    if (!m) throw badRequest("a data: URL must be data:video/<type>;base64,<data>", param, "invalid_url");
+  private fromDataUrl(url: string, param: string | null, kind: "video" | "image"): VideoRef {
+    const m = new RegExp(`^data:(${kind}\\/[\\w.+-]+)(?:;[\\w-]+=[^;,]*)*;base64,`, "i").exec(url.slice(0, 200));
+    if (!m) throw badRequest(`a ${kind}_url data: URL must be data:${kind}/<type>;base64,<data>`, param, "invalid_url");
     const bytes = Buffer.from(url.slice(m[0].length), "base64");
     if (bytes.length === 0) throw badRequest("the data: URL holds no bytes", param, "invalid_url");
     const f = this.uploads.saveBytes(bytes, `data-url.${m[1].split("/")[1]}`);

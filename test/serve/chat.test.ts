@@ -1,8 +1,8 @@
 // The OpenAI client against `serve`: answers (whole and streamed) equal the app's and the CLI's for the same
-// video, question and seed; multi-turn history; uploads and data: URLs; models, videos, memories.
+// video, question and seed; multi-turn history; uploads and data: URLs; images; models, videos, memories.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { toFile } from "openai";
@@ -68,6 +68,32 @@ test("multi-turn: history sent back by the client gives the app Chat's answers",
     messages.push({ role: "assistant", content: r.choices[0].message.content! });
   }
   assert.deepEqual(got, want);
+});
+
+test("an image_url (data: URL, or a file under --video-root) is answered as `hourllava ask photo.png` answers it", async () => {
+  const png = join(import.meta.dirname, "..", "..", "samples", "demo.png");
+  const q = "What scene is shown?";
+  const it = fx.app.ask(await fx.app.rememberImage(png), q);
+  let r = await it.next();
+  while (!r.done) r = await it.next();
+  const want = r.value;
+  copyFileSync(png, join(fx.root, "demo.png"));
+  for (const url of [`data:image/png;base64,${readFileSync(png).toString("base64")}`, `file://${join(fx.root, "demo.png")}`]) {
+    const got = await fx.client.chat.completions.create({
+      model: MODEL,
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "image_url", image_url: { url } },
+            { type: "text", text: q },
+          ],
+        },
+      ],
+    });
+    assert.equal(got.choices[0].message.content, want.text);
+    assert.equal(got.usage!.prompt_tokens, want.promptTokens);
+  }
 });
 
 test("upload, then ask by file id; a data: URL asks the same; the video and its memory are listed", async () => {

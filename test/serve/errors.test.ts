@@ -63,8 +63,19 @@ test("bad requests: no video, no question, bad JSON, bad parameter values, unsup
     "invalid_value",
     "messages[0].role",
   );
-  const image = { role: "user", content: [{ type: "image_url", image_url: { url: "x" } }] };
-  assertError(await chat({ messages: [image, videoQuestion(fx.demo, Q)] }), 400, "invalid_request_error", "unsupported_content", "messages[0].content[0]");
+  const image = (url: string) => ({
+    role: "user",
+    content: [
+      { type: "image_url", image_url: { url } },
+      { type: "text", text: Q },
+    ],
+  });
+  assertError(await chat({ messages: [image("x"), videoQuestion(fx.demo, Q)] }), 400, "invalid_request_error", "too_many_videos", "messages");
+  assertError(await chat({ messages: [image("data:video/mp4;base64,aGk=")] }), 400, "invalid_request_error", "invalid_url", "messages");
+  writeFileSync(join(fx.root, "notes.png"), "this is not an image\n");
+  assertError(await chat({ messages: [image(`file://${join(fx.root, "notes.png")}`)] }), 422, "invalid_request_error", "unreadable_image", "messages");
+  const audio = { role: "user", content: [{ type: "input_audio", input_audio: { data: "", format: "wav" } }] };
+  assertError(await chat({ messages: [audio, videoQuestion(fx.demo, Q)] }), 400, "invalid_request_error", "unsupported_content", "messages[0].content[0]");
   assertError(await chat({ messages: [] }), 400, "invalid_request_error", "invalid_value", "messages");
   for (const [param, value] of [
     ["temperature", -1],
