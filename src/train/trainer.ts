@@ -1,4 +1,4 @@
-// The instruction-tuning loop: samples of up to five QA turns about one video, loss on answer tokens, only the
+// The instruction-tuning loop: samples of QA turns about one video (qaPerSample), loss on answer tokens, only the
 // tunable parts trained (each with its own learning rate), AdamW with cosine/warmup, clipping, gradient
 // accumulation, checkpoints the loader can open, and exact resume (weights, optimizer, step and data order).
 import { createHash } from "node:crypto";
