@@ -27,6 +27,7 @@ const FIXTURE = "test/fixtures/train-torch/micro.safetensors";
 const quiet = { quiet: true, log: () => {} };
 const maxAbs = (a: Float32Array) => a.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
 const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
+const l2Diff = (a: Float32Array, b: Float32Array) => Math.sqrt(a.reduce((s, x, i) => s + (x - b[i]) ** 2, 0));
 
 function withTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), "torch-parity-"));
@@ -45,10 +46,12 @@ function assertFinalWeights(fx: SafetensorsFile, initial: Map<string, { data: Fl
     const name = n.slice("final.".length);
     if (isNoise(fx, name)) continue;
     const torchW = fx.read(n);
-    const update = maxDiff(torchW, initial.get(name)!.data);
+    // In norm, not per element: an element whose gradient is near rounding level can take a full Adam step of
+    // either sign in either framework (or with another thread count), whatever the rest of the tensor does.
+    const update = l2Diff(torchW, initial.get(name)!.data);
     assert.ok(update > 0, `${name} was not updated`);
-    const d = maxDiff(final.get(name)!.data, torchW);
-    assert.ok(d <= 2e-3 * update, `${what}: ${name} differs from PyTorch by ${d} (update ${update})`);
+    const d = l2Diff(final.get(name)!.data, torchW);
+    assert.ok(d <= 1e-2 * update, `${what}: ${name} differs from PyTorch by ${d} in L2 (update ${update})`);
   }
 }
 
@@ -56,6 +59,7 @@ test("this trainer reproduces tools/train_torch on the same export: losses, grad
   await withTemp(async (dir) => {
     const cfg = readTrainConfig(CONFIG);
     cfg.out = join(dir, "run");
+    cfg.threads = 1;
     const m = await exportRun(cfg, join(dir, "export"), quiet);
     const fx = openSafetensors(FIXTURE);
     assert.equal(
@@ -113,6 +117,7 @@ test("a run trained 2 steps by tools/train_torch/train.py resumes here and ends 
   await withTemp(async (dir) => {
     const cfg = readTrainConfig(CONFIG);
     cfg.out = join(dir, "run");
+    cfg.threads = 1;
     await exportRun(cfg, join(dir, "export"), quiet);
     const py = spawnSync(PYTHON, ["tools/train_torch/train.py", join(dir, "export"), "--out", cfg.out, "--device", "cpu", "--steps", "2", "--threads", "1"], {
       encoding: "utf8",
