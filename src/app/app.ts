@@ -262,7 +262,6 @@ async function probeOnce(video: string, cacheDir: string): Promise<VideoInfo> {
   return JSON.parse(text) as VideoInfo;
 }
 
-/** A multi-turn conversation about one video: later turns reuse the memory; the time instruction stays in turn one. */
 /** The finished answer of a streamed one (ask, respond, Chat.send), for callers that do not print as it streams. */
 export async function finalAnswer(stream: AsyncGenerator<string, Answer>): Promise<Answer> {
   let r = await stream.next();
@@ -270,6 +269,7 @@ export async function finalAnswer(stream: AsyncGenerator<string, Answer>): Promi
   return r.value;
 }
 
+/** A multi-turn conversation about one video: later turns reuse the memory; the time instruction stays in turn one. */
 export class Chat {
   readonly turns: ChatTurnInput[] = [];
   constructor(

@@ -5,7 +5,11 @@ import { spawnSync } from "node:child_process";
 /** undefined when `cmd` runs; otherwise the skip reason (or a throw when the require variable is set). */
 export function missingProgram(cmd: string, install: string, requireVar: string): string | undefined {
   if (!spawnSync(cmd, ["--version"], { stdio: "ignore" }).error) return undefined;
-  const reason = `${cmd} is not installed: ${install} to run this suite`;
+  return skipUnlessRequired(`${cmd} is not installed: ${install} to run this suite`, requireVar);
+}
+
+/** The skip reason, or a throw when CI's require variable forbids skipping. */
+function skipUnlessRequired(reason: string, requireVar: string): string {
   if (process.env[requireVar] === "1") throw new Error(`${reason} (${requireVar}=1 forbids skipping)`);
   return reason;
 }
@@ -13,7 +17,5 @@ export function missingProgram(cmd: string, install: string, requireVar: string)
 /** Why a suite that runs `python -c "import …"` must skip (undefined: the modules import); `requireVar`=1 makes it fail. */
 export function missingPythonModules(python: string, modules: string[], install: string, requireVar: string): string | undefined {
   if (spawnSync(python, ["-c", `import ${modules.join(", ")}`], { stdio: "ignore" }).status === 0) return undefined;
-  const reason = `${python} cannot import ${modules.join(", ")}: ${install} to run this test`;
-  if (process.env[requireVar] === "1") throw new Error(`${reason} (${requireVar}=1 forbids skipping)`);
-  return reason;
+  return skipUnlessRequired(`${python} cannot import ${modules.join(", ")}: ${install} to run this test`, requireVar);
 }

@@ -6,6 +6,7 @@ import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { toFile } from "openai";
+import { finalAnswer } from "../../src/app/app.ts";
 import { MODEL, SAMPLE, chatAnswers, useServer, videoQuestion } from "./server-fixture.ts";
 
 const fx = useServer();
@@ -73,10 +74,7 @@ test("multi-turn: history sent back by the client gives the app Chat's answers",
 test("an image_url (data: URL, or a file under --video-root) is answered as `hourllava ask photo.png` answers it", async () => {
   const png = join(import.meta.dirname, "..", "..", "samples", "demo.png");
   const q = "What scene is shown?";
-  const it = fx.app.ask(await fx.app.rememberImage(png), q);
-  let r = await it.next();
-  while (!r.done) r = await it.next();
-  const want = r.value;
+  const want = await finalAnswer(fx.app.ask(await fx.app.rememberImage(png), q));
   copyFileSync(png, join(fx.root, "demo.png"));
   for (const url of [`data:image/png;base64,${readFileSync(png).toString("base64")}`, `file://${join(fx.root, "demo.png")}`]) {
     const got = await fx.client.chat.completions.create({

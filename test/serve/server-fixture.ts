@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before } from "node:test";
 import OpenAI from "openai";
 import type { FastifyInstance } from "fastify";
-import { HourLlavaApp } from "../../src/app/app.ts";
+import { HourLlavaApp, finalAnswer } from "../../src/app/app.ts";
 import { createServer, type ServeOptions } from "../../src/serve/server.ts";
 import { testsrcClip } from "../video/clips.ts";
 
@@ -71,10 +71,7 @@ export async function chatAnswers(fx: ServerFixture, path: string, questions: st
   const chat = fx.app.chat(await fx.app.remember(path));
   const out: string[] = [];
   for (const q of questions) {
-    const it = chat.send(q, opts);
-    let r = await it.next();
-    while (!r.done) r = await it.next();
-    out.push(r.value.text);
+    out.push((await finalAnswer(chat.send(q, opts))).text);
   }
   return out;
 }

@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HourLlavaApp } from "../../src/app/app.ts";
+import { HourLlavaApp, finalAnswer } from "../../src/app/app.ts";
 import type { VideoMemory } from "../../src/app/app.ts";
 import { decodeFrames } from "../../src/video/frames.ts";
 import { planFrames } from "../../src/video/video-frames.ts";
@@ -96,17 +96,15 @@ describe("the browser build in headless Chromium (WASM)", { skip }, () => {
     assert.ok(rel <= SAME_FRAMES_ROWS_TOL, `relative difference ${rel}`);
     for (const q of QUESTIONS) {
       const browser = await page.evaluate((question) => (globalThis as unknown as HourLlavaPage).hourllava.ask(question), q);
-      const it = app.ask(mem, q);
-      let r = await it.next();
-      while (!r.done) r = await it.next();
-      assert.ok(r.value.ids.length > 0);
-      assert.deepEqual(browser.ids, r.value.ids, `answers to "${q}" differ: browser "${browser.text}", Node "${r.value.text}"`);
-      assert.equal(browser.text, r.value.text);
+      const node = await finalAnswer(app.ask(mem, q));
+      assert.ok(node.ids.length > 0);
+      assert.deepEqual(browser.ids, node.ids, `answers to "${q}" differ: browser "${browser.text}", Node "${node.text}"`);
+      assert.equal(browser.text, node.text);
       // The same question through the page's form streams the same text into the page.
       await page.fill("#question", q);
       await page.click("#ask");
       await page.waitForFunction("!document.querySelector('#ask').disabled", null, { timeout: 0 });
-      assert.equal(await page.textContent("#answer"), r.value.text);
+      assert.equal(await page.textContent("#answer"), node.text);
     }
     await page.close();
   });

@@ -12,7 +12,6 @@ Model pieces are the parity references (tools/parity/reference_*.py), which matc
 """
 import argparse
 import gzip
-import io
 import json
 import math
 import os
@@ -134,7 +133,7 @@ def adamw_step(params, grads, state, lrs, sched, opts):
     return norm
 
 
-def save_checkpoint(out, source_folder, config, weights, state, step, manifest):
+def save_checkpoint(out, source_folder, weights, state, step, manifest):
     name = f"checkpoint-{step}"
     final = os.path.join(out, name)
     tmp = final + f".tmp-{os.getpid()}"
@@ -207,7 +206,7 @@ def train(export_dir, out, device="cpu", steps=None, log=print, record=None):
         if (step + 1) % m["logEvery"] == 0:
             log(f"step {step + 1}/{m['totalSteps']} loss {loss:.4f} grad-norm {norm:.3f} {tokens / elapsed:.0f} tok/s")
         if (step + 1) % m["saveEvery"] == 0 or step + 1 == end:
-            saved = save_checkpoint(out, ex.checkpoint, config, weights, state, step + 1, m)
+            saved = save_checkpoint(out, ex.checkpoint, weights, state, step + 1, m)
     metrics.close()
     return saved, weights
 
