@@ -123,10 +123,11 @@ export async function evaluateSynth(model: HourLlava, tok: TextTokenizer, o: Eva
   return items;
 }
 
-/** Chance: 1/options for multiple choice; for open-ended, always giving the most common answer of the task. */
+/** Chance: 1/options for multiple choice; for open-ended, always giving the most common answer of the task in
+ * the same bucket. Each bucket's table stands alone: frame questions share task names with video ones but not
+ * their answers, and a longer bucket's answers must not move the in-range chance. */
 export function chanceOf(items: EvalItem[]): (it: EvalItem) => number {
-  // Frame questions share task names with video ones but not their answer distribution.
-  const key = (it: EvalItem) => `${it.bucket === "frame" ? "frame:" : ""}${it.q.task}`;
+  const key = (it: EvalItem) => `${it.bucket}:${it.q.task}`;
   const byTask = new Map<string, Map<string, number>>();
   for (const it of items) {
     if (it.q.format !== "open") continue;

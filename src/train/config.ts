@@ -37,6 +37,10 @@ export const trainConfigSchema = z.object({
       /** Worlds are rendered at this size, then resized to the model's image size as video frames are. */
       renderSize: z.int().positive().default(64),
       formats: z.array(z.enum(["open", "mc"])).default(["open", "mc"]),
+      /** kinds clip and video: this share of the samples are single frames of the same worlds with the frame
+       * questions (kind frame's data, framesPerWorld per world), shuffled in with the videos so that reading
+       * frames is not forgotten while the video tasks are learned. */
+      frameShare: z.number().min(0).max(0.9).default(0),
     }),
   }),
   tunable: z.array(z.enum(PARTS)).min(1).optional(),

@@ -43,6 +43,8 @@ export function resolveStage(c: RawTrainConfig): TrainConfig {
     if (!findTask(t)) throw new Error(`data.synth.tasks.${i}: unknown task "${t}"`);
   });
   if (kind === "frame" && s.tasks) throw new Error(`data.synth.tasks: kind "frame" asks its own questions about one frame; drop tasks`);
+  if (kind === "frame" && s.frameShare > 0)
+    throw new Error(`data.synth.frameShare: kind "frame" is all frames already; frameShare mixes frames into clips or videos`);
   const scale = (x: number) => x * c.lrScale;
   const lr = Object.fromEntries(Object.entries({ ...recipe?.lr, ...c.lr }).map(([p, x]) => [p, scale(x)])) as Partial<Record<Part, number>>;
   return {

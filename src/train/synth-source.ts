@@ -74,6 +74,33 @@ export class FrameSource extends RecordSource<FrameRecord> {
   }
 }
 
+/** Videos with single frames of the same worlds shuffled in: index < videos.size is a video, the rest are frames
+ * spread evenly over the frame records, so that frames make up `share` of the samples. */
+export class MixedSource implements SampleSource {
+  readonly size: number;
+  readonly frameCount: number;
+  constructor(
+    readonly videos: SampleSource,
+    readonly frames: SampleSource,
+    share: number,
+  ) {
+    if (!(share > 0 && share < 1)) throw new Error(`frameShare must be in (0, 1), got ${share}`);
+    this.frameCount = Math.max(1, Math.round((videos.size * share) / (1 - share)));
+    this.size = videos.size + this.frameCount;
+  }
+  get(i: number): TrainSample {
+    if (i < this.videos.size) return this.videos.get(i);
+    const j = i - this.videos.size;
+    return this.frames.get(Math.floor((j * this.frames.size) / this.frameCount));
+  }
+  *texts(): Iterable<string> {
+    yield* this.videos.texts();
+    yield* this.frames.texts();
+  }
+}
+
 export function synthSource(opts: SynthOptions, imageSize: number): SampleSource {
-  return opts.kind === "frame" ? new FrameSource(opts, imageSize) : new SynthSource(opts, opts.renderSize, imageSize);
+  if (opts.kind === "frame") return new FrameSource(opts, imageSize);
+  const videos = new SynthSource(opts, opts.renderSize, imageSize);
+  return opts.frameShare > 0 ? new MixedSource(videos, new FrameSource(opts, imageSize), opts.frameShare) : videos;
 }

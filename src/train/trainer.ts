@@ -159,7 +159,7 @@ export async function train(cfg: TrainConfig, opts: TrainerOptions = {}): Promis
   const { modelJson, config, weights, tokJson, tokConfig, tokenizer, source, trained, lrOf, optimizer, start, configHash, resumeDir } = run;
   const store = new WeightStore(new MapWeights(weights));
   log(
-    `${cfg.stage ? `stage ${cfg.stage}: ` : ""}training ${cfg.tunable.join(", ")} (${trained.length} tensors) on ${source.size} ${cfg.data.synth.kind} samples`,
+    `${cfg.stage ? `stage ${cfg.stage}: ` : ""}training ${cfg.tunable.join(", ")} (${trained.length} tensors) on ${source.size} ${cfg.data.synth.kind} samples${cfg.data.synth.frameShare > 0 ? ` (${Math.round(cfg.data.synth.frameShare * 100)} % single frames)` : ""}`,
   );
   const rt = new Runtime({ threads: cfg.threads });
   const { graph } = buildTrainGraph(config, store, trained, { checkpointing: cfg.checkpointing });

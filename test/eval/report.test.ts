@@ -58,7 +58,7 @@ test("synthetic held-out evaluation: three variants, exact scoring, chance, repo
   assert.equal(chance(mc), 1 / mc.q.options!.length);
   // Open-ended chance = share of the most common answer of that task.
   const open = items.find((i) => i.q.format === "open")!;
-  const same = items.filter((i) => i.q.format === "open" && i.q.task === open.q.task).map((i) => normaliseAnswer(i.q.answer));
+  const same = items.filter((i) => i.q.format === "open" && i.q.task === open.q.task && i.bucket === open.bucket).map((i) => normaliseAnswer(i.q.answer));
   const majority = Math.max(...same.map((a) => same.filter((b) => b === a).length));
   assert.equal(chance(open), majority / same.length);
 
@@ -75,10 +75,14 @@ test("synthetic held-out evaluation: three variants, exact scoring, chance, repo
   }
 });
 
-test("chance for open-ended answers is the majority share within a task", () => {
-  const mk = (task: string, answer: string): EvalItem => ({ q: { task, answer, format: "open" }, correct: {}, pred: {} }) as unknown as EvalItem;
-  const items = [mk("t", "red"), mk("t", "red"), mk("t", "blue"), mk("u", "3")];
+test("chance for open-ended answers is the majority share within a task and bucket", () => {
+  const mk = (task: string, answer: string, bucket = "in_range"): EvalItem =>
+    ({ bucket, q: { task, answer, format: "open" }, correct: {}, pred: {} }) as unknown as EvalItem;
+  const items = [mk("t", "red"), mk("t", "red"), mk("t", "blue"), mk("u", "3"), mk("t", "blue", "longer"), mk("t", "blue", "longer"), mk("t", "red", "frame")];
   const c = chanceOf(items);
   assert.equal(c(items[2]), 2 / 3);
   assert.equal(c(items[3]), 1);
+  // The longer bucket's answers neither move the in-range chance nor borrow from it.
+  assert.equal(c(items[4]), 1);
+  assert.equal(c(items[6]), 1);
 });
