@@ -21,3 +21,12 @@ test("the tiny curriculum chains base → stage 1 → 2 → 3, with the official
     assert.equal(c.data.synth.kind, (["frame", "clip", "video"] as const)[i]);
   });
 });
+
+test("the shipped model's chain: base → stage 3 from base → stage 3 with frames mixed in, each from the previous run", () => {
+  const [base, s3, mixed] = ["tiny-base", "tiny-s3-from-base", "tiny-s3-mixed"].map((n) => readTrainConfig(`configs/${n}.json`));
+  assert.deepEqual(s3.model, { from: base.out });
+  assert.ok("from" in mixed.model && mixed.model.from.startsWith(`${s3.out}/checkpoint-`), "the mixed run continues a stage-3 checkpoint");
+  assert.equal(mixed.data.synth.kind, "video");
+  assert.ok(mixed.data.synth.frameShare > 0);
+  assert.deepEqual(mixed.tunable, s3.tunable);
+});
