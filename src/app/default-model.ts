@@ -1,4 +1,4 @@
-// The model shipped in the repository (trained by `hourllava train --config configs/tiny.json`).
+// The model shipped in the repository (trained by the runs its README.md lists: base, stage 3, stage 3 with frames).
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,7 +11,7 @@ export function resolveModelDir(dir?: string, embedded = DEFAULT_MODEL_DIR): str
   if (dir) return dir;
   if (!existsSync(join(embedded, "config.json"))) {
     throw new Error(
-      `no --model given and the embedded default model is missing (expected ${embedded}); rebuild it with \`hourllava train --config configs/tiny.json --out runs/tiny\` and copy the last checkpoint there, or pass --model DIR`,
+      `no --model given and the embedded default model is missing (expected ${embedded}); restore it from the repository (\`git checkout -- models/hourllava-tiny\`; its README.md lists the three \`hourllava train\` runs that made it), or pass --model DIR`,
     );
   }
   return embedded;

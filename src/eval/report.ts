@@ -50,9 +50,11 @@ function table(title: string, rs: Row[]): string {
   return [head, ...rs.map((r) => `| ${r.group} | ${r.n} | ${cols.map((c) => pct(r.acc[c])).join(" | ")} |`)].join("\n");
 }
 
+const COLOR: Record<Variant | "chance", string> = { hourllava: "#08519c", no_memaug: "#6baed6", frames64: "#fd8d3c", chance: "#bdbdbd" };
+
 export function barChartSvg(title: string, rs: Row[]): string {
-  const cols: (Variant | "chance")[] = [...VARIANTS, "chance"];
-  const colors = ["#08519c", "#6baed6", "#fd8d3c", "#bdbdbd"];
+  // A variant that applies to none of the chart's questions (64 frames of a single frame) gets no bars and no legend.
+  const cols = ([...VARIANTS, "chance"] as const).filter((c) => rs.some((r) => !Number.isNaN(r.acc[c])));
   const W = 900;
   const H = 420;
   const m = { l: 50, r: 20, t: 40, b: 130 }; // rotated group labels, then the legend below them
@@ -63,7 +65,7 @@ export function barChartSvg(title: string, rs: Row[]): string {
     cols.map((c, ci) => {
       const v = Number.isNaN(r.acc[c]) ? 0 : r.acc[c];
       const x = m.l + gi * gw + gw * 0.1 + ci * bw;
-      return `<rect x="${x.toFixed(1)}" y="${Y(v).toFixed(1)}" width="${(bw - 1).toFixed(1)}" height="${(Y(0) - Y(v)).toFixed(1)}" fill="${colors[ci]}"/>`;
+      return `<rect x="${x.toFixed(1)}" y="${Y(v).toFixed(1)}" width="${(bw - 1).toFixed(1)}" height="${(Y(0) - Y(v)).toFixed(1)}" fill="${COLOR[c]}"/>`;
     }),
   );
   const labels = rs.map((r, gi) => {
@@ -78,7 +80,7 @@ export function barChartSvg(title: string, rs: Row[]): string {
   const legend = cols.map((c, i) => {
     const x = lx;
     lx += 36 + VARIANT_LABEL[c].length * 6.2; // room for the label at 11 px
-    return `<rect x="${x}" y="${H - 22}" width="12" height="12" fill="${colors[i]}"/><text x="${x + 16}" y="${H - 12}" font-size="11">${VARIANT_LABEL[c]}</text>`;
+    return `<rect x="${x}" y="${H - 22}" width="12" height="12" fill="${COLOR[c]}"/><text x="${x + 16}" y="${H - 12}" font-size="11">${VARIANT_LABEL[c]}</text>`;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif"><rect width="100%" height="100%" fill="white"/>
 <text x="${W / 2}" y="24" font-size="15" text-anchor="middle">${escapeXml(title)}</text>

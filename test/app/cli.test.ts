@@ -171,7 +171,7 @@ test("no --model and no embedded model folder: a clear message (checked through 
   const { resolveModelDir, DEFAULT_MODEL_DIR } = await import("../../src/app/default-model.ts");
   const gone = join(dir, "no-such-model");
   assert.throws(() => resolveModelDir(undefined, gone), {
-    message: `no --model given and the embedded default model is missing (expected ${gone}); rebuild it with \`hourllava train --config configs/tiny.json --out runs/tiny\` and copy the last checkpoint there, or pass --model DIR`,
+    message: `no --model given and the embedded default model is missing (expected ${gone}); restore it from the repository (\`git checkout -- models/hourllava-tiny\`; its README.md lists the three \`hourllava train\` runs that made it), or pass --model DIR`,
   });
   assert.equal(resolveModelDir(gone, gone), gone); // an explicit --model is never second-guessed
   assert.equal(resolveModelDir(), DEFAULT_MODEL_DIR); // the repository ships the embedded model

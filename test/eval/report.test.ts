@@ -14,7 +14,7 @@ import { initWeights } from "../../src/model/init.ts";
 import { MapWeights, WeightStore } from "../../src/model/weights.ts";
 import { chanceOf, evaluateSynth, VARIANTS } from "../../src/eval/synth-eval.ts";
 import type { EvalItem } from "../../src/eval/synth-eval.ts";
-import { writeReport } from "../../src/eval/report.ts";
+import { VARIANT_LABEL, writeReport } from "../../src/eval/report.ts";
 import { normaliseAnswer } from "../../src/synth/questions.ts";
 import { microConfig } from "../helpers/micro-config.ts";
 
@@ -70,6 +70,9 @@ test("synthetic held-out evaluation: three variants, exact scoring, chance, repo
     assert.match(md, /## Single frames[\s\S]*\| all \| 8 \| [\d.]+ \| [\d.]+ \| – \|/);
     for (const f of ["report.md", "accuracy-frame.png", "accuracy-in_range.png", "accuracy-longer.svg", "items.jsonl"]) assert.ok(existsSync(join(dir, f)), f);
     assert.equal(readFileSync(join(dir, "items.jsonl"), "utf8").trim().split("\n").length, items.length);
+    // 64 frames of a single frame does not apply: the frame chart has no bars or legend for it, the video ones do.
+    assert.ok(!readFileSync(join(dir, "accuracy-frame.svg"), "utf8").includes(VARIANT_LABEL.frames64));
+    assert.ok(readFileSync(join(dir, "accuracy-in_range.svg"), "utf8").includes(VARIANT_LABEL.frames64));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
