@@ -37,11 +37,14 @@ abstract class RecordSource<R extends { conversations: Turn[] }> implements Samp
 
 /** Whole worlds as videos at 1 fps (kinds video and clip). */
 export class SynthSource extends RecordSource<SynthRecord> {
-  constructor(opts: Omit<SynthOptions, "kind" | "framesPerWorld" | "renderSize">, renderSize: number, imageSize: number, split: "train" | "eval" = "train") {
+  // No eval split here: a dataset's eval worlds are numbered after its train worlds, so the eval worlds of a
+  // small dataset are the train worlds of a larger one with the same seed. Held-out data takes another seed.
+  // (The one eval world keeps the world ids, and so the question groups, of the runs made so far.)
+  constructor(opts: Omit<SynthOptions, "kind" | "framesPerWorld" | "renderSize">, renderSize: number, imageSize: number) {
     const ds = buildSynthDataset({
       seed: opts.seed,
-      trainWorlds: split === "train" ? opts.worlds : 1,
-      evalWorlds: split === "eval" ? opts.worlds : 1,
+      trainWorlds: opts.worlds,
+      evalWorlds: 1,
       minDurationS: opts.minDurationS,
       maxDurationS: opts.maxDurationS,
       perTask: opts.perTask,
@@ -49,7 +52,7 @@ export class SynthSource extends RecordSource<SynthRecord> {
       tasks: opts.tasks,
       qaPerSample: opts.qaPerSample,
     });
-    super(split === "train" ? ds.train : ds.eval, renderSize, imageSize);
+    super(ds.train, renderSize, imageSize);
   }
   get(i: number): TrainSample {
     const r = this.records[i];
