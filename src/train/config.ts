@@ -58,6 +58,10 @@ export const trainConfigSchema = z.object({
   checkpointing: z.boolean().default(false),
   saveEvery: z.int().positive().default(100),
   logEvery: z.int().positive().default(10),
+  /** Every this many steps (0: never), score held-out samples of the run's kind: loss and exact answers
+   * (train/held-out.ts), logged to metrics.jsonl as eval_loss and eval_answer_acc. */
+  evalEvery: z.int().min(0).default(0),
+  evalSamples: z.int().positive().default(16),
   seed: z.int().default(0),
   threads: z.int().positive().optional(),
   out: z.string(),

@@ -23,7 +23,8 @@ export interface TrainGraph {
   trained: string[];
 }
 
-export function buildTrainGraph(c: HourLlavaConfig, w: WeightStore, trained: string[], opts: { checkpointing?: boolean } = {}): TrainGraph {
+/** `logits`: also output the logits [L, vocab] (held-out answer accuracy during training; train/held-out.ts). */
+export function buildTrainGraph(c: HourLlavaConfig, w: WeightStore, trained: string[], opts: { checkpointing?: boolean; logits?: boolean } = {}): TrainGraph {
   const g = new Graph();
   const v = c.vision;
   const H = c.hidden_size;
@@ -55,6 +56,7 @@ export function buildTrainGraph(c: HourLlavaConfig, w: WeightStore, trained: str
   const { logits } = seg(() => qwen2(g, w, c, { embeds, rope: { cos: table("cos", "L", dHalf), sin: table("sin", "L", dHalf) } }));
   const loss = crossEntropy(logits, ids("targets", "L"));
   g.output("loss", loss);
+  if (opts.logits) g.output("logits", logits);
   const params = trained.map((n) => w.param(g, n));
   grad(loss, params).forEach((d, i) => g.output(`grad.${trained[i]}`, d));
   return { graph: g, loss, trained };

@@ -25,6 +25,7 @@ import { latestCheckpoint, loadTrainingCheckpoint, readAllWeights, saveTrainingC
 import type { TrainConfig } from "./config.ts";
 import { partOf } from "./parts.ts";
 import { writeLossPlot } from "./plot.ts";
+import { heldOutMetrics, heldOutSamples } from "./held-out.ts";
 import { prepareSample } from "./sample.ts";
 import { cosineWithWarmup } from "./schedule.ts";
 import { synthSource } from "./synth-source.ts";
@@ -49,7 +50,8 @@ export interface TrainerOptions {
 type Tensors = Map<string, { data: Float32Array; shape: number[] }>;
 
 function hashConfig(c: TrainConfig): string {
-  const { out: _out, steps: _steps, saveEvery: _s, logEvery: _l, threads: _t, ...rest } = c;
+  // What only observes or paces the run stays out of the hash, so a resumed run may change it.
+  const { out: _out, steps: _steps, saveEvery: _s, logEvery: _l, threads: _t, evalEvery: _e, evalSamples: _n, ...rest } = c;
   return createHash("sha256").update(JSON.stringify(rest)).digest("hex").slice(0, 16);
 }
 
@@ -164,6 +166,8 @@ export async function train(cfg: TrainConfig, opts: TrainerOptions = {}): Promis
   const rt = new Runtime({ threads: cfg.threads });
   const { graph } = buildTrainGraph(config, store, trained, { checkpointing: cfg.checkpointing });
   const trainStep = await rt.compile(graph, { weightsAsInputs: true });
+  const heldOut = cfg.evalEvery > 0 ? heldOutSamples(cfg, config.vision.image_size, cfg.evalSamples) : [];
+  const evalStep = heldOut.length ? await rt.compile(buildTrainGraph(config, store, [], { logits: true }).graph, { weightsAsInputs: true }) : undefined;
   // The tunable weights go to every step explicitly; AdamW updates these arrays in place between steps.
   const params = new Map(trained.map((n) => [n, weights.get(n)!.data]));
   const paramFeeds = new Map(trained.map((n) => [n, { data: weights.get(n)!.data, dims: weights.get(n)!.shape }]));
@@ -201,10 +205,13 @@ export async function train(cfg: TrainConfig, opts: TrainerOptions = {}): Promis
     if (Number.isNaN(firstLoss)) firstLoss = loss;
     lastLoss = loss;
     const elapsed = (Date.now() - t0) / 1000;
-    appendFileSync(
-      metricsPath,
-      JSON.stringify({ step: step + 1, loss, lr_scale: sched, grad_norm: norm, tokens_per_s: tokensSeen / elapsed, elapsed_s: elapsed }) + "\n",
-    );
+    const line: Record<string, number> = { step: step + 1, loss, lr_scale: sched, grad_norm: norm, tokens_per_s: tokensSeen / elapsed, elapsed_s: elapsed };
+    if (evalStep && (step + 1) % cfg.evalEvery === 0) {
+      const m = await heldOutMetrics(evalStep, paramFeeds, config, tokenizer, cfg, heldOut);
+      Object.assign(line, { eval_loss: m.loss, eval_answer_acc: m.answerAccuracy });
+      log(`step ${step + 1}: held-out loss ${m.loss.toFixed(4)}, exact answers ${(100 * m.answerAccuracy).toFixed(1)} % (${heldOut.length} samples)`);
+    }
+    appendFileSync(metricsPath, JSON.stringify(line) + "\n");
     progress.tick(1);
     if ((step + 1) % cfg.logEvery === 0 && opts.quiet)
       log(`step ${step + 1}/${cfg.steps} loss ${loss.toFixed(4)} grad-norm ${norm.toFixed(3)} ${(tokensSeen / elapsed).toFixed(0)} tok/s`);
