@@ -77,7 +77,7 @@ export function barChartSvg(title: string, rs: Row[]): string {
       `<line x1="${m.l}" x2="${W - m.r}" y1="${Y(f)}" y2="${Y(f)}" stroke="#eee"/><text x="${m.l - 6}" y="${Y(f) + 4}" font-size="11" text-anchor="end">${f * 100}%</text>`,
   );
   let lx = m.l;
-  const legend = cols.map((c, i) => {
+  const legend = cols.map((c) => {
     const x = lx;
     lx += 36 + VARIANT_LABEL[c].length * 6.2; // room for the label at 11 px
     return `<rect x="${x}" y="${H - 22}" width="12" height="12" fill="${COLOR[c]}"/><text x="${x + 16}" y="${H - 12}" font-size="11">${VARIANT_LABEL[c]}</text>`;

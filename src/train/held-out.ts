@@ -1,5 +1,6 @@
-// Held-out answer accuracy during training (`evalEvery`). The loss is a poor guide here: most supervised tokens
-// (the end token, the rest of a word) are easy, so it falls while the model still ignores the video. What
+// Held-out answer accuracy during training (`evalEvery`). The loss is a poor guide here: the official masking
+// also supervises every "\n", <|im_start|> and <|im_end|> of the conversation, and those are easy, so it falls
+// while the model still ignores the video. What
 // matters is whether whole answers come out right: an answer counts when every one of its tokens, the end token
 // included, is the argmax given the right tokens before it (greedy decoding's answer, given the same context).
 import type { CompiledGraph, HostTensor } from "../graph/runtime.ts";
@@ -18,7 +19,7 @@ export const HELD_OUT_SEED = 2_000_000_000;
 export function heldOutSamples(cfg: TrainConfig, imageSize: number, n: number): TrainSample[] {
   const s = cfg.data.synth;
   const worlds = s.kind === "frame" ? Math.ceil(n / s.framesPerWorld) : n;
-  const src = synthSource({ ...s, seed: HELD_OUT_SEED + s.seed, worlds }, imageSize);
+  const src = synthSource({ ...s, seed: (HELD_OUT_SEED + s.seed) % 2 ** 32, worlds }, imageSize);
   return Array.from({ length: Math.min(n, src.size) }, (_, i) => src.get(Math.floor((i * src.size) / Math.min(n, src.size))));
 }
 
