@@ -20,7 +20,8 @@ export function heldOutSamples(cfg: TrainConfig, imageSize: number, n: number): 
   const s = cfg.data.synth;
   const worlds = s.kind === "frame" ? Math.ceil(n / s.framesPerWorld) : n;
   const src = synthSource({ ...s, seed: (HELD_OUT_SEED + s.seed) % 2 ** 32, worlds }, imageSize);
-  return Array.from({ length: Math.min(n, src.size) }, (_, i) => src.get(Math.floor((i * src.size) / Math.min(n, src.size))));
+  const count = Math.min(n, src.size);
+  return Array.from({ length: count }, (_, i) => src.get(Math.floor((i * src.size) / count)));
 }
 
 /** Template token ids: the official masking supervises every "\n", <|im_start|> and <|im_end|>, so supervised
