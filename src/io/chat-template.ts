@@ -28,7 +28,16 @@ export interface ConversationOptions {
    * special tokens. Training data keeps the official loader's behaviour (<image> stripped from the question).
    */
   untrustedText?: boolean;
+  /**
+   * Which tokens get labels. "official" (default): `preprocess_qwen`'s masking, which also supervises every
+   * "\n", <|im_start|> and <|im_end|> of the conversation and each assistant header. "answers": only each
+   * assistant turn's content and its <|im_end|>, so a small model's loss is not mostly template tokens. The ids
+   * are the same either way.
+   */
+  supervise?: Supervision;
 }
+
+export type Supervision = "official" | "answers";
 
 /** A prepared turn split into the template-owned lead ("<image>\n{time instruction}\n") and its content. */
 interface Block {
@@ -140,9 +149,12 @@ export function tokenizeConversation(
     for (const id of t) labels.push(supervised ? id : IGNORE_INDEX);
   };
   const push = (text: string, supervised: boolean) => pushIds(tokenizer.encode(text), supervised);
+  const answersOnly = (opts.supervise ?? "official") === "answers";
+  const header = tokenizer.encode(GENERATION_PROMPT);
   push(turnText("system", opts.system ?? DEFAULT_SYSTEM_PROMPT), false);
   for (const t of prepared) {
     const supervised = t.role === "assistant";
+    const start = ids.length;
     // Text naming no special token is one block, as the official code tokenizes it; otherwise the content is
     // encoded on its own as plain text between the template's pieces.
     if (opts.untrustedText && tokenizer.specialTokens.some((sp) => t.content.includes(sp))) {
@@ -151,11 +163,20 @@ export function tokenizeConversation(
       pushIds(tokenizer.encodePlain(t.content), supervised);
       push(tail, supervised);
     } else push(turnText(t.role, t.lead + t.content), supervised);
+    if (supervised && answersOnly) maskAnswerFrame(ids, labels, start, header, nl[0]);
   }
   if (opts.addGenerationPrompt) push(GENERATION_PROMPT, false);
   for (let i = 0; i < ids.length; i++) {
-    if (unmask.has(ids[i])) labels[i] = ids[i];
+    if (!answersOnly && unmask.has(ids[i])) labels[i] = ids[i];
     if (ids[i] === tokenizer.imageTokenId) ids[i] = IMAGE_TOKEN_INDEX;
   }
   return { ids, labels };
+}
+
+/** Supervision "answers": an assistant block starting at `start` keeps labels on its content and <|im_end|> only;
+ * its header ("<|im_start|>assistant\n") and the block's closing "\n" are masked. */
+function maskAnswerFrame(ids: number[], labels: number[], start: number, header: number[], nl: number): void {
+  if (!header.every((id, k) => ids[start + k] === id)) throw new Error("an assistant block does not start with the assistant header's tokens");
+  for (let k = 0; k < header.length; k++) labels[start + k] = IGNORE_INDEX;
+  if (ids.at(-1) === nl) labels[ids.length - 1] = IGNORE_INDEX;
 }

@@ -56,6 +56,9 @@ export const trainConfigSchema = z.object({
   maxGradNorm: z.number().min(0).default(1),
   spatialSampling: z.enum(["random", "uniform"]).default("random"),
   checkpointing: z.boolean().default(false),
+  /** Which tokens the loss covers: "official" (preprocess_qwen's masking: answers, assistant headers and every
+   * template "\n", <|im_start|>, <|im_end|>) or "answers" (each answer and its <|im_end|> only). */
+  supervise: z.enum(["official", "answers"]).default("official"),
   saveEvery: z.int().positive().default(100),
   logEvery: z.int().positive().default(10),
   /** Every this many steps (0: never), score held-out samples of the run's kind: loss and exact answers

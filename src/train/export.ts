@@ -98,7 +98,7 @@ export async function exportRun(cfg: TrainConfig, dir: string, opts: ExportOptio
         if (!frames.has(key)) frames.set(key, { data: u8, shape: [sample.frames, v.num_channels, v.image_size, v.image_size] });
         keyOfIndex.set(index, key);
       }
-      const line = JSON.stringify({ step, micro: j, pixels: key, ...planSample(config, tokenizer, sample, cfg.spatialSampling, seed) });
+      const line = JSON.stringify({ step, micro: j, pixels: key, ...planSample(config, tokenizer, sample, cfg.spatialSampling, seed, cfg.supervise) });
       sha.update(line + "\n");
       lines.push(line);
       progress.tick(1);

@@ -5,6 +5,7 @@ import type { HostTensor } from "../graph/runtime.ts";
 import type { HourLlavaConfig } from "../io/config.ts";
 import type { ChatTurnInput } from "../io/chat-template.ts";
 import { IGNORE_INDEX, tokenizeConversation } from "../io/chat-template.ts";
+import type { Supervision } from "../io/chat-template.ts";
 import type { TextTokenizer } from "../io/tokenizer.ts";
 import { spatialIndices, videoQueries } from "../model/forgetting.ts";
 import { frameRepetition, keyRopeTables } from "../model/memory.ts";
@@ -48,8 +49,20 @@ export interface SamplePlan {
   length: number;
 }
 
-export function planSample(c: HourLlavaConfig, tok: TextTokenizer, s: TrainSample, spatial: SpatialSampling, seed: number): SamplePlan {
-  const { ids, labels } = tokenizeConversation(tok, s.turns, { video: { duration: s.durationS, nFrames: s.frames } });
+/** `supervise`: which tokens are targets (chat-template.ts); every other input is the same either way. */
+export function planSample(
+  c: HourLlavaConfig,
+  tok: TextTokenizer,
+  s: TrainSample,
+  spatial: SpatialSampling,
+  seed: number,
+  supervise: Supervision = "official",
+): SamplePlan {
+  const video = { duration: s.durationS, nFrames: s.frames };
+  // MemAug's queries are the tokens the official labels leave unsupervised (planQuery), so the layout follows the
+  // official masking whatever `supervise` says; only the targets change.
+  const { ids, labels } = tokenizeConversation(tok, s.turns, { video });
+  const targetLabels = supervise === "official" ? labels : tokenizeConversation(tok, s.turns, { video, supervise }).labels;
   const frameIndex = frameRepetition(s.frames);
   const rand = seededRandom(seed);
   const vq = videoQueries(frameIndex.length, () => spatialIndices(spatial, rand));
@@ -66,14 +79,21 @@ export function planSample(c: HourLlavaConfig, tok: TextTokenizer, s: TrainSampl
     qPos: Array.from(plan.qPos),
     llmPrefixIds: Array.from(plan.llmPrefixIds),
     llmSuffixIds: Array.from(plan.llmSuffixIds),
-    targets: Array.from(nextTokenTargets(llmLabels(plan, labels))),
+    targets: Array.from(nextTokenTargets(llmLabels(plan, targetLabels))),
     length: L,
   };
 }
 
-export function prepareSample(c: HourLlavaConfig, tok: TextTokenizer, s: TrainSample, spatial: SpatialSampling, seed: number): PreparedSample {
+export function prepareSample(
+  c: HourLlavaConfig,
+  tok: TextTokenizer,
+  s: TrainSample,
+  spatial: SpatialSampling,
+  seed: number,
+  supervise: Supervision = "official",
+): PreparedSample {
   const v = c.vision;
-  const p = planSample(c, tok, s, spatial, seed);
+  const p = planSample(c, tok, s, spatial, seed, supervise);
   const { rotaryDim } = memAugDims(c);
   const q = ropeTables(p.qPos, rotaryDim, c.rope_theta);
   const k = keyRopeTables(p.frameIndex.length, rotaryDim, c.rope_theta);

@@ -51,8 +51,10 @@ type Tensors = Map<string, { data: Float32Array; shape: number[] }>;
 
 function hashConfig(c: TrainConfig): string {
   // What only observes or paces the run stays out of the hash, so a resumed run may change it.
-  const { out: _out, steps: _steps, saveEvery: _s, logEvery: _l, threads: _t, evalEvery: _e, evalSamples: _n, ...rest } = c;
-  return createHash("sha256").update(JSON.stringify(rest)).digest("hex").slice(0, 16);
+  const { out: _out, steps: _steps, saveEvery: _s, logEvery: _l, threads: _t, evalEvery: _e, evalSamples: _n, supervise, ...rest } = c;
+  // A field added with a default that changes nothing stays out while at that default: older runs still resume.
+  const hashed = supervise === "official" ? rest : { ...rest, supervise };
+  return createHash("sha256").update(JSON.stringify(hashed)).digest("hex").slice(0, 16);
 }
 
 /** A seeded permutation per epoch: sample k of the run is order(epoch)[k % size]. */
@@ -187,7 +189,7 @@ export async function train(cfg: TrainConfig, opts: TrainerOptions = {}): Promis
     for (let j = 0; j < cfg.gradAccum; j++) {
       const k = step * cfg.gradAccum + j;
       const { index, seed } = microStep(cfg, source.size, k);
-      const prep = prepareSample(config, tokenizer, source.get(index), cfg.spatialSampling, seed);
+      const prep = prepareSample(config, tokenizer, source.get(index), cfg.spatialSampling, seed, cfg.supervise);
       const out = await trainStep.run(prep.feeds, paramFeeds);
       tokensSeen += prep.sequenceLength;
       lossSum += (out.loss.data as Float32Array)[0];

@@ -177,6 +177,31 @@ test("tokenizeConversation: per-block tokens and preprocess_qwen label masking, 
   );
 });
 
+test('supervise "answers": the same ids; labels on each answer and its <|im_end|> only', () => {
+  const tok = tokenizerFromJson(trainByteLevelBpe(tinyCorpus(), { vocabSize: 400 }), {});
+  const E = tok.tokenId("<|im_end|>");
+  const turns = [
+    { role: "user" as const, content: "What does the chef do?\nA. adds\nB. nothing" },
+    { role: "assistant" as const, content: "The chef adds onions." },
+    { role: "user" as const, content: "Why?" },
+    { role: "assistant" as const, content: "Hungry.\nDone" },
+  ];
+  const video = { duration: 12.5, nFrames: 12 };
+  const official = tokenizeConversation(tok, turns, { video });
+  const answers = tokenizeConversation(tok, turns, { video, supervise: "answers" });
+  assert.deepEqual(answers.ids, official.ids);
+  const supervised = answers.labels.filter((l) => l !== IGNORE_INDEX);
+  // an answer's own "\n" ("Hungry.\nDone" keeps a bare one) stays supervised; the template's do not
+  assert.deepEqual(supervised, [...tok.encode("The chef adds onions."), E, ...tok.encode("Hungry.\nDone"), E]);
+  // every supervised label is the token at its position, and official supervises a superset
+  answers.labels.forEach((l, i) => {
+    if (l === IGNORE_INDEX) return;
+    assert.equal(l, answers.ids[i]);
+    assert.equal(official.labels[i], l);
+  });
+  assert.ok(official.labels.filter((l) => l !== IGNORE_INDEX).length > supervised.length + 20);
+});
+
 test("tokenizeConversation with a generation prompt (inference)", () => {
   const tok = tokenizerFromJson(trainByteLevelBpe(tinyCorpus(), { vocabSize: 400 }), {});
   const { ids, labels } = tokenizeConversation(tok, [{ role: "user", content: "Why?" }], { addGenerationPrompt: true });

@@ -8,36 +8,33 @@ import { Runtime } from "../../src/graph/runtime.ts";
 import { loadTokenizer } from "../../src/io/tokenizer.ts";
 import { loadHourLlava } from "../../src/model/load.ts";
 import { parseTrainConfig } from "../../src/train/config.ts";
-import { HELD_OUT_SEED, heldOutMetrics, heldOutSamples, scoreAnswers, templateIds } from "../../src/train/held-out.ts";
-import { prepareSample } from "../../src/train/sample.ts";
+import { HELD_OUT_SEED, heldOutMetrics, heldOutSamples, scoreAnswers } from "../../src/train/held-out.ts";
+import { planSample } from "../../src/train/sample.ts";
 import { buildTrainGraph } from "../../src/train/train-graph.ts";
 import { train } from "../../src/train/trainer.ts";
 import { FrameSource } from "../../src/train/synth-source.ts";
 import { microConfig } from "../helpers/micro-config.ts";
 
-test("an answer is what follows an assistant header, and counts only when every token of it is the argmax", () => {
+test("an answer is a run of answer targets ending in <|im_end|>, exact only when every token of it is the argmax", () => {
   const V = 16;
-  const ids = { imStart: 10, imEnd: 11, nl: 12 };
-  const [S, E, N, R, X] = [10, 11, 12, 13, -100];
-  // A user turn (its role token unsupervised, the template's tokens supervised, "\n" inside its text too), then the
-  // answer [1, 2] with its end; then a second exchange answering [3].
-  const targets = [S, X, N, X, N, X, E, N, S, R, N, 1, 2, E, N, S, X, N, X, E, N, S, R, N, 3, E, N];
+  const [E, X] = [11, -100];
+  // Targets under supervision "answers": the answer [1, 2] with its end, then [3] with its end.
+  const targets = [X, X, X, X, 1, 2, E, X, X, X, X, 3, E, X];
   const logitsFor = (argmax: number[]) => {
     const l = new Float32Array(argmax.length * V);
     argmax.forEach((a, i) => (l[i * V + Math.max(0, a)] = 1));
     return l;
   };
-  assert.deepEqual(scoreAnswers(logitsFor(targets), targets, V, ids), { answers: 2, exact: 2 });
-  // A wrong template token outside the answers changes nothing; a wrong end token or answer token does.
+  assert.deepEqual(scoreAnswers(logitsFor(targets), targets, V, E), { answers: 2, exact: 2 });
+  // A wrong prediction outside the answers changes nothing; a wrong answer token or end token does.
   const wrongAt = (i: number) => logitsFor(targets.map((t, k) => (k === i ? 5 : t)));
-  assert.deepEqual(scoreAnswers(wrongAt(2), targets, V, ids), { answers: 2, exact: 2 });
-  assert.deepEqual(scoreAnswers(wrongAt(9), targets, V, ids), { answers: 2, exact: 2 }); // the role token
-  assert.deepEqual(scoreAnswers(wrongAt(12), targets, V, ids), { answers: 2, exact: 1 });
-  assert.deepEqual(scoreAnswers(wrongAt(13), targets, V, ids), { answers: 2, exact: 1 });
-  assert.deepEqual(scoreAnswers(wrongAt(24), targets, V, ids), { answers: 2, exact: 1 });
+  assert.deepEqual(scoreAnswers(wrongAt(2), targets, V, E), { answers: 2, exact: 2 });
+  assert.deepEqual(scoreAnswers(wrongAt(4), targets, V, E), { answers: 2, exact: 1 });
+  assert.deepEqual(scoreAnswers(wrongAt(6), targets, V, E), { answers: 2, exact: 1 });
+  assert.deepEqual(scoreAnswers(wrongAt(11), targets, V, E), { answers: 2, exact: 1 });
   // An answer cut off before its end is not counted; int64 targets work as the graph's feeds give them.
-  assert.deepEqual(scoreAnswers(logitsFor(targets), targets.slice(0, 13), V, ids), { answers: 0, exact: 0 });
-  assert.deepEqual(scoreAnswers(logitsFor(targets), BigInt64Array.from(targets.map(BigInt)), V, ids), { answers: 2, exact: 2 });
+  assert.deepEqual(scoreAnswers(logitsFor(targets), targets.slice(0, 12), V, E), { answers: 1, exact: 1 });
+  assert.deepEqual(scoreAnswers(logitsFor(targets), BigInt64Array.from(targets.map(BigInt)), V, E), { answers: 2, exact: 2 });
 });
 
 const MICRO = microConfig({ vocab_size: 300, tokenizer_model_max_length: 4096 });
@@ -101,14 +98,8 @@ test("evalEvery logs held-out loss and exact answers, scored with that step's we
     const { model } = loadHourLlava(dir);
     const tok = loadTokenizer(dir);
     for (const s of heldOutSamples(c, 16, 3)) {
-      const prep = prepareSample(model.config, tok, s, "uniform", 0);
-      const n = prep.feeds.targets.data.length;
-      const r = scoreAnswers(
-        new Float32Array(n * model.config.vocab_size),
-        prep.feeds.targets.data as BigInt64Array,
-        model.config.vocab_size,
-        templateIds(tok),
-      );
+      const { targets } = planSample(model.config, tok, s, "uniform", 0, "answers");
+      const r = scoreAnswers(new Float32Array(targets.length * model.config.vocab_size), targets, model.config.vocab_size, tok.tokenId("<|im_end|>"));
       assert.equal(r.answers, s.turns.filter((t) => ("from" in t ? t.from === "gpt" : t.role === "assistant")).length);
     }
   } finally {

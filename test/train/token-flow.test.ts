@@ -45,3 +45,29 @@ test("training graph loss = cross-entropy over inference logits on the same samp
   const inferLoss = sum / n;
   assert.ok(Math.abs(trainLoss - inferLoss) <= 1e-4 * Math.max(1, inferLoss), `train ${trainLoss} vs inference ${inferLoss}`);
 });
+
+test('supervise "answers": the same inputs, targets a subset of the official ones, loss = cross-entropy on those only', async () => {
+  const { config, tok, sample } = microSample();
+  const store = new WeightStore(new MapWeights(initWeights(config, 11, 0.2)));
+  const step = await new Runtime({ threads: 1 }).compile(buildTrainGraph(config, store, [], { logits: true }).graph, { weightsAsInputs: true });
+  const official = prepareSample(config, tok, sample, "uniform", 0);
+  const answers = prepareSample(config, tok, sample, "uniform", 0, "answers");
+  for (const k of Object.keys(official.feeds)) if (k !== "targets") assert.deepEqual(answers.feeds[k], official.feeds[k], k);
+  const tOff = Array.from(official.feeds.targets.data as BigInt64Array, Number);
+  const tAns = Array.from(answers.feeds.targets.data as BigInt64Array, Number);
+  tAns.forEach((t, i) => assert.ok(t === IGNORE_INDEX || t === tOff[i], `target ${i}`));
+  assert.ok(answers.targetTokens >= 2 && answers.targetTokens < official.targetTokens, `${answers.targetTokens} of ${official.targetTokens}`);
+  const out = await step.run(official.feeds);
+  const logits = out.logits.data as Float32Array;
+  const V = config.vocab_size;
+  let sum = 0;
+  tAns.forEach((t, i) => {
+    if (t === IGNORE_INDEX) return;
+    const row = logits.subarray(i * V, (i + 1) * V);
+    const m = Math.max(...row);
+    sum += m + Math.log(row.reduce((a, x) => a + Math.exp(x - m), 0)) - row[t];
+  });
+  const answerLoss = ((await step.run(answers.feeds)).loss.data as Float32Array)[0];
+  assert.ok(Math.abs(answerLoss - sum / answers.targetTokens) <= 1e-4 * Math.max(1, answerLoss), `${answerLoss} vs ${sum / answers.targetTokens}`);
+  assert.notEqual(answerLoss, (out.loss.data as Float32Array)[0]);
+});
