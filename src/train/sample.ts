@@ -84,16 +84,11 @@ export function planSample(
   };
 }
 
-export function prepareSample(
-  c: HourLlavaConfig,
-  tok: TextTokenizer,
-  s: TrainSample,
-  spatial: SpatialSampling,
-  seed: number,
-  supervise: Supervision = "official",
-): PreparedSample {
+/** The plan (same arguments as planSample) with its rotary tables and pixels, as the training graph's feeds. */
+export function prepareSample(...args: Parameters<typeof planSample>): PreparedSample {
+  const [c, , s] = args;
   const v = c.vision;
-  const p = planSample(c, tok, s, spatial, seed, supervise);
+  const p = planSample(...args);
   const { rotaryDim } = memAugDims(c);
   const q = ropeTables(p.qPos, rotaryDim, c.rope_theta);
   const k = keyRopeTables(p.frameIndex.length, rotaryDim, c.rope_theta);

@@ -1,0 +1,127 @@
+// A probe of one language skill the official model inherits from its pretrained Qwen2 and a tiny LLM trained from
+// scratch has to learn: answering a multiple-choice question by the letter of the option that says the answer.
+// Only the LLM trains, on option drills (synth/option-drill.ts: real MC turns whose question names the right
+// option's text), with no video, so a step costs a fraction of a video step; the held-out drills are scored as
+// evalEvery scores answers (every token the argmax under teacher forcing).
+import { tokenizeConversation } from "../io/chat-template.ts";
+import type { HourLlavaConfig } from "../io/config.ts";
+import type { TextTokenizer } from "../io/tokenizer.ts";
+import { Graph } from "../graph/graph.ts";
+import { grad } from "../graph/autodiff.ts";
+import { crossEntropy } from "../graph/nn/loss.ts";
+import { gather } from "../graph/ops/shape-ops.ts";
+import { Runtime } from "../graph/runtime.ts";
+import type { HostTensor } from "../graph/runtime.ts";
+import { qwen2 } from "../model/qwen2.ts";
+import { ropeTables } from "../model/rope.ts";
+import { seededRandom } from "../model/sampling.ts";
+import { nextTokenTargets } from "../model/token-flow.ts";
+import { MapWeights, WeightStore } from "../model/weights.ts";
+import type { DrillTurn } from "../synth/option-drill.ts";
+import { adamwStep, newAdamWState } from "./adamw.ts";
+import { scoreAnswers } from "./held-out.ts";
+import { partOf } from "./parts.ts";
+import { cosineWithWarmup } from "./schedule.ts";
+
+type Tensors = Map<string, { data: Float32Array; shape: number[] }>;
+/** One drill: a user turn and the assistant's letter. */
+export type Drill = [DrillTurn, DrillTurn];
+
+export interface ProbeOptions {
+  steps: number;
+  lr: number;
+  /** Drills packed into one sequence per step, as training packs QA turns. */
+  perStep: number;
+  evalEvery: number;
+  seed?: number;
+  threads?: number;
+  onEval?: (point: ProbePoint) => void;
+}
+
+export interface ProbePoint {
+  step: number;
+  /** Mean training loss per answer token since the previous point. */
+  loss: number;
+  heldOutExact: number;
+}
+
+/** The LLM alone on token ids, with next-token loss and gradients for the LLM's weights. */
+function textTrainGraph(c: HourLlavaConfig, w: WeightStore, trained: string[]): Graph {
+  const g = new Graph();
+  const dHalf = c.hidden_size / c.num_attention_heads / 2;
+  const embeds = gather(w.param(g, "model.embed_tokens.weight"), g.input("ids", "int64", ["L"]));
+  const rope = { cos: g.input("cos", "float32", ["L", dHalf]), sin: g.input("sin", "float32", ["L", dHalf]) };
+  const { logits } = qwen2(g, w, c, { embeds, rope });
+  const loss = crossEntropy(logits, g.input("targets", "int64", ["L"]));
+  g.output("loss", loss);
+  g.output("logits", logits);
+  grad(
+    loss,
+    trained.map((n) => w.param(g, n)),
+  ).forEach((d, i) => g.output(`grad.${trained[i]}`, d));
+  return g;
+}
+
+function feedsOf(c: HourLlavaConfig, tok: TextTokenizer, drills: Drill[]): Record<string, HostTensor> {
+  const { ids, labels } = tokenizeConversation(tok, drills.flat(), { supervise: "answers" });
+  const targets = nextTokenTargets(labels);
+  const r = ropeTables(
+    ids.map((_, i) => i),
+    c.hidden_size / c.num_attention_heads,
+    c.rope_theta,
+  );
+  const i64 = (xs: number[]): HostTensor => ({ data: BigInt64Array.from(xs.map(BigInt)), dims: [xs.length] });
+  return { ids: i64(ids), targets: i64(targets), cos: { data: r.cos, dims: [ids.length, r.half] }, sin: { data: r.sin, dims: [ids.length, r.half] } };
+}
+
+/** Trains `weights`' LLM in place on `train` drills; returns the held-out curve (step 0 first). */
+export async function probeOptionLookup(
+  c: HourLlavaConfig,
+  weights: Tensors,
+  tok: TextTokenizer,
+  train: Drill[],
+  held: Drill[],
+  o: ProbeOptions,
+): Promise<ProbePoint[]> {
+  if (train.length === 0 || held.length === 0) throw new Error("option probe: no drills to train on or to score");
+  const store = new WeightStore(new MapWeights(weights));
+  const trained = [...weights.keys()].filter((n) => partOf(n) === "language_model");
+  const step = await new Runtime({ threads: o.threads }).compile(textTrainGraph(c, store, trained), { weightsAsInputs: true });
+  const params = new Map(trained.map((n) => [n, weights.get(n)!.data]));
+  const paramFeeds = new Map(trained.map((n) => [n, { data: weights.get(n)!.data, dims: weights.get(n)!.shape }]));
+  const imEnd = tok.tokenId("<|im_end|>");
+  const heldOut = async () => {
+    let answers = 0;
+    let exact = 0;
+    for (let i = 0; i < held.length; i += o.perStep) {
+      const f = feedsOf(c, tok, held.slice(i, i + o.perStep));
+      const out = await step.run(f, paramFeeds);
+      const r = scoreAnswers(out.logits.data as Float32Array, f.targets.data as BigInt64Array, c.vocab_size, imEnd);
+      answers += r.answers;
+      exact += r.exact;
+    }
+    return exact / answers;
+  };
+  const curve: ProbePoint[] = [];
+  const record = async (s: number, loss: number) => {
+    const p = { step: s, loss, heldOutExact: await heldOut() };
+    curve.push(p);
+    o.onEval?.(p);
+  };
+  await record(0, NaN);
+  const rand = seededRandom(o.seed ?? 0);
+  const optimizer = newAdamWState();
+  let lossSum = 0;
+  for (let s = 0; s < o.steps; s++) {
+    const drills = Array.from({ length: o.perStep }, () => train[Math.floor(rand() * train.length)]);
+    const out = await step.run(feedsOf(c, tok, drills), paramFeeds);
+    lossSum += (out.loss.data as Float32Array)[0];
+    const grads = new Map(trained.map((n) => [n, out[`grad.${n}`].data as Float32Array]));
+    adamwStep(params, grads, optimizer, { lr: 1, weightDecay: 0, maxGradNorm: 1 }, () => o.lr * cosineWithWarmup(s, o.steps, 0.03));
+    if ((s + 1) % o.evalEvery === 0 || s + 1 === o.steps) {
+      await record(s + 1, lossSum / (s + 1 - (curve.at(-1)?.step ?? 0)));
+      lossSum = 0;
+    }
+  }
+  return curve;
+}
