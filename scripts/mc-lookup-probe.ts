@@ -26,9 +26,22 @@ const o = new Command()
   .option("--per-step <n>", "drills per step, packed into one sequence", Number, 8)
   .option("--eval-every <n>", "steps between held-out scores", Number, 250)
   .option("--worlds <n>", "training worlds (frame and video MC questions of each)", Number, 150)
+  .option("--loss-on <what>", "answers (the letters) or all (every next token, as language-model pretraining)", "answers")
   .option("--threads <n>", "intra-op threads", Number)
   .parse()
-  .opts<{ model: string; width?: number; layers: number; steps: number; lr: number; perStep: number; evalEvery: number; worlds: number; threads?: number }>();
+  .opts<{
+    model: string;
+    width?: number;
+    layers: number;
+    steps: number;
+    lr: number;
+    perStep: number;
+    evalEvery: number;
+    worlds: number;
+    lossOn: string;
+    threads?: number;
+  }>();
+if (o.lossOn !== "answers" && o.lossOn !== "all") throw new Error(`--loss-on must be answers or all, got ${JSON.stringify(o.lossOn)}`);
 
 const ck = openCheckpoint(o.model);
 const config = o.width
@@ -70,6 +83,7 @@ await probeOptionLookup(config, weights, loadTokenizer(o.model), train, held, {
   lr: o.lr,
   perStep: o.perStep,
   evalEvery: o.evalEvery,
+  lossOn: o.lossOn,
   threads: o.threads,
   onEval: (p) => console.log(JSON.stringify(p)),
 });

@@ -33,6 +33,9 @@ export interface ProbeOptions {
   /** Drills packed into one sequence per step, as training packs QA turns. */
   perStep: number;
   evalEvery: number;
+  /** "answers": the loss on the letters (and their end) only; "all": on every next token, as language-model
+   * pretraining does (the letters are scored the same way either way). */
+  lossOn?: "answers" | "all";
   seed?: number;
   threads?: number;
   onEval?: (point: ProbePoint) => void;
@@ -62,16 +65,21 @@ function textTrainGraph(c: HourLlavaConfig, w: WeightStore, trained: string[]): 
   return g;
 }
 
-function feedsOf(c: HourLlavaConfig, tok: TextTokenizer, drills: Drill[]): Record<string, HostTensor> {
+/** The graph's feeds, and the answer-only targets that locate the letters for scoring. */
+function feedsOf(c: HourLlavaConfig, tok: TextTokenizer, drills: Drill[], lossOn: "answers" | "all"): { feeds: Record<string, HostTensor>; answers: number[] } {
   const { ids, labels } = tokenizeConversation(tok, drills.flat(), { supervise: "answers" });
-  const targets = nextTokenTargets(labels);
+  const answers = nextTokenTargets(labels);
+  const targets = lossOn === "all" ? nextTokenTargets(ids) : answers;
   const r = ropeTables(
     ids.map((_, i) => i),
     c.hidden_size / c.num_attention_heads,
     c.rope_theta,
   );
   const i64 = (xs: number[]): HostTensor => ({ data: BigInt64Array.from(xs.map(BigInt)), dims: [xs.length] });
-  return { ids: i64(ids), targets: i64(targets), cos: { data: r.cos, dims: [ids.length, r.half] }, sin: { data: r.sin, dims: [ids.length, r.half] } };
+  return {
+    feeds: { ids: i64(ids), targets: i64(targets), cos: { data: r.cos, dims: [ids.length, r.half] }, sin: { data: r.sin, dims: [ids.length, r.half] } },
+    answers,
+  };
 }
 
 /** Trains `weights`' LLM in place on `train` drills; returns the held-out curve (step 0 first). */
@@ -90,13 +98,14 @@ export async function probeOptionLookup(
   const params = new Map(trained.map((n) => [n, weights.get(n)!.data]));
   const paramFeeds = new Map(trained.map((n) => [n, { data: weights.get(n)!.data, dims: weights.get(n)!.shape }]));
   const imEnd = tok.tokenId("<|im_end|>");
+  const lossOn = o.lossOn ?? "answers";
   const heldOut = async () => {
     let answers = 0;
     let exact = 0;
     for (let i = 0; i < held.length; i += o.perStep) {
-      const f = feedsOf(c, tok, held.slice(i, i + o.perStep));
-      const out = await step.run(f, paramFeeds);
-      const r = scoreAnswers(out.logits.data as Float32Array, f.targets.data as BigInt64Array, c.vocab_size, imEnd);
+      const f = feedsOf(c, tok, held.slice(i, i + o.perStep), lossOn);
+      const out = await step.run(f.feeds, paramFeeds);
+      const r = scoreAnswers(out.logits.data as Float32Array, f.answers, c.vocab_size, imEnd);
       answers += r.answers;
       exact += r.exact;
     }
@@ -114,7 +123,7 @@ export async function probeOptionLookup(
   let lossSum = 0;
   for (let s = 0; s < o.steps; s++) {
     const drills = Array.from({ length: o.perStep }, () => train[Math.floor(rand() * train.length)]);
-    const out = await step.run(feedsOf(c, tok, drills), paramFeeds);
+    const out = await step.run(feedsOf(c, tok, drills, lossOn).feeds, paramFeeds);
     lossSum += (out.loss.data as Float32Array)[0];
     const grads = new Map(trained.map((n) => [n, out[`grad.${n}`].data as Float32Array]));
     adamwStep(params, grads, optimizer, { lr: 1, weightDecay: 0, maxGradNorm: 1 }, () => o.lr * cosineWithWarmup(s, o.steps, 0.03));
