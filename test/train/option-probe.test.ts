@@ -52,3 +52,16 @@ test("the probe refuses to run without drills", async () => {
   const tok = tokenizerFromJson(trainByteLevelBpe(["x"], { vocabSize: 300 }), {});
   await assert.rejects(probeOptionLookup(config, initWeights(config, 3), tok, [], [drill(0)], { steps: 1, lr: 1e-3, perStep: 1, evalEvery: 1 }), /no drills/);
 });
+
+test("lossOn all trains on every next token and still scores the letters alone", async () => {
+  const config = parseHourLlavaConfig(microConfig({ vocab_size: 300 }), "micro");
+  const tok = tokenizerFromJson(trainByteLevelBpe([MC("", SCENES), "Which option is ?", "ABCD"], { vocabSize: 300 }), {});
+  const run = (lossOn: "answers" | "all") =>
+    probeOptionLookup(config, initWeights(config, 3), tok, [drill(1)], [drill(1)], { steps: 60, lr: 1e-2, perStep: 2, evalEvery: 30, threads: 1, lossOn });
+  const [answers, all] = [await run("answers"), await run("all")];
+  // The first window's mean loss covers the prompt's tokens too, which an untrained model predicts worse than the
+  // two answer tokens' average; both runs end with the letter right.
+  assert.ok(all[1].loss > answers[1].loss, `${all[1].loss} vs ${answers[1].loss}`);
+  assert.equal(all[2].heldOutExact, 1);
+  assert.equal(answers[2].heldOutExact, 1);
+});
