@@ -1,7 +1,8 @@
 // Held-out answer accuracy during training (`evalEvery`). The loss is a poor guide here: the official masking
 // also supervises every "\n", <|im_start|> and <|im_end|> of the conversation, and those are easy, so it falls
-// while the model still ignores the video. What matters is whether whole answers come out right: an answer counts when every one of its tokens, the end token
-// included, is the argmax given the right tokens before it (greedy decoding's answer, given the same context).
+// while the model still ignores the video. What matters is whether whole answers come out right: an answer counts
+// when every one of its tokens, the end token included, is the argmax given the right tokens before it (greedy
+// decoding's answer, given the same context).
 import type { CompiledGraph, HostTensor } from "../graph/runtime.ts";
 import type { HourLlavaConfig } from "../io/config.ts";
 import { IGNORE_INDEX } from "../io/chat-template.ts";
