@@ -19,6 +19,7 @@ import { seededRandom } from "../src/model/sampling.ts";
 import { readAllWeights } from "../src/train/checkpoint.ts";
 import { HELD_OUT_SEED } from "../src/train/held-out.ts";
 import { probeOptionLookup } from "../src/train/option-probe.ts";
+import { turnsOf } from "../src/train/synth-source.ts";
 import type { Drill } from "../src/train/option-probe.ts";
 
 const o = new Command()
@@ -75,7 +76,7 @@ function drills(seed: number, worlds: number): Drill[] {
   ];
   const out: Drill[] = [];
   for (const r of records) {
-    const d = optionDrills(r.conversations.map((t) => ({ from: t.from, value: t.value.replace(/^<image>\n/, "") })));
+    const d = optionDrills(turnsOf(r.conversations));
     for (let i = 0; i < d.length; i += 2) out.push([d[i], d[i + 1]]);
   }
   return out;

@@ -150,7 +150,7 @@ export function tokenizeConversation(
   };
   const push = (text: string, supervised: boolean) => pushIds(tokenizer.encode(text), supervised);
   const answersOnly = (opts.supervise ?? "official") === "answers";
-  const header = tokenizer.encode(GENERATION_PROMPT);
+  const header = answersOnly ? tokenizer.encode(GENERATION_PROMPT) : [];
   push(turnText("system", opts.system ?? DEFAULT_SYSTEM_PROMPT), false);
   for (const t of prepared) {
     const supervised = t.role === "assistant";

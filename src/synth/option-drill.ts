@@ -1,14 +1,10 @@
 // Option drills: a multiple-choice turn rewritten so that its question names the right option's text
-// (`Which option is purple cave?` over the same options; unquoted, so the words are the options' tokens). The answer needs no video, only the text skill a
-// pretrained LLM brings to Hour-LLaVA: finding the option that says something and giving its letter. A tiny
+// (`Which option is purple cave?` over the same options; unquoted, so the words are the options' tokens). The
+// answer needs no video, only the text skill a pretrained LLM brings to Hour-LLaVA: finding the option that says something and giving its letter. A tiny
 // LLM trained from scratch lacks it, and its multiple-choice answers collapse to one letter even where it gives
 // the open-ended answer right.
+import type { Turn } from "./dataset.ts";
 import { LETTERS, MC_INSTRUCTION } from "./questions.ts";
-
-export interface DrillTurn {
-  from: "human" | "gpt";
-  value: string;
-}
 
 /** The MC question's options ("A. text" lines) and the answer's text, or null when `question` is not one. */
 export function parseMcTurn(question: string, letter: string): { stem: string; options: string[]; answerText: string } | null {
@@ -22,8 +18,8 @@ export function parseMcTurn(question: string, letter: string): { stem: string; o
 }
 
 /** The MC exchanges of a conversation as option drills (open-ended exchanges dropped); [] when it has none. */
-export function optionDrills(turns: readonly DrillTurn[]): DrillTurn[] {
-  const out: DrillTurn[] = [];
+export function optionDrills(turns: readonly Turn[]): Turn[] {
+  const out: Turn[] = [];
   for (let i = 0; i + 1 < turns.length; i += 2) {
     const q = turns[i];
     const a = turns[i + 1];

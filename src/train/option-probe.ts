@@ -7,25 +7,25 @@ import { tokenizeConversation } from "../io/chat-template.ts";
 import type { HourLlavaConfig } from "../io/config.ts";
 import type { TextTokenizer } from "../io/tokenizer.ts";
 import { Graph } from "../graph/graph.ts";
-import { grad } from "../graph/autodiff.ts";
 import { crossEntropy } from "../graph/nn/loss.ts";
 import { gather } from "../graph/ops/shape-ops.ts";
 import { Runtime } from "../graph/runtime.ts";
 import type { HostTensor } from "../graph/runtime.ts";
 import { qwen2 } from "../model/qwen2.ts";
-import { ropeTables } from "../model/rope.ts";
 import { seededRandom } from "../model/sampling.ts";
 import { nextTokenTargets } from "../model/token-flow.ts";
 import { MapWeights, WeightStore } from "../model/weights.ts";
-import type { DrillTurn } from "../synth/option-drill.ts";
+import type { Turn } from "../synth/dataset.ts";
 import { adamwStep, newAdamWState } from "./adamw.ts";
 import { scoreAnswers } from "./held-out.ts";
+import { i64, llmRope } from "./sample.ts";
+import { outputGradients } from "./train-graph.ts";
 import { partOf } from "./parts.ts";
 import { cosineWithWarmup } from "./schedule.ts";
 
 type Tensors = Map<string, { data: Float32Array; shape: number[] }>;
 /** One drill: a user turn and the assistant's letter. */
-export type Drill = [DrillTurn, DrillTurn];
+export type Drill = [Turn, Turn];
 
 export interface ProbeOptions {
   steps: number;
@@ -43,7 +43,7 @@ export interface ProbeOptions {
 
 export interface ProbePoint {
   step: number;
-  /** Mean training loss per answer token since the previous point. */
+  /** Mean training loss per supervised token (per `lossOn`) since the previous point. */
   loss: number;
   heldOutExact: number;
 }
@@ -58,10 +58,7 @@ function textTrainGraph(c: HourLlavaConfig, w: WeightStore, trained: string[]): 
   const loss = crossEntropy(logits, g.input("targets", "int64", ["L"]));
   g.output("loss", loss);
   g.output("logits", logits);
-  grad(
-    loss,
-    trained.map((n) => w.param(g, n)),
-  ).forEach((d, i) => g.output(`grad.${trained[i]}`, d));
+  outputGradients(g, w, loss, trained);
   return g;
 }
 
@@ -70,16 +67,7 @@ function feedsOf(c: HourLlavaConfig, tok: TextTokenizer, drills: Drill[], lossOn
   const { ids, labels } = tokenizeConversation(tok, drills.flat(), { supervise: "answers" });
   const answers = nextTokenTargets(labels);
   const targets = lossOn === "all" ? nextTokenTargets(ids) : answers;
-  const r = ropeTables(
-    ids.map((_, i) => i),
-    c.hidden_size / c.num_attention_heads,
-    c.rope_theta,
-  );
-  const i64 = (xs: number[]): HostTensor => ({ data: BigInt64Array.from(xs.map(BigInt)), dims: [xs.length] });
-  return {
-    feeds: { ids: i64(ids), targets: i64(targets), cos: { data: r.cos, dims: [ids.length, r.half] }, sin: { data: r.sin, dims: [ids.length, r.half] } },
-    answers,
-  };
+  return { feeds: { ids: i64(ids), targets: i64(targets), ...llmRope(c, ids.length) }, answers };
 }
 
 /** Trains `weights`' LLM in place on `train` drills; returns the held-out curve (step 0 first). */

@@ -23,7 +23,8 @@ export interface TrainSample {
   turns: ChatTurnInput[];
 }
 
-const i64 = (xs: ArrayLike<number>): HostTensor => ({ data: BigInt64Array.from(Array.from(xs, (x) => BigInt(x))), dims: [xs.length] });
+/** int64 ids as a graph feed. */
+export const i64 = (xs: ArrayLike<number>): HostTensor => ({ data: BigInt64Array.from(Array.from(xs, (x) => BigInt(x))), dims: [xs.length] });
 
 export interface PreparedSample {
   feeds: Record<string, HostTensor>;
@@ -93,12 +94,6 @@ export function prepareSample(...args: Parameters<typeof planSample>): PreparedS
   const q = ropeTables(p.qPos, rotaryDim, c.rope_theta);
   const k = keyRopeTables(p.frameIndex.length, rotaryDim, c.rope_theta);
   const L = p.length;
-  const d = c.hidden_size / c.num_attention_heads;
-  const pos = ropeTables(
-    Array.from({ length: L }, (_, i) => i),
-    d,
-    c.rope_theta,
-  );
   const t = (data: Float32Array, n: number, w: number): HostTensor => ({ data, dims: [n, w] });
   const feeds: Record<string, HostTensor> = {
     pixels: { data: s.pixels, dims: [s.frames, v.num_channels, v.image_size, v.image_size] },
@@ -113,9 +108,18 @@ export function prepareSample(...args: Parameters<typeof planSample>): PreparedS
     k_sin: t(k.sin, k.length, k.half),
     llm_prefix_ids: i64(p.llmPrefixIds),
     llm_suffix_ids: i64(p.llmSuffixIds),
-    cos: t(pos.cos, L, pos.half),
-    sin: t(pos.sin, L, pos.half),
+    ...llmRope(c, L),
     targets: i64(p.targets),
   };
   return { feeds, targetTokens: p.targets.filter((x) => x !== IGNORE_INDEX).length, sequenceLength: L };
+}
+
+/** The LLM's rotary tables for positions 0 … length − 1, as the "cos" and "sin" feeds. */
+export function llmRope(c: HourLlavaConfig, length: number): { cos: HostTensor; sin: HostTensor } {
+  const r = ropeTables(
+    Array.from({ length }, (_, i) => i),
+    c.hidden_size / c.num_attention_heads,
+    c.rope_theta,
+  );
+  return { cos: { data: r.cos, dims: [length, r.half] }, sin: { data: r.sin, dims: [length, r.half] } };
 }

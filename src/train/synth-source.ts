@@ -18,7 +18,7 @@ export interface SampleSource {
 type SynthOptions = TrainConfig["data"]["synth"];
 
 // The trainer's template adds the video itself; the records' `<image>\n` marker is the official data format.
-const turnsOf = (conversations: Turn[]) => conversations.map((c) => ({ from: c.from, value: c.value.replace(/^<image>\n/, "") }));
+export const turnsOf = (conversations: Turn[]) => conversations.map((c) => ({ from: c.from, value: c.value.replace(/^<image>\n/, "") }));
 
 abstract class RecordSource<R extends { conversations: Turn[] }> implements SampleSource {
   constructor(

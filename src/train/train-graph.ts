@@ -57,7 +57,14 @@ export function buildTrainGraph(c: HourLlavaConfig, w: WeightStore, trained: str
   const loss = crossEntropy(logits, ids("targets", "L"));
   g.output("loss", loss);
   if (opts.logits) g.output("logits", logits);
-  const params = trained.map((n) => w.param(g, n));
-  grad(loss, params).forEach((d, i) => g.output(`grad.${trained[i]}`, d));
+  outputGradients(g, w, loss, trained);
   return { graph: g, loss, trained };
+}
+
+/** Outputs `grad.<name>` for each trained weight, in `trained`'s order; autodiff builds nothing for the others. */
+export function outputGradients(g: Graph, w: WeightStore, loss: Tensor, trained: string[]): void {
+  grad(
+    loss,
+    trained.map((n) => w.param(g, n)),
+  ).forEach((d, i) => g.output(`grad.${trained[i]}`, d));
 }

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { buildFrameRecords } from "../../src/synth/frame-dataset.ts";
 import { buildSynthDataset } from "../../src/synth/dataset.ts";
 import { optionDrills, parseMcTurn } from "../../src/synth/option-drill.ts";
+import { turnsOf } from "../../src/train/synth-source.ts";
 
 const MC = "What scene is shown?\nA. yellow desert\nB. gray city\nC. purple cave\nD. green forest\nAnswer with the option's letter.";
 
@@ -37,7 +38,7 @@ test("every MC question of the frame and video datasets becomes a drill whose na
   const videos = buildSynthDataset({ seed: 5, trainWorlds: 2, evalWorlds: 0, minDurationS: 60, maxDurationS: 90, qaPerSample: 64 }).train;
   let drills = 0;
   for (const r of [...frames, ...videos]) {
-    const turns = r.conversations.map((c) => ({ from: c.from, value: c.value.replace(/^<image>\n/, "") }));
+    const turns = turnsOf(r.conversations);
     const mcCount = r.qa.filter((q) => q.format === "mc").length;
     const d = optionDrills(turns);
     assert.equal(d.length, 2 * mcCount, r.id);
