@@ -12,6 +12,7 @@
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { commitTempDir, removeQuietly, tempPathFor } from "../io/atomic.ts";
+import { MDS_FILES, assertReplaceable } from "../io/output-folder.ts";
 import { pythonJsonDumps } from "./pyjson.ts";
 
 /** Encodings this module reads and writes (variable-size ones; enough for the official video shards). */
@@ -108,6 +109,7 @@ export class MdsWriter {
     this.sizeLimit = lim || null;
     this.configData = Buffer.from(pythonJsonDumps(this.config(), { sortKeys: true }), "utf8");
     this.shardSize = 8 + this.configData.length;
+    assertReplaceable(opts.out, MDS_FILES, "MDS shard set");
     mkdirSync(dirname(opts.out) || ".", { recursive: true });
     this.tmp = tempPathFor(opts.out);
     mkdirSync(this.tmp);
@@ -186,7 +188,7 @@ export class MdsWriter {
     const index: MdsIndex = { version: 2, shards: this.shards };
     writeFileSync(join(this.tmp, "index.json"), pythonJsonDumps(index, { sortKeys: true }));
     this.done = true;
-    commitTempDir(this.tmp, this.opts.out);
+    commitTempDir(this.tmp, this.opts.out, MDS_FILES, "MDS shard set");
     return index;
   }
 

@@ -2,6 +2,8 @@
 import { existsSync, renameSync, rmSync, writeFileSync, fsyncSync, openSync, closeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { assertReplaceable } from "./output-folder.ts";
+import type { OwnFiles } from "./output-folder.ts";
 
 /** A temp name next to `path` (same folder, so the final rename is atomic on one filesystem). */
 export function tempPathFor(path: string): string {
@@ -40,10 +42,17 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 }
 
 /**
- * Moves a fully written temp folder to `dir`. A folder already there is first moved aside and removed
+ * Moves a fully written temp folder to `dir`. A folder already there must hold only `own` files (the same kind of
+ * output; output-folder.ts), else the temp folder is dropped and the call throws. It is moved aside and removed
  * only after the new one is in place, so `dir` is always either the old or the new complete folder.
  */
-export function commitTempDir(tmpDir: string, dir: string): void {
+export function commitTempDir(tmpDir: string, dir: string, own: OwnFiles, what: string): void {
+  try {
+    assertReplaceable(dir, own, what);
+  } catch (e) {
+    removeQuietly(tmpDir);
+    throw e;
+  }
   if (!existsSync(dir)) {
     commitTempFile(tmpDir, dir);
     return;

@@ -6,6 +6,7 @@ import { DTYPE_BYTES } from "./dtype.ts";
 import { openSafetensors, writeSafetensors, type SafetensorsFile, type TensorToWrite } from "./safetensors.ts";
 import { elementCount } from "./safetensors-header.ts";
 import { commitTempDir, removeQuietly, tempPathFor } from "./atomic.ts";
+import { MODEL_FOLDER_FILES, assertReplaceable } from "./output-folder.ts";
 import { parseHourLlavaConfig } from "./config.ts";
 import type { Checkpoint } from "./checkpoint-type.ts";
 
@@ -142,6 +143,7 @@ export function writeCheckpoint(
   opts: WriteCheckpointOptions = {},
 ): void {
   const parent = dirname(resolve(dir));
+  assertReplaceable(resolve(dir), MODEL_FOLDER_FILES, "model folder");
   mkdirSync(parent, { recursive: true });
   const tmp = tempPathFor(resolve(dir));
   mkdirSync(tmp);
@@ -171,7 +173,7 @@ export function writeCheckpoint(
     if (tokenizerJson !== undefined)
       writeFileSync(join(tmp, "tokenizer.json"), typeof tokenizerJson === "string" ? tokenizerJson : JSON.stringify(tokenizerJson));
     if (opts.tokenizerConfig) writeFileSync(join(tmp, "tokenizer_config.json"), json(opts.tokenizerConfig));
-    commitTempDir(tmp, resolve(dir));
+    commitTempDir(tmp, resolve(dir), MODEL_FOLDER_FILES, "model folder");
   } catch (e) {
     removeQuietly(tmp);
     throw new Error(`cannot write checkpoint ${basename(dir)} into ${parent}: ${(e as Error).message}`);

@@ -4,6 +4,7 @@
 import { copyFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { commitTempDir, removeQuietly, tempPathFor } from "../io/atomic.ts";
+import { MODEL_FOLDER_FILES, assertReplaceable } from "../io/output-folder.ts";
 import { openCheckpoint, shardFileName, shardGroups } from "../io/checkpoint.ts";
 import { DTYPE_BYTES } from "../io/dtype.ts";
 import type { SafeDType } from "../io/dtype.ts";
@@ -35,6 +36,10 @@ const WEIGHT_FILE = /^model(-\d+-of-\d+)?\.safetensors$|^model\.safetensors\.ind
 
 export function quantizeFolder(src: string, dst: string, scheme: QuantScheme, opts: QuantizeOptions = {}): QuantizeReport {
   if (resolve(src) === resolve(dst)) throw new Error(`quantize: --out must be a new folder, not the model folder ${src}`);
+  // The files copied from the source are this output's own too; anything else in --out is refused before any work.
+  const copied = new Set(readdirSync(src));
+  const own = (n: string) => MODEL_FOLDER_FILES(n) || copied.has(n);
+  assertReplaceable(resolve(dst), own, "model folder");
   const ckpt = openCheckpoint(src);
   try {
     const config = ckpt.hourLlavaConfig();
@@ -87,7 +92,7 @@ export function quantizeFolder(src: string, dst: string, scheme: QuantScheme, op
         const p = join(src, f);
         if (!WEIGHT_FILE.test(f) && statSync(p).isFile()) copyFileSync(p, join(tmp, f));
       }
-      commitTempDir(tmp, out);
+      commitTempDir(tmp, out, own, "model folder");
       const bytesIn = ckpt.names().reduce((s, n) => s + bytesOf({ dtype: ckpt.dtype(n), shape: ckpt.shape(n) }), 0);
       return { scheme, blockSize: q.block_size, quantized: formats.size, bytesIn, bytesOut, shards: shards.length };
     } catch (e) {

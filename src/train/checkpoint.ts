@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { commitTempDir, tempPathFor, writeFileAtomic } from "../io/atomic.ts";
+import { CHECKPOINT_FILES } from "../io/output-folder.ts";
 import { openCheckpoint, writeCheckpoint } from "../io/checkpoint.ts";
 import type { Checkpoint } from "../io/checkpoint.ts";
 import { openSafetensors, writeSafetensors } from "../io/safetensors.ts";
@@ -40,7 +41,7 @@ export function saveTrainingCheckpoint(
   for (const [n, v] of optimizer.v) opt[`v.${n}`] = { dtype: "F32", shape: [v.length], data: v };
   writeSafetensors(join(tmp, "optimizer.safetensors"), opt, { step: String(optimizer.step) });
   writeFileAtomic(join(tmp, "trainer_state.json"), JSON.stringify(state, null, 2) + "\n");
-  commitTempDir(tmp, final);
+  commitTempDir(tmp, final, CHECKPOINT_FILES, "training checkpoint");
   writeFileAtomic(join(out, "latest.json"), JSON.stringify({ checkpoint: name, step: state.step }) + "\n");
   return final;
 }

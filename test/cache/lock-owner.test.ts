@@ -53,6 +53,25 @@ test("a lock from another host is never taken over, even with a pid dead here; t
   assert.ok(existsSync(path));
 });
 
+test("data loss across containers: a lock of another pid namespace on this host is never taken over", async () => {
+  const path = join(dir, "container.lock");
+  writeFileSync(path, lockOf({ pid: 999999999, pidNs: "1" })); // pid 999999999 is dead here, maybe not there
+  await assert.rejects(acquireLock(path, { waitMs: 200 }), {
+    message: `${path} is held by process 999999999 in another pid namespace (container) on ${hostname()} since 2026-01-02T03:04:05Z; gave up waiting after 0 s; if that container's process is gone, remove ${path}`,
+  });
+  assert.ok(existsSync(path));
+  writeFileSync(path, lockOf({ pid: 999999999, pidNs: await ownNs() }));
+  (await acquireLock(path, { waitMs: 0 })).release(); // the same namespace, a dead pid: stale, taken over
+});
+
+async function ownNs(): Promise<string> {
+  const path = join(dir, "ns.lock");
+  const l = await acquireLock(path);
+  const ns = readLockOwner(path)!.pidNs!;
+  l.release();
+  return ns;
+}
+
 test("partial encodes are listed with their progress and owner; gc removes stale unowned ones only", () => {
   const cdir = join(dir, "cache");
   const c = MemoryCache.open(cdir);

@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { cleanStaleRunTempDirs } from "../../src/util/run-temp.ts";
+import { basename, join } from "node:path";
+import { cleanStaleRunTempDirs, releaseRunTempDir, runTempDir } from "../../src/util/run-temp.ts";
 
 test("SIGINT while a large graph's ONNX copy sits in the temp folder removes it; the run dies of SIGINT", async () => {
   const root = mkdtempSync(join(tmpdir(), "hl-tmp-root-"));
@@ -57,16 +57,39 @@ test("SIGINT while a large graph's ONNX copy sits in the temp folder removes it;
   }
 });
 
-test("cleanStaleRunTempDirs removes folders of dead pids only", () => {
+test("cleanStaleRunTempDirs removes folders of dead pids of this host and pid namespace only", () => {
   const root = mkdtempSync(join(tmpdir(), "hl-tmp-root-"));
   try {
-    const dead = join(root, "hourllava-onnx-999999999-abcdef"); // no such pid
-    const mine = join(root, `hourllava-onnx-${process.pid}-abcdef`);
+    // The identity part of a folder name, as runTempDir writes it.
+    const made = basename(runTempDir("probe"));
+    releaseRunTempDir(join(tmpdir(), made));
+    const id = /^hourllava-probe-\d+-([0-9a-f]{8}-\d*)-/.exec(made)![1];
+    const dead = join(root, `hourllava-onnx-999999999-${id}-abcdef`); // no such pid, here
+    const mine = join(root, `hourllava-onnx-${process.pid}-${id}-abcdef`);
     const other = join(root, "hourllava-notes-abc");
     for (const d of [dead, mine, other]) mkdirSync(d);
     writeFileSync(join(dead, "weights.bin"), "x");
     assert.deepEqual(cleanStaleRunTempDirs(root), [dead]);
-    assert.deepEqual(readdirSync(root).sort(), ["hourllava-notes-abc", `hourllava-onnx-${process.pid}-abcdef`]);
+    assert.deepEqual(readdirSync(root).sort(), ["hourllava-notes-abc", `hourllava-onnx-${process.pid}-${id}-abcdef`]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("data loss across containers: a folder of another pid namespace, host or an old name is never judged stale", () => {
+  const root = mkdtempSync(join(tmpdir(), "hl-tmp-root-"));
+  try {
+    const made = basename(runTempDir("probe"));
+    releaseRunTempDir(join(tmpdir(), made));
+    const [, host, ns] = /^hourllava-probe-\d+-([0-9a-f]{8})-(\d*)-/.exec(made)!;
+    const keep = [
+      `hourllava-onnx-999999999-${host}-${ns}1-abcdef`, // another pid namespace: pid 999999999 may be alive there
+      `hourllava-onnx-999999999-${host === "00000000" ? "11111111" : "00000000"}-${ns}-abcdef`, // another host
+      "hourllava-onnx-999999999-abcdef", // the old name, without identity
+    ];
+    for (const d of keep) mkdirSync(join(root, d));
+    assert.deepEqual(cleanStaleRunTempDirs(root), []);
+    assert.deepEqual(readdirSync(root).sort(), [...keep].sort());
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -1,0 +1,72 @@
+// Text-only drills for the language stage: the skills the official model inherits from its pretrained Qwen2 and a
+// tiny LLM trained from scratch has to learn before it can answer multiple choice (scripts/export-drills.ts,
+// tools/train_torch/text_stage.py, scripts/mc-lookup-probe.ts).
+//   two    — two options of the world's words, the question naming one (content matching at its simplest)
+//   four   — the same with four options
+//   mc     — the world's real MC questions, rewritten to name the right option's text (synth/option-drill.ts)
+//   repeat — copy a letter from a fixed place in the question (positional copying: the control)
+import { seededRandom } from "../model/sampling.ts";
+import type { Turn } from "../synth/dataset.ts";
+import { buildSynthDataset } from "../synth/dataset.ts";
+import { buildFrameRecords } from "../synth/frame-dataset.ts";
+import { optionDrills } from "../synth/option-drill.ts";
+import { LETTERS, MC_INSTRUCTION } from "../synth/questions.ts";
+import { COLOURS, REGIONS, SCENES, SHAPES } from "../synth/vocab.ts";
+import { turnsOf } from "./synth-source.ts";
+
+/** One drill: a user turn and the assistant's letter. */
+export type Drill = [Turn, Turn];
+export const DRILL_KINDS = ["two", "four", "mc", "repeat"] as const;
+export type DrillKind = (typeof DRILL_KINDS)[number];
+
+/** The option words of the synthetic drills: every answer text the world's MC questions use, counts included. */
+const WORDS: readonly string[] = [...SCENES, ...COLOURS, ...SHAPES, ...REGIONS, ..."0123456789".split("")];
+
+/** The MC questions of `worlds` frame and video worlds, as option drills, until `n` are collected (cycling). */
+function worldDrills(n: number, seed: number, worlds: number): Drill[] {
+  const range = { minDurationS: 60, maxDurationS: 180 };
+  const records = [
+    ...buildFrameRecords({ seed, worlds, ...range, framesPerWorld: 4, qaPerSample: 64 }),
+    ...buildSynthDataset({ seed, trainWorlds: worlds, evalWorlds: 0, ...range, qaPerSample: 64 }).train,
+  ];
+  const all: Drill[] = [];
+  for (const r of records) {
+    const d = optionDrills(turnsOf(r.conversations));
+    for (let i = 0; i < d.length; i += 2) all.push([d[i], d[i + 1]]);
+  }
+  if (all.length === 0) throw new Error("drill sets: the worlds asked no multiple-choice question");
+  const rand = seededRandom(seed ^ 0x5bd1e995);
+  return Array.from({ length: n }, () => all[Math.floor(rand() * all.length)]);
+}
+
+function syntheticDrills(kind: "two" | "four" | "repeat", n: number, seed: number): Drill[] {
+  const rand = seededRandom(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+  const options = kind === "two" ? 2 : 4;
+  return Array.from({ length: n }, (): Drill => {
+    if (kind === "repeat") {
+      const a = pick(LETTERS);
+      return [
+        { from: "human", value: `Repeat this letter: ${a}` },
+        { from: "gpt", value: a },
+      ];
+    }
+    const chosen: string[] = [];
+    while (chosen.length < options) {
+      const w = pick(WORDS);
+      if (!chosen.includes(w)) chosen.push(w);
+    }
+    const k = Math.floor(rand() * options);
+    const lines = chosen.map((w, i) => `${LETTERS[i]}. ${w}`);
+    return [
+      { from: "human", value: `Which option is ${chosen[k]}?\n${lines.join("\n")}\n${MC_INSTRUCTION}` },
+      { from: "gpt", value: LETTERS[k] },
+    ];
+  });
+}
+
+/** `n` drills of `kind`, reproducible from `seed` (held-out sets take another seed). */
+export function drillSet(kind: DrillKind, n: number, seed: number, worlds = 300): Drill[] {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`drill sets: the count must be a positive integer, got ${n}`);
+  return kind === "mc" ? worldDrills(n, seed, worlds) : syntheticDrills(kind, n, seed);
+}
