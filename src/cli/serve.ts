@@ -1,5 +1,6 @@
 // `hourllava serve`: the OpenAI-compatible API and the web page over one loaded model (see src/serve/).
 import type { Command } from "commander";
+import { checkExposure } from "../serve/exposure.ts";
 import { createServer } from "../serve/server.ts";
 import { open, withModelOptions, type CommonOpts } from "./ask.ts";
 import { intOption, numOption, sizeOption } from "./options.ts";
@@ -16,15 +17,15 @@ interface ServeOpts extends CommonOpts {
   jobs: number;
   requestTimeout: number;
   keepMemories: number;
+  insecureNoAuth?: boolean;
 }
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export function registerServeCommands(program: Command): void {
   withModelOptions(program.command("serve").description("OpenAI-compatible chat completions with video input, and a web page at /"))
     .option("--host <addr>", "address to listen on (0.0.0.0 opens it to the network)", "127.0.0.1")
     .option("--port <n>", "port (0: any free one, printed)", intOption("port", 0, 65535), 8080)
-    .option("--api-key <key>", "require Authorization: Bearer <key> on every route but /health (default $HOURLLAVA_API_KEY)")
+    .option("--api-key <key>", "require Authorization: Bearer <key> on every route but /health (default $HOURLLAVA_API_KEY); required off loopback")
+    .option("--insecure-no-auth", "allow a non-loopback --host without an API key (warned at every start)")
     .option("--video-root <dir>", "folder whose videos file:// URLs may name, listed on the page (default: none)")
     .option("--upload-dir <dir>", "where uploads are stored (default <cache>/uploads)")
     .option("--max-upload <size>", "largest upload", sizeOption("max-upload"), 4 * 2 ** 30)
@@ -34,11 +35,14 @@ export function registerServeCommands(program: Command): void {
     .option("--request-timeout <seconds>", "longest a request may wait and run", numOption("request-timeout", { min: 0, exclusiveMin: true }), 900)
     .option("--keep-memories <n>", "video memories held in the process between questions", intOption("keep-memories", 0), 2)
     .action(async (o: ServeOpts) => {
+      const apiKey = o.apiKey ?? process.env.HOURLLAVA_API_KEY;
+      const exposure = checkExposure({ host: o.host, apiKey, insecureNoAuth: o.insecureNoAuth }); // before the model loads
+      if (exposure.warning) process.stderr.write(exposure.warning + "\n");
       const app = await open(o);
       await app.warmUp(); // the answer path's sessions are built before the first request, not during it
       const server = await createServer({
         app,
-        apiKey: o.apiKey ?? process.env.HOURLLAVA_API_KEY,
+        apiKey,
         videoRoot: o.videoRoot,
         cacheDir: o.cacheDir,
         uploadDir: o.uploadDir,
@@ -48,10 +52,12 @@ export function registerServeCommands(program: Command): void {
         jobs: o.jobs,
         requestTimeoutS: o.requestTimeout,
         keepMemories: o.keepMemories,
-        loopback: LOOPBACK.test(o.host),
+        loopback: exposure.loopback,
       });
       const url = await server.listen({ host: o.host, port: o.port });
-      process.stderr.write(`hourllava serve: ${url}/ (model ${app.modelDir})\n`);
+      // Fastify names one address; a wildcard bind listens on all of them, so say so rather than print 127.0.0.1.
+      const bound = exposure.loopback ? "" : `; bound to ${o.host}, reachable from the network`;
+      process.stderr.write(`hourllava serve: ${url}/ (model ${app.modelDir}${bound})\n`);
       await new Promise<void>((resolve) => {
         const stop = () => void server.close().then(resolve);
         process.once("SIGINT", stop);

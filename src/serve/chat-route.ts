@@ -29,7 +29,9 @@ export function registerChatRoute(server: FastifyInstance, ctx: ServeContext): v
     const signal = requestSignal(reply, ctx.requestTimeoutS);
     const head = { id: `chatcmpl-${randomBytes(12).toString("hex")}`, created: Math.floor(Date.now() / 1000), model: ctx.modelName };
     return ctx.queue.run(async (sig) => {
-      const mem = r.media.kind === "image" ? await ctx.memories.getImage(media.path) : await ctx.memories.get(media.path, sig);
+      const mem = await ctx.sources.using(media, async () =>
+        r.media.kind === "image" ? await ctx.memories.getImage(media.path) : await ctx.memories.get(media.path, sig),
+      );
       const it = ctx.app.respond(mem, r.turns, r.options);
       const next = async () => {
         if (sig.aborted) {
@@ -69,7 +71,7 @@ export function registerChatRoute(server: FastifyInstance, ctx: ServeContext): v
         if (r.includeUsage) sse.data({ ...head, object: "chat.completion.chunk", choices: [], usage: usage(a) });
         sse.end();
       } catch (e) {
-        sse.data(toApiError(e).body()); // the status is sent already: the error travels in the stream, as OpenAI's does
+        sse.data(toApiError(e).body(ctx.redact)); // the status is sent already: the error travels in the stream, as OpenAI's does
         sse.end(false);
       }
       return reply;

@@ -1,6 +1,7 @@
 // What every route shares: the one loaded model, the job queue, where videos come from, and held memories.
 import type { HourLlavaApp } from "../app/app.ts";
 import type { MemoryShelf } from "./memories.ts";
+import type { Redact } from "./redact.ts";
 import type { JobQueue } from "./queue.ts";
 import type { VideoSources } from "./video-source.ts";
 
@@ -13,4 +14,6 @@ export interface ServeContext {
   memories: MemoryShelf;
   /** Longest a request may wait plus run. */
   requestTimeoutS: number;
+  /** Takes server paths out of client-facing messages. */
+  redact: Redact;
 }

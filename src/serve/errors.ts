@@ -17,8 +17,9 @@ export class ApiError extends Error {
     super(message);
   }
 
-  body() {
-    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  /** The body a client sees; `redact` takes server paths out of the message (serve/redact.ts). */
+  body(redact: (message: string) => string = (m) => m) {
+    return { error: { message: redact(this.message), type: this.type, param: this.param, code: this.code } };
   }
 }
 
@@ -50,8 +51,8 @@ export function toApiError(e: unknown): ApiError {
   return fromFastify(e as FastifyError) ?? new ApiError(500, "server_error", (e as Error).message?.split("\n")[0] ?? String(e));
 }
 
-export function sendError(reply: FastifyReply, e: unknown, req?: FastifyRequest): FastifyReply {
+export function sendError(reply: FastifyReply, e: unknown, req?: FastifyRequest, redact?: (message: string) => string): FastifyReply {
   const err = toApiError(e);
   if (err.status >= 500) req?.log.error(e);
-  return reply.code(err.status).headers(err.headers).send(err.body());
+  return reply.code(err.status).headers(err.headers).send(err.body(redact));
 }

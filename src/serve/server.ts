@@ -12,6 +12,7 @@ import { registerChatRoute } from "./chat-route.ts";
 import type { ServeContext } from "./context.ts";
 import { notFound, sendError } from "./errors.ts";
 import { MemoryShelf } from "./memories.ts";
+import { pathRedactor } from "./redact.ts";
 import { registerPage } from "./page-route.ts";
 import { JobQueue } from "./queue.ts";
 import { UploadStore } from "./uploads.ts";
@@ -47,16 +48,19 @@ export async function createServer(o: ServeOptions): Promise<FastifyInstance> {
   const maxBody = o.maxBodyBytes ?? 64 * 2 ** 20;
   const server = Fastify({ logger: o.logger ?? false, bodyLimit: maxBody, forceCloseConnections: true });
   await server.register(multipart, { limits: { fileSize: o.maxUploadBytes ?? 4 * 2 ** 30, files: 1, fields: 8 } });
+  const uploadDir = o.uploadDir ?? join(o.cacheDir ?? defaultCacheDir(), "uploads");
+  const redact = pathRedactor({ uploads: uploadDir, cache: o.cacheDir ?? defaultCacheDir(), "video-root": o.videoRoot, model: o.app.modelDir });
   const ctx: ServeContext = {
     app: o.app,
     modelName: basename(o.app.modelDir),
     queue: o.queue ?? new JobQueue({ maxWaiting: o.maxWaiting ?? 8, concurrency: o.jobs ?? 1 }),
-    sources: new VideoSources(new UploadStore(o.uploadDir ?? join(o.cacheDir ?? defaultCacheDir(), "uploads")), o.videoRoot),
+    sources: new VideoSources(new UploadStore(uploadDir), o.videoRoot),
     memories: new MemoryShelf(o.app, o.keepMemories ?? 2),
     requestTimeoutS: o.requestTimeoutS ?? 900,
+    redact,
   };
-  server.setErrorHandler((e, req, reply) => sendError(reply, e, req));
-  server.setNotFoundHandler((req, reply) => sendError(reply, notFound(`no route ${req.method} ${req.url.split("?")[0]}`, "unknown_route")));
+  server.setErrorHandler((e, req, reply) => sendError(reply, e, req, redact));
+  server.setNotFoundHandler((req, reply) => sendError(reply, notFound(`no route ${req.method} ${req.url.split("?")[0]}`, "unknown_route"), req, redact));
   registerAuth(server, { apiKey: o.apiKey, loopback: o.loopback ?? true });
   registerPage(server);
   server.get("/health", async () => ({ status: "ok", model: ctx.modelName, queue: ctx.queue.stats }));

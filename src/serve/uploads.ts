@@ -41,9 +41,14 @@ export class UploadStore {
     return this.commit(tmp, id, filename, purpose);
   }
 
+  /** The id data: URL bytes are stored under (named by their content). */
+  static idOfBytes(bytes: Buffer): string {
+    return `file-${createHash("sha256").update(bytes).digest("hex").slice(0, 24)}`;
+  }
+
   /** Stores decoded data: URL bytes, named by their content so a repeat reuses the file. */
   saveBytes(bytes: Buffer, filename: string): UploadedFile {
-    const id = `file-${createHash("sha256").update(bytes).digest("hex").slice(0, 24)}`;
+    const id = UploadStore.idOfBytes(bytes);
     if (existsSync(this.pathOf(id))) return this.get(id);
     const tmp = join(this.dir, `.incoming-${id}-${randomBytes(4).toString("hex")}`);
     writeFileSync(tmp, bytes);

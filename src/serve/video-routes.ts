@@ -93,7 +93,7 @@ export function registerVideoRoutes(server: FastifyInstance, ctx: ServeContext, 
         await ctx.memories.get(v.path, sig, (done, total) => sse.data({ done, total }, "progress"));
         sse.data({ ...before, cached: true }, "done");
       } catch (e) {
-        sse.data(toApiError(e).body(), "error");
+        sse.data(toApiError(e).body(ctx.redact), "error");
       }
       sse.end();
       return reply;

@@ -13,6 +13,8 @@ export interface VideoRef {
   name: string;
   path: string;
   source: "upload" | "root";
+  /** Stored just now from a data: URL: removed again if it turns out unreadable (no orphans in uploads/). */
+  fresh?: boolean;
 }
 
 const VIDEO_EXT = /\.(mp4|m4v|mov|mkv|webm|avi|mpg|mpeg|ts|y4m)$/i;
@@ -95,7 +97,18 @@ export class VideoSources {
     if (!m) throw badRequest(`a ${kind}_url data: URL must be data:${kind}/<type>;base64,<data>`, param, "invalid_url");
     const bytes = Buffer.from(url.slice(m[0].length), "base64");
     if (bytes.length === 0) throw badRequest("the data: URL holds no bytes", param, "invalid_url");
+    const fresh = !existsSync(this.uploads.pathOf(UploadStore.idOfBytes(bytes)));
     const f = this.uploads.saveBytes(bytes, `data-url.${m[1].split("/")[1]}`);
-    return { id: f.id, name: basename(f.filename), path: this.uploads.pathOf(f.id), source: "upload" };
+    return { id: f.id, name: basename(f.filename), path: this.uploads.pathOf(f.id), source: "upload", fresh };
+  }
+
+  /** Runs `use` on the media; a data: URL stored for this request is dropped if `use` fails on it. */
+  async using<T>(ref: VideoRef, use: () => Promise<T>): Promise<T> {
+    try {
+      return await use();
+    } catch (e) {
+      if (ref.fresh) this.uploads.remove(ref.id);
+      throw e;
+    }
   }
 }

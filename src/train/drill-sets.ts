@@ -4,6 +4,8 @@
 //   two    — two options of the world's words, the question naming one (content matching at its simplest)
 //   four   — the same with four options
 //   mc     — the world's real MC questions, rewritten to name the right option's text (synth/option-drill.ts)
+//   name   — the reverse lookup: the question names a letter and the answer is that option's text (an induction
+//            head's job: find the letter in the options, copy what follows it), a stepping stone to `two`
 //   repeat — copy a letter from a fixed place in the question (positional copying: the control)
 import { seededRandom } from "../model/sampling.ts";
 import type { Turn } from "../synth/dataset.ts";
@@ -16,7 +18,7 @@ import { turnsOf } from "./synth-source.ts";
 
 /** One drill: a user turn and the assistant's letter. */
 export type Drill = [Turn, Turn];
-export const DRILL_KINDS = ["two", "four", "mc", "repeat"] as const;
+export const DRILL_KINDS = ["two", "four", "mc", "name", "repeat"] as const;
 export type DrillKind = (typeof DRILL_KINDS)[number];
 
 /** The option words of the synthetic drills: every answer text the world's MC questions use, counts included. */
@@ -39,10 +41,10 @@ function worldDrills(n: number, seed: number, worlds: number): Drill[] {
   return Array.from({ length: n }, () => all[Math.floor(rand() * all.length)]);
 }
 
-function syntheticDrills(kind: "two" | "four" | "repeat", n: number, seed: number): Drill[] {
+function syntheticDrills(kind: Exclude<DrillKind, "mc">, n: number, seed: number): Drill[] {
   const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
-  const options = kind === "two" ? 2 : 4;
+  const options = kind === "four" ? 4 : 2;
   return Array.from({ length: n }, (): Drill => {
     if (kind === "repeat") {
       const a = pick(LETTERS);
@@ -58,6 +60,11 @@ function syntheticDrills(kind: "two" | "four" | "repeat", n: number, seed: numbe
     }
     const k = Math.floor(rand() * options);
     const lines = chosen.map((w, i) => `${LETTERS[i]}. ${w}`);
+    if (kind === "name")
+      return [
+        { from: "human", value: `What does option ${LETTERS[k]} say?\n${lines.join("\n")}` },
+        { from: "gpt", value: chosen[k] },
+      ];
     return [
       { from: "human", value: `Which option is ${chosen[k]}?\n${lines.join("\n")}\n${MC_INSTRUCTION}` },
       { from: "gpt", value: LETTERS[k] },

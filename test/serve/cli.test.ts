@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { runBinary } from "../app/tiny-model.ts";
+import { checkExposure } from "../../src/serve/exposure.ts";
 
 test("serve --port 0 --api-key: prints its URL, guards the API, answers /health, stops on SIGTERM", { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "hl-serve-cli-"));
@@ -35,6 +36,23 @@ test("serve --port 0 --api-key: prints its URL, guards the API, answers /health,
     if (child.exitCode === null) child.kill("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("an open server: --host 0.0.0.0 without an API key is refused before the model loads, in one line", () => {
+  const r = runBinary(["serve", "--host", "0.0.0.0", "--port", "0"]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /--host 0\.0\.0\.0 opens the server to the network; set --api-key .* or pass --insecure-no-auth/);
+  assert.equal(r.err.trim().split("\n").length, 1);
+});
+
+test("checkExposure: loopback needs no key, the network needs a key or --insecure-no-auth (with a warning)", () => {
+  assert.deepEqual(checkExposure({ host: "127.0.0.1" }), { loopback: true });
+  assert.deepEqual(checkExposure({ host: "::1" }), { loopback: true });
+  assert.deepEqual(checkExposure({ host: "0.0.0.0", apiKey: "k" }), { loopback: false });
+  assert.throws(() => checkExposure({ host: "192.168.1.5" }), /--host 192\.168\.1\.5 opens the server/);
+  const open = checkExposure({ host: "0.0.0.0", insecureNoAuth: true });
+  assert.equal(open.loopback, false);
+  assert.match(open.warning!, /without an API key .*anyone who reaches this port/);
 });
 
 test("serve with a bad option value fails with one line", () => {

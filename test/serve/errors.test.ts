@@ -2,6 +2,7 @@
 // (its error classes) and through plain fetch for what the client cannot send (bad JSON, foreign hosts).
 import assert from "node:assert/strict";
 import { symlinkSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import OpenAI from "openai";
@@ -130,6 +131,29 @@ test("bodies and uploads over their limits are 413; an upload that is no video i
   assertError(await call("/v1/files", { json: { file: "x" } }), 415, "invalid_request_error", "unsupported_media_type");
   const files = (await (await fetch(`${fx.url}/v1/files`, { headers: auth(KEY) })).json()) as { data: unknown[] };
   assert.deepEqual(files.data, []);
+});
+
+test("paths do not leak: no error body names the server's folders (uploads, cache, video root, temp, home)", async () => {
+  const bodies: ErrorBody[] = [];
+  const keep = (r: { body: ErrorBody }) => (bodies.push(r.body), r);
+  writeFileSync(join(fx.root, "broken.mp4"), "this is not a video\n".repeat(20));
+  keep(await chat({ messages: [videoQuestion(`file://${join(fx.root, "broken.mp4")}`, Q)] }));
+  keep(await chat({ messages: [videoQuestion(`file://${fx.root}/../secret.mp4`, Q)] }));
+  keep(await chat({ messages: [videoQuestion(`file://${join(fx.root, "missing", "v.mp4")}`, Q)] }));
+  keep(await chat({ messages: [videoQuestion(`data:video/mp4;base64,${Buffer.from("garbage video bytes".repeat(9)).toString("base64")}`, Q)] }));
+  const f = new FormData();
+  f.append("file", new Blob([new Uint8Array(Buffer.from("no video\n".repeat(30)))]), "v.mp4");
+  keep(await call("/v1/files", { method: "POST", body: f }));
+  keep(await call(`/v1/videos/root-${Buffer.from("missing/v.mp4").toString("base64url")}/encode`, { method: "POST" }));
+  assert.equal(bodies.length, 6);
+  // orphans: the rejected data: URL video is not kept in uploads/
+  const files = (await (await fetch(`${fx.url}/v1/files`, { headers: auth(KEY) })).json()) as { data: unknown[] };
+  assert.deepEqual(files.data, []);
+  for (const b of bodies) {
+    assert.ok(b.error?.message, JSON.stringify(b));
+    for (const secret of [fx.dir, fx.root, tmpdir(), homedir()])
+      assert.ok(!b.error.message.includes(secret), `${JSON.stringify(b.error.message)} names ${secret}`);
+  }
 });
 
 test("a Host header naming another site is refused on a loopback server", async () => {
