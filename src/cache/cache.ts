@@ -38,7 +38,12 @@ export interface CacheEntry {
   frames: number;
   bytes: number;
   lastUsed: Date;
+  /** Why the entry cannot be read (truncated, garbage): it is a miss, re-encoded on use, removed by rm and gc. */
+  broken?: string;
 }
+
+// Entries are <key>.safetensors at the top of the cache folder; temp files start with a dot.
+const ENTRY = /^[^.][^/]*\.safetensors$/;
 
 export function defaultCacheDir(): string {
   return process.env.HOURLLAVA_CACHE ?? join(homedir(), ".cache", "hourllava");
@@ -97,13 +102,34 @@ export class MemoryCache {
     return join(this.dir, `${key}.safetensors`);
   }
 
+  /** An entry's metadata, checked against its tokens' header (the file's size is checked on open). */
+  private static readMeta(f: ReturnType<typeof openSafetensors>): MemoryMeta {
+    const meta = JSON.parse(f.metadata.hourllava ?? "null") as MemoryMeta | null;
+    if (!meta || !Array.isArray(meta.frameIndices)) throw new Error("no hourllava metadata");
+    const shape = f.info("tokens").shape;
+    if (shape.length !== 3 || shape[0] !== meta.frameIndices.length || shape[1] !== TOKENS_PER_FRAME || shape[2] !== meta.hidden)
+      throw new Error(`tokens of shape [${shape}] do not match the metadata (${meta.frameIndices.length} frames × ${TOKENS_PER_FRAME} × ${meta.hidden})`);
+    return meta;
+  }
+
   lookup(key: string): CachedMemory | undefined {
     const path = this.pathOf(key);
     if (!existsSync(path)) return undefined;
-    const f = openSafetensors(path);
+    let f: ReturnType<typeof openSafetensors>;
+    let meta: MemoryMeta;
+    let tokens: Float32Array;
     try {
-      const meta = JSON.parse(f.metadata.hourllava) as MemoryMeta;
-      const tokens = f.read("tokens");
+      f = openSafetensors(path);
+    } catch {
+      return this.dropBroken(path);
+    }
+    try {
+      try {
+        meta = MemoryCache.readMeta(f);
+        tokens = f.read("tokens");
+      } catch {
+        return this.dropBroken(path);
+      }
       const now = new Date();
       try {
         utimesSync(path, now, now); // mtime = last used, for gc (atime is unreliable under relatime)
@@ -114,6 +140,12 @@ export class MemoryCache {
     } finally {
       f.close();
     }
+  }
+
+  /** A broken entry (entries are written atomically, so it is damage, not a write in progress) is a miss. */
+  private dropBroken(path: string): undefined {
+    rmSync(path, { force: true });
+    return undefined;
   }
 
   /** Encodes (or resumes, or waits for another process to finish) and returns the memory. */
@@ -178,16 +210,26 @@ export class MemoryCache {
   list(): CacheEntry[] {
     const out: CacheEntry[] = [];
     for (const n of readdirSync(this.dir)) {
-      if (!n.endsWith(".safetensors")) continue;
+      if (!ENTRY.test(n)) continue;
       const path = join(this.dir, n);
+      const key = n.slice(0, -12);
+      let st;
+      try {
+        st = statSync(path);
+      } catch {
+        continue; // removed meanwhile
+      }
       try {
         const f = openSafetensors(path);
-        const meta = JSON.parse(f.metadata.hourllava) as MemoryMeta;
-        f.close();
-        const st = statSync(path);
-        out.push({ key: n.slice(0, -12), video: meta.video, durationS: meta.durationS, frames: meta.frameIndices.length, bytes: st.size, lastUsed: st.mtime });
-      } catch {
-        // not one of ours
+        try {
+          const meta = MemoryCache.readMeta(f);
+          out.push({ key, video: meta.video, durationS: meta.durationS, frames: meta.frameIndices.length, bytes: st.size, lastUsed: st.mtime });
+        } finally {
+          f.close();
+        }
+      } catch (e) {
+        const why = (e as Error).message.replace(path, "").replace(/^:\s*/, "");
+        out.push({ key, video: "", durationS: 0, frames: 0, bytes: st.size, lastUsed: st.mtime, broken: why || "unreadable" });
       }
     }
     return out.sort((a, b) => b.lastUsed.getTime() - a.lastUsed.getTime());
@@ -244,7 +286,7 @@ export class MemoryCache {
     const cutoff = opts.olderThanDays !== undefined ? Date.now() - opts.olderThanDays * 86400_000 : -Infinity;
     let total = entries.reduce((s, e) => s + e.bytes, 0);
     for (const e of [...entries].reverse()) {
-      const tooOld = e.lastUsed.getTime() < cutoff;
+      const tooOld = e.lastUsed.getTime() < cutoff || e.broken !== undefined;
       const tooBig = opts.maxBytes !== undefined && total > opts.maxBytes;
       if (tooOld || tooBig) {
         rmSync(this.pathOf(e.key), { force: true });

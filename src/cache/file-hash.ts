@@ -1,11 +1,15 @@
-// Per-file facts that cost a full read (a content hash, a weights check), remembered by path + size + mtime in a
-// small JSON index, so asking again about an hour-long video or loading a model again does not re-read it.
+// Per-file facts that cost a full read (a content hash, a weights check), remembered per file version in a small
+// JSON index, so asking again about an hour-long video or loading a model again does not re-read it. A version is
+// size + mtime + ctime + inode + a hash of 16 sampled 4 KB blocks: a file rewritten in place with the same size
+// and a restored mtime still has a new ctime (which no user call can set back) and usually other sampled bytes, so
+// it never gets the old file's memory.
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import type { Stats } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic.ts";
 
-type Entry = { size: number; mtimeMs: number } & Record<string, string | number>;
+type Entry = { size: number; mtimeMs: number; version?: string } & Record<string, string | number>;
 type Index = Record<string, Entry>;
 
 export async function sha256File(path: string): Promise<string> {
@@ -14,14 +18,36 @@ export async function sha256File(path: string): Promise<string> {
   return h.digest("hex");
 }
 
+const SAMPLES = 16;
+const BLOCK = 4096;
+
+/** The cheap fingerprint of a file version (see the header). */
+function versionOf(abs: string, st: Stats): string {
+  const h = createHash("sha256").update(`${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.dev}`);
+  const fd = openSync(abs, "r");
+  try {
+    const buf = Buffer.alloc(BLOCK);
+    const last = Math.max(0, st.size - BLOCK);
+    for (let i = 0; i < SAMPLES; i++) {
+      const n = readSync(fd, buf, 0, BLOCK, Math.floor((last * i) / (SAMPLES - 1)));
+      h.update(buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest("hex").slice(0, 32);
+}
+
 /** `compute(path)` once per file version; the result is kept under `field` of the file's entry in `indexPath`. */
 export async function memoByFile(indexPath: string, path: string, field: string, compute: (abs: string) => Promise<string>): Promise<string> {
   const abs = resolve(path);
-  let st;
+  let st: Stats;
+  let version: string;
   try {
     st = statSync(abs);
+    version = versionOf(abs, st);
   } catch {
-    return compute(abs); // no memo for a file that is not there: compute reports it in its own words
+    return compute(abs); // no memo for a file that is not there (or not readable): compute says why in its words
   }
   let index: Index = {};
   try {
@@ -30,9 +56,10 @@ export async function memoByFile(indexPath: string, path: string, field: string,
     index = {}; // a damaged index only costs a re-read
   }
   const hit = index[abs];
-  if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs && typeof hit[field] === "string") return hit[field];
+  const same = hit !== undefined && hit.version === version;
+  if (same && typeof hit[field] === "string") return hit[field];
   const value = await compute(abs);
-  const fresh = hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs ? hit : { size: st.size, mtimeMs: st.mtimeMs };
+  const fresh = same ? hit : { size: st.size, mtimeMs: st.mtimeMs, version };
   index[abs] = { ...fresh, [field]: value };
   try {
     mkdirSync(dirname(indexPath), { recursive: true });

@@ -46,11 +46,11 @@ export function registerCacheCommands(program: Command): void {
     const entries = c.list();
     const rows = entries.map((e) => [
       e.key.slice(0, 12),
-      `${e.durationS.toFixed(0)} s`,
-      String(e.frames),
+      e.broken ? "-" : `${e.durationS.toFixed(0)} s`,
+      e.broken ? "-" : String(e.frames),
       mib(e.bytes),
       e.lastUsed.toISOString().slice(0, 19),
-      printable(e.video),
+      e.broken ? `BROKEN (${printable(e.broken)}): re-encoded on use; cache rm or gc removes it` : printable(e.video),
     ]);
     process.stdout.write(table(["key", "duration", "frames", "size", "last used", "video"], rows));
     process.stdout.write(`${entries.length} entries, ${mib(entries.reduce((s, e) => s + e.bytes, 0))} in ${printable(o.cacheDir)}\n`);

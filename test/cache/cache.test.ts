@@ -1,7 +1,7 @@
 // The memory cache on its own: keys, resumable parts, pid locks (stale ones taken over), remove by prefix, gc.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync, existsSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { MemoryCache, memoryKey } from "../../src/cache/cache.ts";
@@ -170,6 +170,33 @@ test("tokens are stored as f16 by default: half the bytes, within f16 rounding, 
       cache.encode({ ...job("big"), encode: async (_s: number, n: number) => new Float32Array(n * 64 * H).fill(1e6) }),
       /a video token of 1000000 is beyond f16's range: encode with --cache-dtype f32/,
     );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("unrecoverable entries: a truncated or garbage entry is shown by ls, removed by rm and gc, and re-encoded on use", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hl-cache-broken-"));
+  try {
+    const c = new MemoryCache(dir);
+    const job = (key: string) => ({ key, meta: meta(3), batch: 2, encode: async (s: number, n: number) => frameTokens(s, n) });
+    const good = await c.encode(job("a".repeat(32)));
+    const bytes = readFileSync(good.path);
+    writeFileSync(good.path, bytes.subarray(0, bytes.length - 100)); // truncated
+    writeFileSync(c.pathOf("b".repeat(32)), "garbage, not safetensors");
+    const ls = c.list();
+    assert.deepEqual(ls.map((e) => [e.key.slice(0, 1), !!e.broken]).sort(), [["a", true], ["b", true]]);
+    assert.match(ls.find((e) => e.key.startsWith("b"))!.broken!, /.+/);
+    assert.equal(c.lookup("a".repeat(32)), undefined); // a broken entry is a miss...
+    let encoded = 0;
+    const again = await c.encode({ ...job("a".repeat(32)), encode: async (s: number, n: number) => (encoded += n, frameTokens(s, n)) });
+    assert.equal(encoded, 3); // ...and is encoded again
+    assert.deepEqual(again.tokens, good.tokens);
+    assert.equal(c.list().find((e) => e.key.startsWith("a"))!.broken, undefined);
+    assert.deepEqual(c.remove("b"), ["b".repeat(32)]);
+    writeFileSync(c.pathOf("c".repeat(32)), "garbage");
+    assert.deepEqual(c.gc({}).entries.map((e) => e.key), ["c".repeat(32)]);
+    assert.deepEqual(readdirSync(dir).sort(), [`${"a".repeat(32)}.safetensors`]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
