@@ -1,13 +1,33 @@
 // ffmpeg reads only the named local file: the input is a `file:` URL of the absolute path (so "a:b.mp4" is not
 // taken for protocol "a", and a name cannot be a URL), only the file protocol is allowed (a playlist cannot pull
 // in URLs), and playlists, manifests and concat scripts are refused before ffmpeg opens them (they would make
-// ffmpeg decode other files than the one named).
-import { closeSync, openSync, readSync } from "node:fs";
+// ffmpeg decode other files than the one named). A path with pattern characters (% * ? [ ] { }) would make the
+// image demuxer read a sequence (`p%d.png` reads p1.png); such a file is opened through a plainly named symlink
+// in this run's temp folder. (`-pattern_type none` would do it for images, but other demuxers reject the option.)
+import { closeSync, existsSync, openSync, readSync, symlinkSync } from "node:fs";
 import { stat } from "node:fs/promises";
-import { resolve } from "node:path";
+import { extname, join, resolve } from "node:path";
+import { runTempDir } from "../util/run-temp.ts";
+
+const PATTERN = /[%*?[\]{}]/;
+let linkDir: string | undefined;
+const links = new Map<string, string>();
+
+/** The path ffmpeg is given for `abs`: itself, or a symlink to it whose name no demuxer reads as a pattern. */
+function plainPath(abs: string): string {
+  if (!PATTERN.test(abs)) return abs;
+  let link = links.get(abs);
+  if (link && existsSync(link)) return link;
+  linkDir ??= runTempDir("links");
+  const ext = extname(abs).replace(/[^.A-Za-z0-9]/g, "").slice(0, 9);
+  link = join(linkDir, `input-${links.size}${ext}`);
+  symlinkSync(abs, link);
+  links.set(abs, link);
+  return link;
+}
 
 export function localInputUrl(path: string): string {
-  return `file:${resolve(path)}`;
+  return `file:${plainPath(resolve(path))}`;
 }
 
 /** The `-i` arguments (with the input options that confine it) for a local file. */
