@@ -57,6 +57,10 @@ export interface AppOptions {
   lockTimeoutS?: number;
   /** Where waiting is reported (default stderr). */
   onLockWait?: (message: string) => void;
+  /** Refuse a video whose header promises more than decodes (a truncated file) instead of warning. */
+  strictMedia?: boolean;
+  /** Where such warnings go (default stderr). */
+  onWarning?: (message: string) => void;
 }
 
 export interface VideoMemory {
@@ -66,6 +70,8 @@ export interface VideoMemory {
   memory: Memory;
   cache: { key: string; hit: boolean; bytes: number; path?: string };
   timings: { decodeS: number; encodeS: number; totalS: number };
+  /** Set when the container says the video is longer than what decodes: the answer covers `decodableS` only. */
+  incomplete?: { headerDurationS: number; decodableS: number };
 }
 
 /** An image's memory, the image counterpart of VideoMemory (not cached: it is a handful of tiles). */
@@ -148,6 +154,7 @@ export class HourLlavaApp {
   async remember(video: string, opts: { onProgress?: (done: number, total: number) => void } = {}): Promise<VideoMemory> {
     const t0 = performance.now();
     const { plan, key, cache, sha, modelId: id } = await this.memoryStatus(video);
+    const incomplete = this.checkComplete(video, plan);
     const T = plan.sample.indices.length;
     const size = this.model.config.vision.image_size;
     const hit = cache?.lookup(key);
@@ -210,7 +217,19 @@ export class HourLlavaApp {
       memory: this.model.buildMemory(tokens, T),
       cache: { key, hit: !!hit, bytes: path ? statSync(path).size : tokens.byteLength, path }, // bytes stored, when cached
       timings: { decodeS, encodeS, totalS: (performance.now() - t0) / 1000 },
+      ...(incomplete ? { incomplete } : {}),
     };
+  }
+
+  /** A truncated video is told (or refused with strictMedia) before anything is encoded, never answered silently. */
+  private checkComplete(video: string, plan: FramePlan): VideoMemory["incomplete"] {
+    const header = plan.info.headerDurationS;
+    if (header === undefined) return undefined;
+    const decodableS = plan.info.durationS;
+    const message = `${video}: the file says ${header.toFixed(1)} s but only ${decodableS.toFixed(1)} s of video decode (a truncated file, or a video track shorter than the file); answers cover the first ${decodableS.toFixed(1)} s`;
+    if (this.opts.strictMedia) throw new Error(`${message} (--strict-media refuses it)`);
+    (this.opts.onWarning ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(message);
+    return { headerDurationS: header, decodableS };
   }
 
   /** Decode the image, cut it into anyres tiles, encode them and build its memory. */

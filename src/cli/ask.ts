@@ -29,6 +29,7 @@ export interface CommonOpts {
   cacheDtype?: CacheDtype;
   json?: boolean;
   verbose?: boolean;
+  strictMedia?: boolean;
   sampling?: SamplingStrategy;
   maxTokens?: number;
   temperature?: number;
@@ -55,6 +56,7 @@ export function withModelOptions(c: Command): Command {
     .option("--cache-dtype <dtype>", "precision of cached video tokens: f16 (half the disk) | f32 (exact)", choiceOption("cache-dtype", ["f16", "f32"]), "f16")
     .option("--cache-dir <dir>", "memory cache folder (default $HOURLLAVA_CACHE or ~/.cache/hourllava)")
     .option("--quiet", "no progress bar")
+    .option("--strict-media", "refuse a truncated video (its header promises more than decodes) instead of warning")
     .option("--quant <scheme>", "quantize a float model while loading: q8 | q4 | f32 (a quantized folder loads as it is)", parseQuantScheme)
     .option(
       "--compute-dtype <dtype>",
@@ -95,6 +97,7 @@ export async function open(o: CommonOpts, batch?: number): Promise<HourLlavaApp>
     quant: o.quant,
     computeDtype: o.computeDtype === "f16" ? "float16" : "float32",
     lockTimeoutS: o.lockTimeout,
+    strictMedia: o.strictMedia,
     cacheDtype: o.cacheDtype,
     rate: { ...(o.fps !== undefined ? { rate: o.fps } : {}), ...(o.maxFrames !== undefined ? { maxFrames: o.maxFrames } : {}) },
   };
@@ -130,6 +133,9 @@ function describe(mem: VideoMemory | ImageMemory, o: CommonOpts) {
     compute_dtype: o.computeDtype ?? "f32",
     cache_dtype: o.cache === false ? null : (o.cacheDtype ?? "f16"),
     cache: mem.cache,
+    // How much of what the file's header promises was decodable (1 for a complete file).
+    header_duration_s: mem.incomplete?.headerDurationS ?? null,
+    decodable_share: mem.incomplete ? Number((mem.incomplete.decodableS / mem.incomplete.headerDurationS).toFixed(4)) : 1,
     timings_s: { decode: mem.timings.decodeS, vision_encode: mem.timings.encodeS },
   };
 }

@@ -22,6 +22,14 @@ export interface VideoInfo {
   frameCountSource: "estimate" | "counted" | "decoded";
   /** The picked video stream as an ffmpeg -map specifier, e.g. "0:0". */
   streamSpec: string;
+  /** The container's duration where it is longer than what decodes (a truncated file, or a video track shorter
+   * than the file): set only when counted, and only beyond max(1 s, 2 %). */
+  headerDurationS?: number;
+}
+
+/** The header's claim, when it exceeds the decodable duration beyond rounding. */
+function headerBeyond(header: number | null, decodableS: number): { headerDurationS?: number } {
+  return header !== null && header - decodableS > Math.max(1, 0.02 * header) ? { headerDurationS: header } : {};
 }
 
 export interface ProbeOptions {
@@ -69,12 +77,14 @@ export async function probeVideo(path: string, opts: ProbeOptions = {}): Promise
  * packets lie, see decoded-count.ts). Other containers: packets, whose last timestamp also tells a variable
  * frame rate (a VFR mkv/webm prints its stream's nominal rate, so frames/fps alone is not its duration).
  */
-async function countedTiming(path: string, p: ParsedProbe): Promise<Pick<VideoInfo, "durationS" | "fps" | "frameCount" | "frameCountSource">> {
+type Timing = Pick<VideoInfo, "durationS" | "fps" | "frameCount" | "frameCountSource" | "headerDurationS">;
+
+async function countedTiming(path: string, p: ParsedProbe): Promise<Timing> {
   if (p.container === "mov") {
     const { frames, endS } = await countDecodedFrames(path, p.streamSpec);
     if (frames === 0) throw new Error(`${path}: video stream has no decodable frames`);
     const durationS = endS ?? frames / p.fps;
-    return { frameCount: frames, durationS, fps: averageRate(frames, durationS, p.fps), frameCountSource: "decoded" };
+    return { frameCount: frames, durationS, fps: averageRate(frames, durationS, p.fps), frameCountSource: "decoded", ...headerBeyond(p.durationS, durationS) };
   }
   const { frames, lastS } = await countVideoPackets(path, p.streamSpec);
   if (frames === 0) throw new Error(`${path}: video stream has no frames`);
@@ -82,7 +92,11 @@ async function countedTiming(path: string, p: ParsedProbe): Promise<Pick<VideoIn
   // The last packet starts one frame before the end (a few with reordered B-frames): a gap of over a second
   // and 2% is not rounding, it is a variable rate.
   const vfr = lastS !== null && Math.abs(lastS + 1 / p.fps - nominalS) > Math.max(1, 0.02 * nominalS);
-  if (!vfr) return { frameCount: frames, durationS: p.durationS ?? nominalS, fps: p.fps, frameCountSource: "counted" };
+  if (!vfr) {
+    // Packets a rate's worth of frames short of the header: the file ends early, so the frames that exist decide.
+    const short = headerBeyond(p.durationS, nominalS);
+    return { frameCount: frames, durationS: short.headerDurationS ? nominalS : (p.durationS ?? nominalS), fps: p.fps, frameCountSource: "counted", ...short };
+  }
   const durationS = p.durationS !== null && Math.abs(p.durationS - lastS) < 1 ? p.durationS : lastS + lastS / Math.max(1, frames - 1);
   return { frameCount: frames, durationS, fps: frames / durationS, frameCountSource: "counted" };
 }

@@ -128,3 +128,18 @@ test("parser: no fps falls back to tbr; none at all is an error", () => {
     message: 'x.mkv: video frame rate is unknown ("vp9, yuv420p, 64x36, 1k tbn")',
   });
 });
+
+test("a silent wrong answer: a truncated mp4 keeps the header's duration beside the decodable one", async () => {
+  const whole = join(fx.dir, "long-faststart.mp4");
+  // 20 s with the index at the front, so a cut-off copy still opens and says 20 s
+  ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x36:rate=10:duration=20", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-movflags", "+faststart", whole]);
+  const bytes = readFileSync(whole);
+  const cut = join(fx.dir, "cut.mp4");
+  writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.45)));
+  const info = await probeVideo(cut, { countFrames: true });
+  assert.ok(info.durationS < 12, `decodable ${info.durationS} s`);
+  assert.equal(info.headerDurationS, 20);
+  const full = await probeVideo(whole, { countFrames: true });
+  assert.equal(full.durationS, 20);
+  assert.equal(full.headerDurationS, undefined);
+});

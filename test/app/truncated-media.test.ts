@@ -1,0 +1,38 @@
+// A silent wrong answer: a video cut off mid-file is answered over what decodes, and the user is told so — a
+// warning on stderr and the decodable share in --json — or refused with --strict-media.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ffmpeg, useTestsrcClip } from "../video/clips.ts";
+import { runBinary } from "./tiny-model.ts";
+
+const fx = useTestsrcClip();
+
+function truncatedClip(): string {
+  const whole = join(fx.dir, "whole.mp4");
+  ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x36:rate=10:duration=20", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-movflags", "+faststart", whole]);
+  const bytes = readFileSync(whole);
+  const cut = join(fx.dir, "cut.mp4");
+  writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.45)));
+  return cut;
+}
+
+test("a truncated video is answered with a warning and its decodable share in --json; --strict-media refuses it", () => {
+  const cut = truncatedClip();
+  const cache = ["--cache-dir", join(fx.dir, "cache")];
+  const r = runBinary(["ask", cut, "What scene is shown?", "--json", "--max-tokens", "2", ...cache]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /warning: .*cut\.mp4: the file says 20\.0 s but only \d+\.\d s of video decode/);
+  const out = JSON.parse(r.out) as { header_duration_s: number | null; decodable_share: number; duration_s: number };
+  assert.equal(out.header_duration_s, 20);
+  assert.ok(out.decodable_share > 0.2 && out.decodable_share < 0.6, String(out.decodable_share));
+  assert.ok(Math.abs(out.duration_s - 20 * out.decodable_share) < 0.2);
+  const strict = runBinary(["ask", cut, "What scene is shown?", "--strict-media", ...cache]);
+  assert.equal(strict.code, 1);
+  assert.match(strict.err, /the file says 20\.0 s .* \(--strict-media refuses it\)/);
+  assert.equal(strict.err.trim().split("\n").length, 1);
+  const whole = runBinary(["ask", join(fx.dir, "whole.mp4"), "What scene is shown?", "--json", "--max-tokens", "2", "--strict-media", ...cache]);
+  assert.equal(whole.code, 0, whole.err);
+  assert.equal((JSON.parse(whole.out) as { decodable_share: number }).decodable_share, 1);
+});
