@@ -4,17 +4,18 @@
 // and a restored mtime still has a new ctime (which no user call can set back) and usually other sampled bytes, so
 // it never gets the old file's memory.
 import { createHash } from "node:crypto";
-import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, createReadStream, existsSync, mkdirSync, readFileSync, readSync, statSync } from "node:fs";
 import type { Stats } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic.ts";
+import { openRegularFile } from "../util/regular-file.ts";
 
 type Entry = { size: number; mtimeMs: number; version?: string } & Record<string, string | number>;
 type Index = Record<string, Entry>;
 
 export async function sha256File(path: string): Promise<string> {
   const h = createHash("sha256");
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { fd: openRegularFile(path) })) h.update(chunk as Buffer);
   return h.digest("hex");
 }
 
@@ -24,7 +25,7 @@ const BLOCK = 4096;
 /** The cheap fingerprint of a file version (see the header). */
 function versionOf(abs: string, st: Stats): string {
   const h = createHash("sha256").update(`${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.dev}`);
-  const fd = openSync(abs, "r");
+  const fd = openRegularFile(abs);
   try {
     const buf = Buffer.alloc(BLOCK);
     const last = Math.max(0, st.size - BLOCK);

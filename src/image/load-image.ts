@@ -2,7 +2,8 @@
 // the first frame as one binary PPM on stdout (its header carries the size). Alpha is dropped and grey or
 // palette images expand to RGB, as PIL's convert("RGB") does; PNGs decode bit-exactly, JPEGs may differ from
 // libjpeg by the decoder's rounding (±1–2 levels).
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, readSync } from "node:fs";
+import { openRegularFile } from "../util/regular-file.ts";
 import { extname } from "node:path";
 import { ffmpegErrorSummary } from "../video/ffmpeg-run.ts";
 import { spawnFfmpeg } from "../video/ffmpeg-spawn.ts";
@@ -27,7 +28,7 @@ const MAGIC: [number, number[]][] = [
 export function isImageFile(path: string): boolean {
   const head = Buffer.alloc(12);
   try {
-    const fd = openSync(path, "r");
+    const fd = openRegularFile(path);
     try {
       readSync(fd, head, 0, head.length, 0);
     } finally {

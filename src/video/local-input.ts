@@ -4,9 +4,10 @@
 // ffmpeg decode other files than the one named). A path with pattern characters (% * ? [ ] { }) would make the
 // image demuxer read a sequence (`p%d.png` reads p1.png); such a file is opened through a plainly named symlink
 // in this run's temp folder. (`-pattern_type none` would do it for images, but other demuxers reject the option.)
-import { closeSync, existsSync, openSync, readSync, symlinkSync } from "node:fs";
+import { closeSync, existsSync, readSync, symlinkSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
+import { openRegularFile } from "../util/regular-file.ts";
 import { runTempDir } from "../util/run-temp.ts";
 
 const PATTERN = /[%*?[\]{}]/;
@@ -48,7 +49,7 @@ const REFERENCING_DEMUXERS = new Set(["hls", "applehttp", "concat", "dash", "sdp
 
 /** Throws one line if the file is a playlist, manifest or other text that points ffmpeg at other inputs. */
 export function refuseReferencingFile(path: string): void {
-  const fd = openSync(path, "r");
+  const fd = openRegularFile(path);
   const head = Buffer.alloc(512);
   let n = 0;
   try {

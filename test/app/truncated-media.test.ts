@@ -2,6 +2,7 @@
 // warning on stderr and the decodable share in --json — or refused with --strict-media.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ffmpeg, useTestsrcClip } from "../video/clips.ts";
@@ -35,4 +36,18 @@ test("a truncated video is answered with a warning and its decodable share in --
   const whole = runBinary(["ask", join(fx.dir, "whole.mp4"), "What scene is shown?", "--json", "--max-tokens", "2", "--strict-media", ...cache]);
   assert.equal(whole.code, 0, whole.err);
   assert.equal((JSON.parse(whole.out) as { decodable_share: number }).decodable_share, 1);
+});
+
+test("hangs: a FIFO named .mp4 (or .png) is refused in one line instead of blocking forever", () => {
+  for (const name of ["pipe.mp4", "pipe.png"]) {
+    const fifo = join(fx.dir, name);
+    execFileSync("mkfifo", [fifo]);
+    const r = spawnSync(process.execPath, ["bin/hourllava.js", "ask", fifo, "What scene is shown?", "--cache-dir", join(fx.dir, "cache")], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    assert.notEqual(r.signal, "SIGTERM", "timed out: the command blocked on the FIFO");
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`${name}: not a regular file`));
+  }
 });
