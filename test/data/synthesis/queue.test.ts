@@ -9,6 +9,7 @@ import { Queue } from "bullmq";
 import { Command } from "commander";
 import { writeFileSync } from "node:fs";
 import { registerSynthCommands } from "../../../src/cli/synth.ts";
+import { createServer, type AddressInfo } from "node:net";
 import { enqueueVideos, openRedis, queueStatus, renderQueueStatus, startWorker, type SynthWorker } from "../../../src/data/synthesis/queue/synth-queue.ts";
 import { startFakeOpenAi, type FakeOpenAi } from "./fake-openai.ts";
 import { PNG_1X1, callsPerVideo, testConfig, video } from "./helpers.ts";
@@ -26,6 +27,19 @@ test("an unreachable Redis is one clear error", async () => {
   const port = await freePort();
   await assert.rejects(queueStatus({ redisUrl: `redis://127.0.0.1:${port}` }), { message: `cannot reach Redis at redis://127.0.0.1:${port}: ECONNREFUSED` });
   await assert.rejects(enqueueVideos([], { redisUrl: "http://x" }), { message: 'redis url "http://x": protocol must be redis:, got http:' });
+});
+
+test("hangs: a port that accepts and never answers is one clear error after the timeout, not a silent wait", async () => {
+  const mute = createServer(() => {}); // accepts, says nothing
+  await new Promise<void>((r) => mute.listen(0, "127.0.0.1", r));
+  const port = (mute.address() as AddressInfo).port;
+  try {
+    await assert.rejects(openRedis(`redis://127.0.0.1:${port}`, 300), {
+      message: `cannot reach Redis at redis://127.0.0.1:${port}: connected, but no answer to PING within 0.3 s: is it a Redis server?`,
+    });
+  } finally {
+    mute.close();
+  }
 });
 
 async function runCli(args: string[]): Promise<string> {

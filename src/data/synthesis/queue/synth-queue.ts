@@ -42,13 +42,19 @@ export async function openRedis(url = DEFAULT_REDIS_URL, timeoutMs = 5000): Prom
   client.on("error", (e: NodeJS.ErrnoException) => {
     socketError = e; // the cause of a failed connect (ECONNREFUSED…); later drops are retried
   });
+  // connectTimeout covers the TCP connect only: a port that accepts and never answers would hang here forever.
+  let timer: NodeJS.Timeout | undefined;
+  const silent = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`connected, but no answer to PING within ${timeoutMs / 1000} s: is it a Redis server?`)), timeoutMs);
+  });
   try {
-    await client.connect();
-    await client.ping();
+    await Promise.race([client.connect().then(() => client.ping()), silent]);
   } catch (e) {
     client.disconnect();
     const err = socketError ?? (e as NodeJS.ErrnoException);
     throw new Error(`cannot reach Redis at ${url}: ${err.code ?? err.message}`);
+  } finally {
+    clearTimeout(timer);
   }
   // From here on, reconnect after drops.
   client.options.retryStrategy = (times: number) => Math.min(times * 200, 5000);
