@@ -88,7 +88,10 @@ export function registerDataCommands(program: Command): void {
       writeFileAtomic(join(o.out, "stats.json"), JSON.stringify(stats, null, 2));
       const written = writeStatsPlots(stats, o.out, { png: o.png });
       console.log(`${stats.qa} QA pairs, ${stats.videos} videos; wrote stats.md, stats.json and ${written.length} chart files to ${o.out}`);
-      if (v.summary().rejected) console.log(formatSummary(v.summary()));
+      if (v.summary().rejected) {
+        console.log(formatSummary(v.summary()));
+        process.exitCode = 1; // as validate: rejected records are an error, even though the valid ones were counted
+      }
     });
 
   data

@@ -18,12 +18,15 @@ export function intOption(name: string, min = Number.MIN_SAFE_INTEGER, max = Num
   };
 }
 
+// Decimal or exponent form only: Number() would also take "0x1", "0b1", "0o7" and "Infinity".
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /** A finite number (decimal or exponent form) with optional bounds; `exclusiveMin` for "positive". */
 export function numOption(name: string, o: { min?: number; max?: number; exclusiveMin?: boolean } = {}): Parse<number> {
   const lo = o.min === undefined ? "" : o.exclusiveMin ? ` > ${o.min}` : ` ≥ ${o.min}`;
   const hi = o.max === undefined ? "" : `${lo ? " and" : ""} ≤ ${o.max}`;
   return (v) => {
-    const n = Number(v.trim());
+    const n = DECIMAL.test(v.trim()) ? Number(v.trim()) : NaN;
     const below = o.min !== undefined && (o.exclusiveMin ? n <= o.min : n < o.min);
     if (v.trim() === "" || !Number.isFinite(n) || below || (o.max !== undefined && n > o.max)) fail(name, `a number${lo}${hi}`, v);
     return n;
@@ -54,6 +57,16 @@ export function parseDuration(v: string): number | undefined {
 
 export function durationOption(name: string): Parse<number> {
   return (v) => parseDuration(v) ?? fail(name, "a duration like 7d, 12h, 30m or 45s", v);
+}
+
+/** A power of two in [min, max] ("weights per quantization block"). */
+export function powerOfTwoOption(name: string, min: number, max: number): Parse<number> {
+  const int = intOption(name, min, max);
+  return (v) => {
+    const n = int(v);
+    if ((n & (n - 1)) !== 0) fail(name, `a power of two in ${min}..${max}`, v);
+    return n;
+  };
 }
 
 export function choiceOption<T extends string>(name: string, choices: readonly T[]): Parse<T> {

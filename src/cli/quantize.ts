@@ -3,19 +3,20 @@ import type { Command } from "commander";
 import { parseQuantScheme } from "../model/quant-plan.ts";
 import { quantizeFolder } from "../model/quantize-folder.ts";
 import { createProgress } from "../util/progress.ts";
+import { choiceOption, powerOfTwoOption } from "./options.ts";
 
 export function registerQuantizeCommands(program: Command): void {
   program
     .command("quantize <model>")
     .description("write a weight-only quantized copy of a model folder (LLM as 4/8-bit blocks, vision and MemAug as int8)")
-    .requiredOption("--bits <n>", "4 or 8")
+    .requiredOption("--bits <n>", "4 or 8", choiceOption("bits", ["4", "8"]))
     .requiredOption("--out <dir>", "the new model folder")
-    .option("--block-size <n>", "weights per quantization block of the LLM (power of two ≥ 16)", "32")
+    .option("--block-size <n>", "weights per quantization block of the LLM (power of two ≥ 16)", powerOfTwoOption("block-size", 16, 4096), 32)
     .option("--quiet", "no progress bar")
-    .action((model: string, o: { bits: string; out: string; blockSize: string; quiet?: boolean }) => {
+    .action((model: string, o: { bits: string; out: string; blockSize: number; quiet?: boolean }) => {
       if (o.bits !== "4" && o.bits !== "8") throw new Error(`--bits must be 4 or 8, got ${o.bits}`);
       const scheme = parseQuantScheme(`q${o.bits}`)!;
-      const blockSize = Number(o.blockSize);
+      const blockSize = o.blockSize;
       let bar: ReturnType<typeof createProgress> | undefined;
       const r = quantizeFolder(model, o.out, scheme, {
         blockSize,

@@ -15,6 +15,10 @@ export interface RawItem {
   index: number;
   /** 1-based line where the record starts (JSON lines and JSON arrays), as editors count. */
   line?: number;
+  /** An element of a JSON array: its index says which, since many elements may share a line. */
+  element?: boolean;
+  /** The record's own id, when it has one (locates it where lines do not). */
+  id?: string;
   value?: unknown;
   /** Why the text at this index is not a JSON value. */
   error?: string;
@@ -38,9 +42,11 @@ function parse(file: string, index: number, line: number, text: string): RawItem
   }
 }
 
-/** Where an item is, for messages: "file:line" for text files, "file row N" (1-based) for tables. */
-export function itemLocation(item: Pick<RawItem, "file" | "index" | "line">): string {
-  return item.line !== undefined ? `${item.file}:${item.line}` : `${item.file} row ${item.index + 1}`;
+/** Where an item is, for messages: "file:line" for JSON lines, "file:line element [i]" for a JSON array (a one-line
+ * array holds every element on line 1), "file row N" (1-based) for tables; then the record's id, if any. */
+export function itemLocation(item: Pick<RawItem, "file" | "index" | "line" | "element" | "id">): string {
+  const where = item.line !== undefined ? `${item.file}:${item.line}${item.element ? ` element [${item.index}]` : ""}` : `${item.file} row ${item.index + 1}`;
+  return item.id !== undefined ? `${where} (id ${JSON.stringify(item.id).slice(0, 80)})` : where;
 }
 
 export async function* readJsonl(file: string, opts: ReadOptions = {}): AsyncGenerator<RawItem> {
@@ -67,7 +73,7 @@ export async function* readJsonArray(file: string, opts: ReadOptions = {}): Asyn
   const splitter = new JsonArraySplitter(file);
   let index = 0;
   for await (const chunk of stream as AsyncIterable<string>) {
-    for (const el of splitter.pushWithLines(chunk)) yield parse(file, index++, el.line, el.text);
+    for (const el of splitter.pushWithLines(chunk)) yield { ...parse(file, index++, el.line, el.text), element: true };
   }
   splitter.end();
 }

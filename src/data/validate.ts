@@ -37,6 +37,10 @@ export interface Reject extends Issue {
   index: number;
   /** 1-based line of the record (text files). */
   line?: number;
+  /** Set for an element of a JSON array (index names it). */
+  element?: boolean;
+  /** The record's id, when it has one. */
+  id?: string;
 }
 
 export interface CheckOptions {
@@ -256,7 +260,16 @@ export class Validator {
     }
     this.s.rejected++;
     for (const iss of issues) {
-      const r: Reject = { file: item.file, index: item.index, ...(item.line !== undefined ? { line: item.line } : {}), ...iss };
+      const raw = item.value as { id?: unknown } | null | undefined;
+      const id = raw && typeof raw === "object" && (typeof raw.id === "string" || typeof raw.id === "number") ? String(raw.id) : undefined;
+      const r: Reject = {
+        file: item.file,
+        index: item.index,
+        ...(item.line !== undefined ? { line: item.line } : {}),
+        ...(item.element ? { element: true } : {}),
+        ...(id !== undefined ? { id } : {}),
+        ...iss,
+      };
       if (this.opts.strict) throw new Error(formatReject(r));
       this.s.byReason[r.reason] = (this.s.byReason[r.reason] ?? 0) + 1;
       this.s.examples[r.reason] ??= r;

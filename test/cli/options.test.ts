@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Command } from "commander";
 import { buildProgram } from "../../src/cli/main.ts";
-import { durationOption, intOption, numOption, parseDuration, parseSize, sizeOption } from "../../src/cli/options.ts";
+import { durationOption, intOption, numOption, parseDuration, parseSize, powerOfTwoOption, sizeOption } from "../../src/cli/options.ts";
 
 test("integers: digits only, bounds enforced, one clear line", () => {
   const maxTokens = intOption("max-tokens", 1);
@@ -60,4 +60,15 @@ test("commands reject bad numbers before doing any work", async () => {
   for (const [args, message] of bad) await assert.rejects(parseOnly(args), { message }, args.join(" "));
   assert.equal(await parseOnly(["cache", "gc", "--max-bytes", "10GB", "--older-than", "7d"]), "gc");
   assert.equal(await parseOnly(["report", "--model", "m", "--out", "o", "--seed", "7319"]), "report");
+});
+
+test("exit codes and messages: numbers are decimal only; --block-size is checked when parsed", () => {
+  const topP = numOption("top-p", { min: 0, exclusiveMin: true, max: 1 });
+  for (const v of ["0x1", "0b1", "0o1", "Infinity", "1_0"]) assert.throws(() => topP(v), { message: `--top-p: expected a number > 0 and ≤ 1, got "${v}"` });
+  assert.equal(topP("1e-1"), 0.1);
+  assert.equal(topP(".5"), 0.5);
+  const block = powerOfTwoOption("block-size", 16, 4096);
+  assert.equal(block("64"), 64);
+  assert.throws(() => block("17"), { message: '--block-size: expected a power of two in 16..4096, got "17"' });
+  assert.throws(() => block("8"), /--block-size: expected an integer in 16\.\.4096/);
 });

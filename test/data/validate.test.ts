@@ -1,6 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Validator, checkRecord, formatReject, formatSummary, matchOption, type Reject } from "../../src/data/validate.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readRecords } from "../../src/data/readers.ts";
 
 const conv = (turns: [string, string][], extra: Record<string, unknown> = {}) => ({
   id: "x",
@@ -182,4 +186,23 @@ test("Validator: every reject reported, summary by reason, strict throws the fir
   const strict = new Validator({ strict: true });
   assert.equal(strict.check(items[0])?.video, "v.mp4");
   assert.throws(() => strict.check(items[2]), { message: 'f.jsonl:3 task: "Nope" is not one of the 22 VideoMarathon tasks' });
+});
+
+test("exit codes and messages: a reject inside a one-line JSON array is located by element index and id", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hl-arr-"));
+  try {
+    const f = join(dir, "qa.json");
+    const ok = conv([
+      ["human", "<image>\nWhat?"],
+      ["gpt", "A."],
+    ]);
+    writeFileSync(f, JSON.stringify([ok, { ...ok, id: "v2-bad", conversations: [] }, ok]));
+    const seen: Reject[] = [];
+    const v = new Validator({ onReject: (r) => seen.push(r) });
+    for await (const item of readRecords(f)) v.check(item);
+    assert.equal(seen.length, 1);
+    assert.match(formatReject(seen[0]), new RegExp(`^${f.replace(/[.]/g, "\\.")}:1 element \\[1\\] \\(id "v2-bad"\\) conversations`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
