@@ -162,6 +162,7 @@ export class HourLlavaApp {
     let encodeS = 0;
     let tokens: Float32Array;
     let path: string | undefined;
+    let reused = false; // another process encoded it while this one waited: a hit for this run
     if (hit) {
       tokens = hit.tokens;
       path = hit.path;
@@ -201,6 +202,7 @@ export class HourLlavaApp {
           const res = await cache.encode({ key, meta, batch, encode, onResume: (n) => progress.tick(n), onWait, lockWaitMs, dtype: this.opts.cacheDtype });
           tokens = res.tokens;
           path = res.path;
+          reused = res.encodedElsewhere === true;
         } else {
           tokens = new Float32Array(T * TOKENS_PER_FRAME * this.model.hidden);
           for (let s = 0; s < T; s += batch) tokens.set(await encode(s, Math.min(batch, T - s)), s * TOKENS_PER_FRAME * this.model.hidden);
@@ -215,7 +217,7 @@ export class HourLlavaApp {
       durationS: plan.sample.durationS,
       frames: T,
       memory: this.model.buildMemory(tokens, T),
-      cache: { key, hit: !!hit, bytes: path ? statSync(path).size : tokens.byteLength, path }, // bytes stored, when cached
+      cache: { key, hit: !!hit || reused, bytes: path ? statSync(path).size : tokens.byteLength, path }, // bytes stored, when cached
       timings: { decodeS, encodeS, totalS: (performance.now() - t0) / 1000 },
       ...(incomplete ? { incomplete } : {}),
     };

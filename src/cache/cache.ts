@@ -29,6 +29,8 @@ export interface CachedMemory {
   meta: MemoryMeta;
   frames: number;
   tokens: Float32Array;
+  /** Found complete after waiting for the lock: another process encoded it, this one encoded nothing. */
+  encodedElsewhere?: boolean;
 }
 
 export interface CacheEntry {
@@ -153,7 +155,7 @@ export class MemoryCache {
     const lock = await acquireLock(join(this.dir, `${job.key}.lock`), { onWait: job.onWait, waitMs: job.lockWaitMs });
     try {
       const done = this.lookup(job.key);
-      if (done) return done; // another process finished it while we waited
+      if (done) return { ...done, encodedElsewhere: true }; // another process finished it while we waited
       const partial = join(this.dir, `${job.key}.partial`);
       mkdirSync(partial, { recursive: true });
       const T = job.meta.frameIndices.length;

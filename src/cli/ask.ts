@@ -162,16 +162,30 @@ export function registerAskCommands(program: Command): void {
       const o = cmd.optsWithGlobals() as CommonOpts; // --verbose is a program-wide option
       if (!question.trim()) throw new Error("the question is empty");
       checkAskOptions(askOptions(o));
+      const t0 = performance.now();
       const app = await open(o);
+      const loadS = (performance.now() - t0) / 1000;
       const mem = await rememberInput(app, video);
       await app.model.releaseVision(); // one video per command: its memory is built
+      // The answer path's sessions (and any --quant conversion) are built here, so prefill times prefill only.
+      const t1 = performance.now();
+      await app.warmUp();
+      const sessionsS = (performance.now() - t1) / 1000;
       const it = app.ask(mem, question, askOptions(o));
       let r = await it.next();
       for (; !r.done; r = await it.next()) if (!o.json) process.stdout.write(r.value);
       const a = r.value;
       const t = a.timings;
       if (o.json) {
-        const timings = { decode: mem.timings.decodeS, vision_encode: mem.timings.encodeS, memaug: t.memAugS, prefill: t.prefillS, generation: t.generateS };
+        const timings = {
+          load: loadS,
+          decode: mem.timings.decodeS,
+          vision_encode: mem.timings.encodeS,
+          sessions: sessionsS,
+          memaug: t.memAugS,
+          prefill: t.prefillS,
+          generation: t.generateS,
+        };
         const settings = { sampling: o.sampling, spatial: a.spatial, seed: a.seed, stop: a.stop };
         process.stdout.write(
           JSON.stringify({ answer: a.text, question, model: app.modelDir, ...describe(mem, o), ...settings, timings_s: timings, tokens: t.tokens }) + "\n",

@@ -36,7 +36,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     closeSync(fd);
   } catch (e) {
     removeQuietly(tmp);
-    throw e;
+    // Node's ENOSPC/EIO messages name no file ("no space left on device, write"): say which one.
+    throw new Error(`cannot write ${path}: ${(e as Error).message}`, { cause: e });
   }
   commitTempFile(tmp, path);
 }

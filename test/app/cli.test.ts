@@ -58,6 +58,8 @@ test("ask answers, --json reports timings per stage and cache info; the second a
   assert.equal(j.frames, 40); // 20 s at 2 fps has only 40 frames: all are kept (the model repeats them to 128)
   assert.equal(j.cache.hit, false);
   assert.ok(j.timings_s.vision_encode > 0 && j.timings_s.memaug > 0 && j.timings_s.prefill > 0);
+  // loading and building the answer path's sessions are their own entries, not part of prefill
+  assert.ok(j.timings_s.load > 0 && j.timings_s.sessions > 0);
   // The checkpoint's forgetting (random, seed 0) and the sampling rule are recorded; at most 4 tokens were generated.
   assert.deepEqual([j.sampling, j.spatial, j.seed], ["one-fps-min", "random", 0]);
   assert.ok(j.tokens >= 1 && j.tokens <= 4 && (j.stop === "length") === (j.tokens === 4), `${j.tokens} tokens, stop ${j.stop}`);

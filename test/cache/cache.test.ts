@@ -201,3 +201,24 @@ test("unrecoverable entries: a truncated or garbage entry is shown by ls, remove
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("exit codes and messages: a memory another process encoded while this one waited is reported as encoded elsewhere", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hl-cache-race-"));
+  try {
+    const c = new MemoryCache(dir);
+    const key = "e".repeat(32);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const first = c.encode({ key, meta: meta(2), batch: 2, encode: async (s, n) => (await gate, frameTokens(s, n)) });
+    await new Promise((r) => setTimeout(r, 50)); // the first holds the lock
+    let encodedBySecond = 0;
+    const second = c.encode({ key, meta: meta(2), batch: 2, encode: async (s, n) => ((encodedBySecond += n), frameTokens(s, n)) });
+    release();
+    const [a, b] = await Promise.all([first, second]);
+    assert.equal(a.encodedElsewhere, undefined);
+    assert.equal(b.encodedElsewhere, true);
+    assert.equal(encodedBySecond, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

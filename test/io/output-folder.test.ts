@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "./tmp.ts";
-import { commitTempDir, tempPathFor } from "../../src/io/atomic.ts";
+import { commitTempDir, tempPathFor, writeFileAtomic } from "../../src/io/atomic.ts";
 import { MODEL_FOLDER_FILES, assertReplaceable } from "../../src/io/output-folder.ts";
 import { writeCheckpoint } from "../../src/io/checkpoint.ts";
 import { MdsWriter } from "../../src/data/mds.ts";
@@ -59,4 +59,11 @@ test("data loss: data shard --out over a folder with foreign files is refused be
   writeFileSync(join(dir, "important.csv"), "a,b\n");
   assert.throws(() => new MdsWriter({ out: dir, columns: { id: "str" } }), /refusing to replace .*important\.csv/);
   assert.equal(readFileSync(join(dir, "important.csv"), "utf8"), "a,b\n");
+});
+
+test("exit codes and messages: a failed write names the file (a folder in the way, a missing parent)", () => {
+  const dir = tempDir("out-");
+  mkdirSync(join(dir, "report.md"));
+  assert.throws(() => writeFileAtomic(join(dir, "report.md"), "x"), new RegExp(`report\\.md.*(EISDIR|directory)`));
+  assert.throws(() => writeFileAtomic(join(dir, "nope", "a.json"), "x"), new RegExp(`cannot write ${dir}/nope/a\\.json: ENOENT`));
 });
