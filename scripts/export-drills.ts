@@ -6,20 +6,15 @@
 // Each kind gets train-<kind>.jsonl.gz and held-<kind>.jsonl.gz: one {"ids", "answers"} per drill, answers being the
 // next-token targets of the letters and their <|im_end|> (IGNORE elsewhere), as held-out scoring reads them.
 import { Command } from "commander";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
-import { writeFileAtomic } from "../src/io/atomic.ts";
-import { tokenizeConversation } from "../src/io/chat-template.ts";
 import { openCheckpoint, writeCheckpoint } from "../src/io/checkpoint.ts";
 import { parseHourLlavaConfig } from "../src/io/config.ts";
 import { loadTokenizer } from "../src/io/tokenizer.ts";
 import { initWeights } from "../src/model/init.ts";
-import { nextTokenTargets } from "../src/model/token-flow.ts";
-import { DRILL_KINDS, drillSet } from "../src/train/drill-sets.ts";
+import { DRILL_KINDS, drillSet, writeDrillFile } from "../src/train/drill-sets.ts";
 import type { DrillKind } from "../src/train/drill-sets.ts";
 import { HELD_OUT_SEED } from "../src/train/held-out.ts";
-import { readFileSync } from "node:fs";
 
 const o = new Command()
   .requiredOption("--out <dir>", "folder for the drill files (and init/ with --width)")
@@ -39,12 +34,8 @@ mkdirSync(o.out, { recursive: true });
 const tok = loadTokenizer(o.model);
 for (const kind of kinds) {
   for (const [split, n, seed] of [["train", o.train, 41], ["held", o.held, HELD_OUT_SEED + 41]] as const) {
-    const lines = drillSet(kind, n, seed, o.worlds).map((d) => {
-      const { ids, labels } = tokenizeConversation(tok, d, { supervise: "answers" });
-      return JSON.stringify({ ids, answers: nextTokenTargets(labels) });
-    });
-    writeFileAtomic(join(o.out, `${split}-${kind}.jsonl.gz`), gzipSync(lines.join("\n") + "\n"));
-    console.error(`${split}-${kind}: ${lines.length} drills`);
+    writeDrillFile(join(o.out, `${split}-${kind}.jsonl.gz`), tok, drillSet(kind, n, seed, o.worlds));
+    console.error(`${split}-${kind}: ${n} drills`);
   }
 }
 if (o.width) {

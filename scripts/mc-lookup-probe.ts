@@ -10,17 +10,10 @@ import { openCheckpoint } from "../src/io/checkpoint.ts";
 import { parseHourLlavaConfig } from "../src/io/config.ts";
 import { loadTokenizer } from "../src/io/tokenizer.ts";
 import { initWeights } from "../src/model/init.ts";
-import { buildSynthDataset } from "../src/synth/dataset.ts";
-import { buildFrameRecords } from "../src/synth/frame-dataset.ts";
-import { optionDrills } from "../src/synth/option-drill.ts";
-import { LETTERS, MC_INSTRUCTION } from "../src/synth/questions.ts";
-import { COLOURS, SCENES, SHAPES } from "../src/synth/vocab.ts";
-import { seededRandom } from "../src/model/sampling.ts";
 import { readAllWeights } from "../src/train/checkpoint.ts";
 import { HELD_OUT_SEED } from "../src/train/held-out.ts";
 import { probeOptionLookup } from "../src/train/option-probe.ts";
-import { turnsOf } from "../src/train/synth-source.ts";
-import type { Drill } from "../src/train/option-probe.ts";
+import { drillSet, type DrillKind } from "../src/train/drill-sets.ts";
 
 const o = new Command()
   .option("--model <dir>", "model folder (its tokenizer is used in every case)", "models/hourllava-tiny")
@@ -31,7 +24,7 @@ const o = new Command()
   .option("--per-step <n>", "drills per step, packed into one sequence", Number, 8)
   .option("--eval-every <n>", "steps between held-out scores", Number, 250)
   .option("--worlds <n>", "training worlds (frame and video MC questions of each)", Number, 150)
-  .option("--drills <kind>", "mc (the data's MC questions), two (two options of one or two words) or repeat (copy a letter: the control)", "mc")
+  .option("--drills <kind>", "mc (the data's MC questions), two / four (options of the world's words), name (reverse lookup) or repeat (the control)", "mc")
   .option("--loss-on <what>", "answers (the letters) or all (every next token, as language-model pretraining)", "answers")
   .option("--threads <n>", "intra-op threads", Number)
   .parse()
@@ -48,7 +41,7 @@ const o = new Command()
     lossOn: string;
     threads?: number;
   }>();
-if (!["mc", "two", "repeat"].includes(o.drills)) throw new Error(`--drills must be mc, two or repeat, got ${JSON.stringify(o.drills)}`);
+if (!["mc", "two", "four", "name", "repeat"].includes(o.drills)) throw new Error(`--drills must be mc, two or repeat, got ${JSON.stringify(o.drills)}`);
 if (o.lossOn !== "answers" && o.lossOn !== "all") throw new Error(`--loss-on must be answers or all, got ${JSON.stringify(o.lossOn)}`);
 
 const ck = openCheckpoint(o.model);
@@ -68,44 +61,10 @@ const config = o.width
 const weights = o.width ? initWeights(config, 7) : readAllWeights(ck);
 ck.close();
 
-function drills(seed: number, worlds: number): Drill[] {
-  const range = { minDurationS: 60, maxDurationS: 180 };
-  const records = [
-    ...buildFrameRecords({ seed, worlds, ...range, framesPerWorld: 4, qaPerSample: 64 }),
-    ...buildSynthDataset({ seed, trainWorlds: worlds, evalWorlds: 0, ...range, qaPerSample: 64 }).train,
-  ];
-  const out: Drill[] = [];
-  for (const r of records) {
-    const d = optionDrills(turnsOf(r.conversations));
-    for (let i = 0; i < d.length; i += 2) out.push([d[i], d[i + 1]]);
-  }
-  return out;
-}
-/** Controls: two options, the question naming one (content matching at its simplest); a letter to repeat from a
- * fixed place in the question (positional copying, which the stack learns within 100 steps). */
-function controls(kind: "two" | "repeat", n: number, seed: number): Drill[] {
-  const rand = seededRandom(seed);
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
-  const words = [...SCENES, ...COLOURS, ...SHAPES];
-  return Array.from({ length: n }, (): Drill => {
-    if (kind === "repeat") {
-      const a = pick(LETTERS);
-      return [
-        { from: "human", value: `Repeat this letter: ${a}` },
-        { from: "gpt", value: a },
-      ];
-    }
-    const first = pick(words);
-    const options = [first, pick(words.filter((w) => w !== first))];
-    const k = rand() < 0.5 ? 0 : 1;
-    return [
-      { from: "human", value: `Which option is ${options[k]}?\nA. ${options[0]}\nB. ${options[1]}\n${MC_INSTRUCTION}` },
-      { from: "gpt", value: LETTERS[k] },
-    ];
-  });
-}
-const train = o.drills === "mc" ? drills(41, o.worlds) : controls(o.drills as "two" | "repeat", 20000, 41);
-const held = o.drills === "mc" ? drills(HELD_OUT_SEED + 41, 6) : controls(o.drills as "two" | "repeat", 300, HELD_OUT_SEED + 41);
+// The data's MC questions (mc) or the controls (two, repeat): src/train/drill-sets.ts.
+const kind = o.drills as DrillKind;
+const train = drillSet(kind, 20000, 41, o.worlds);
+const held = drillSet(kind, 300, HELD_OUT_SEED + 41, 6);
 console.error(
   `LLM ${config.hidden_size} wide × ${config.num_hidden_layers} layers (${o.width ? "fresh" : o.model}); ${train.length} drills, ${held.length} held out`,
 );

@@ -7,6 +7,13 @@
 //   name   — the reverse lookup: the question names a letter and the answer is that option's text (an induction
 //            head's job: find the letter in the options, copy what follows it), a stepping stone to `two`
 //   repeat — copy a letter from a fixed place in the question (positional copying: the control)
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { gzipSync } from "node:zlib";
+import { writeFileAtomic } from "../io/atomic.ts";
+import { tokenizeConversation } from "../io/chat-template.ts";
+import type { TextTokenizer } from "../io/tokenizer.ts";
+import { nextTokenTargets } from "../model/token-flow.ts";
 import { seededRandom } from "../model/sampling.ts";
 import type { Turn } from "../synth/dataset.ts";
 import { buildSynthDataset } from "../synth/dataset.ts";
@@ -76,4 +83,15 @@ function syntheticDrills(kind: Exclude<DrillKind, "mc">, n: number, seed: number
 export function drillSet(kind: DrillKind, n: number, seed: number, worlds = 300): Drill[] {
   if (!Number.isInteger(n) || n < 1) throw new Error(`drill sets: the count must be a positive integer, got ${n}`);
   return kind === "mc" ? worldDrills(n, seed, worlds) : syntheticDrills(kind, n, seed);
+}
+
+/** Writes drills as gzipped JSON lines for tools/train_torch/text_stage.py: {"ids", "answers"} per drill, answers
+ * being the next-token targets of the letters and their <|im_end|> (IGNORE elsewhere), as held-out scoring reads them. */
+export function writeDrillFile(path: string, tok: TextTokenizer, drills: readonly Drill[]): void {
+  const lines = drills.map((d) => {
+    const { ids, labels } = tokenizeConversation(tok, d, { supervise: "answers" });
+    return JSON.stringify({ ids, answers: nextTokenTargets(labels) });
+  });
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomic(path, gzipSync(lines.join("\n") + "\n"));
 }

@@ -15,7 +15,6 @@ import { qwen2 } from "../model/qwen2.ts";
 import { seededRandom } from "../model/sampling.ts";
 import { nextTokenTargets } from "../model/token-flow.ts";
 import { MapWeights, WeightStore } from "../model/weights.ts";
-import type { Turn } from "../synth/dataset.ts";
 import { adamwStep, newAdamWState } from "./adamw.ts";
 import { scoreAnswers } from "./held-out.ts";
 import { i64, llmRope } from "./sample.ts";
@@ -24,8 +23,8 @@ import { partOf } from "./parts.ts";
 import { cosineWithWarmup } from "./schedule.ts";
 
 type Tensors = Map<string, { data: Float32Array; shape: number[] }>;
-/** One drill: a user turn and the assistant's letter. */
-export type Drill = [Turn, Turn];
+import type { Drill } from "./drill-sets.ts";
+export type { Drill };
 
 export interface ProbeOptions {
   steps: number;

@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "parity"))
 sys.path.insert(0, HERE)
 from reference_qwen2 import rms_norm, rope_inv_freq, rotate_half  # noqa: E402
 from safetensors_file import read_safetensors_bytes, write_safetensors  # noqa: E402
-from train import adamw_step, cosine_with_warmup  # noqa: E402
+from train import adamw_step, commit_checkpoint, cosine_with_warmup  # noqa: E402
 
 IGNORE = -100
 FORMAT = "hourllava-text-stage/1"
@@ -152,12 +152,7 @@ def save(out, source, cfg, weights, state, step, seen, rng_state, args):
     with open(os.path.join(tmp, "text_stage.json"), "w") as f:
         json.dump({"format": FORMAT, "step": step, "drills_seen": seen, "args": vars(args)}, f, indent=2)
     torch.save(rng_state, os.path.join(tmp, "rng.pt"))
-    if os.path.exists(final):
-        shutil.rmtree(final)
-    os.replace(tmp, final)
-    with open(os.path.join(out, "latest.json.tmp"), "w") as f:
-        f.write(json.dumps({"checkpoint": name, "step": step}) + "\n")
-    os.replace(os.path.join(out, "latest.json.tmp"), os.path.join(out, "latest.json"))
+    commit_checkpoint(out, tmp, name, step)
 
 
 def main():

@@ -149,6 +149,13 @@ def save_checkpoint(out, source_folder, weights, state, step, manifest):
     with open(os.path.join(tmp, "trainer_state.json"), "w") as f:
         json.dump({"step": step, "seed": manifest["seed"], "configHash": manifest["configHash"]}, f, indent=2)
         f.write("\n")
+    return commit_checkpoint(out, tmp, name, step)
+
+
+def commit_checkpoint(out, tmp, name, step):
+    """Moves a fully written checkpoint folder into place, then points latest.json at it (a crash in between leaves
+    the previous checkpoint in charge)."""
+    final = os.path.join(out, name)
     if os.path.exists(final):
         shutil.rmtree(final)
     os.replace(tmp, final)
