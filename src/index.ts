@@ -1,5 +1,6 @@
 // The package's public API (`import { HourLlavaApp } from "hourllava"`): the app for asking about videos, plus the
-// pieces for callers who drive the model themselves.
+// pieces for callers who drive the model themselves. Lean on purpose: the server (`hourllava/serve`) and the CLI
+// (`hourllava/cli`) are subpath exports, so importing the library loads no fastify, bullmq, ioredis or openai.
 export { HourLlavaApp, Chat } from "./app/app.ts";
 export type { AppOptions, AskOptions, VideoMemory, Answer, AnswerTimings } from "./app/app.ts";
 export { DEFAULT_MODEL_DIR } from "./app/default-model.ts";
@@ -12,4 +13,3 @@ export type { TextTokenizer } from "./io/tokenizer.ts";
 export { readGenerationConfig, endTokenIds } from "./io/generation-config.ts";
 export { tokenizeConversation, renderConversation } from "./io/chat-template.ts";
 export type { ChatTurnInput } from "./io/chat-template.ts";
-export { main } from "./cli/main.ts";

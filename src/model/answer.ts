@@ -10,6 +10,7 @@ import { assertFinite } from "./assert-finite.ts";
 import type { HourLlava, Memory } from "./hourllava.ts";
 import type { SamplingOptions } from "./sampling.ts";
 import { llmLayout } from "./token-flow.ts";
+import { CodedError } from "../util/coded-error.ts";
 
 /** What a caller may set; unset fields come from the checkpoint (answerSettings). */
 export interface AnswerRequestOptions extends SamplingOptions {
@@ -96,7 +97,7 @@ export async function* streamAnswer(
   const L = llmLayout(plan).length;
   const maxLen = model.config.tokenizer_model_max_length;
   if (L + s.maxNewTokens > maxLen)
-    throw new Error(`the conversation needs ${L} tokens plus ${s.maxNewTokens} to answer, over the model's context of ${maxLen}`);
+    throw new CodedError("context_overflow", `the conversation needs ${L} tokens plus ${s.maxNewTokens} to answer, over the model's context of ${maxLen}`);
   const t0 = performance.now();
   const videoRows = s.memAug === false ? model.queryInput(video.memory, plan) : await model.memAug(video.memory, plan);
   assertFinite(videoRows, "MemAug");

@@ -6,17 +6,11 @@ import type { FastifyInstance } from "fastify";
 import type { Answer } from "../app/app.ts";
 import type { ServeContext } from "./context.ts";
 import { parseChatRequest } from "./chat-request.ts";
-import { ApiError, badRequest, toApiError } from "./errors.ts";
+import { toApiError } from "./errors.ts";
 import { abortError } from "./queue.ts";
 import { requestSignal } from "./signal.ts";
 import { SseStream } from "./sse.ts";
 
-/** streamAnswer's refusal of an over-long conversation, as OpenAI's context_length_exceeded. */
-function answerError(e: unknown): ApiError {
-  const m = (e as Error).message ?? "";
-  if (/over the model's context/.test(m)) return badRequest(m, "messages", "context_length_exceeded");
-  return toApiError(e);
-}
 
 const usage = (a: Answer) => ({ prompt_tokens: a.promptTokens, completion_tokens: a.ids.length, total_tokens: a.promptTokens + a.ids.length });
 const finish = (a: Answer) => (a.stop === "end" ? "stop" : "length");
@@ -41,7 +35,7 @@ export function registerChatRoute(server: FastifyInstance, ctx: ServeContext): v
         try {
           return await it.next();
         } catch (e) {
-          throw answerError(e);
+          throw toApiError(e);
         }
       };
       let step = await next(); // MemAug, prefill and the first token: errors here are still an HTTP status

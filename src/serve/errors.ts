@@ -1,6 +1,7 @@
 // OpenAI-style error bodies ({"error":{"message","type","param","code"}}) with the status that says whose fault
 // it is; Fastify's own errors (bad JSON, body too large, wrong content type) are mapped to the same shape.
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { errorCode } from "../util/coded-error.ts";
 
 export type ErrorType = "invalid_request_error" | "authentication_error" | "permission_error" | "not_found_error" | "rate_limit_error" | "server_error";
 
@@ -46,8 +47,24 @@ function fromFastify(e: FastifyError): ApiError | undefined {
   return undefined;
 }
 
+/** The app's coded errors as HTTP: the status and OpenAI code follow the code, never the message's wording. */
+function fromCoded(e: unknown): ApiError | undefined {
+  switch (errorCode(e)) {
+    case "context_overflow":
+      return badRequest((e as Error).message, "messages", "context_length_exceeded");
+    case "unreadable_video":
+    case "not_regular_file":
+      return new ApiError(422, "invalid_request_error", (e as Error).message, "messages", "unreadable_video");
+    case "model_not_found":
+      return notFound((e as Error).message, "model_not_found", "model");
+  }
+  return undefined;
+}
+
 export function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
+  const coded = fromCoded(e);
+  if (coded) return coded;
   return fromFastify(e as FastifyError) ?? new ApiError(500, "server_error", (e as Error).message?.split("\n")[0] ?? String(e));
 }
 

@@ -10,6 +10,7 @@
 import { countDecodedFrames } from "./decoded-count.ts";
 import { ffmpegErrorSummary, runFfmpeg } from "./ffmpeg-run.ts";
 import { checkInputFile, localInputArgs, refuseReferencingDemuxer, refuseReferencingFile } from "./local-input.ts";
+import { CodedError } from "../util/coded-error.ts";
 
 export interface VideoInfo {
   durationS: number;
@@ -110,7 +111,7 @@ function averageRate(frames: number, durationS: number, fps: number): number {
 /** Parses the `ffmpeg -i` report; throws one-line errors for unreadable files and unusable streams. */
 export function parseProbeOutput(path: string, stderr: string): ParsedProbe {
   if (!/^Input #0, /m.test(stderr)) {
-    throw new Error(`${path}: not a readable video; corrupt, truncated or not a video file (ffmpeg: ${ffmpegErrorSummary(stderr, path)})`);
+    throw new CodedError("unreadable_video", `${path}: not a readable video; corrupt, truncated or not a video file (ffmpeg: ${ffmpegErrorSummary(stderr, path)})`);
   }
   const durMatch = /^\s*Duration: (?:(\d+):(\d\d):(\d\d(?:\.\d+)?)|N\/A)/m.exec(stderr);
   let durationS: number | null = null;
