@@ -27,7 +27,7 @@ export interface EvalRunOptions {
   quiet?: boolean;
   /** Recorded in run.json; a resume with other settings is refused. */
   settings: RunSettings;
-  /** Called with the videos still to answer before any is encoded here (eval --queue encodes them on workers). */
+  /** Called with the videos still to answer before any is encoded here (eval --redis encodes them on workers). */
   prepareVideos?: (videos: string[]) => Promise<void>;
 }
 

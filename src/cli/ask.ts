@@ -146,7 +146,7 @@ export function registerAskCommands(program: Command): void {
     .option("--batch <n>", "frames per vision batch and per saved cache part", intOption("batch", 1), 16)
     .action(async (video: string | undefined, o: CommonOpts & FarmOpts & { batch: number }) => {
       if (await encodeFarm(video, o)) return;
-      if (!video) throw new Error("encode: give a video (or --list videos.txt --queue redis://host:port, or --status)");
+      if (!video) throw new Error("encode: give a video (or --list videos.txt --redis redis://host:port, or --status)");
       const app = await open(o, o.batch);
       const mem = await app.remember(video);
       if (o.json) process.stdout.write(JSON.stringify({ ...describe(mem, o), model: app.modelDir }) + "\n");

@@ -1,5 +1,5 @@
-// `hourllava encode --list videos.txt --queue redis://…` (queue videos for the workers) and `encode --status`;
-// also the farm step of `eval --queue`. The options are added to the `encode` command of ask.ts.
+// `hourllava encode --list videos.txt --redis redis://…` (queue videos for the workers) and `encode --status`;
+// also the farm step of `eval --redis`. The options are added to the `encode` command of ask.ts.
 import type { Command } from "commander";
 import { appModelId } from "../app/app.ts";
 import { resolveModelDir } from "../app/default-model.ts";
@@ -9,11 +9,11 @@ import { readVideoList, type EncodeSettings } from "../farm/encode-job.ts";
 import { DEFAULT_ENCODE_QUEUE, enqueueEncodes, waitForEncodes } from "../farm/encode-queue.ts";
 import { createProgress } from "../util/progress.ts";
 import type { CommonOpts } from "./ask.ts";
-import { intOption } from "./options.ts";
+import { intOption, retiredOption } from "./options.ts";
 
 export interface FarmOpts {
   list?: string;
-  queue?: string;
+  redis?: string;
   queueName: string;
   status?: boolean;
   attempts: number;
@@ -21,9 +21,12 @@ export interface FarmOpts {
 }
 
 export function withQueueOptions(c: Command): Command {
-  return c
-    .option("--queue <url>", "Redis of the encode farm, redis://host:port (default $HOURLLAVA_REDIS_URL or redis://127.0.0.1:6379)")
-    .option("--queue-name <name>", "encode queue name", DEFAULT_ENCODE_QUEUE);
+  c.option("--redis <url>", "Redis of the encode farm, redis://host:port (default $HOURLLAVA_REDIS_URL or redis://127.0.0.1:6379)").option(
+    "--queue-name <name>",
+    "encode queue name",
+    DEFAULT_ENCODE_QUEUE,
+  );
+  return retiredOption(c, "--queue <url>", "the Redis server is --redis <url>, the queue's name --queue-name <name>");
 }
 
 export function withFarmOptions(c: Command): Command {
@@ -34,7 +37,7 @@ export function withFarmOptions(c: Command): Command {
     .option("--backoff <ms>", "first retry delay, doubled each retry", intOption("backoff", 0), 10_000);
 }
 
-export const redisUrlOf = (o: { queue?: string }) => o.queue ?? process.env.HOURLLAVA_REDIS_URL ?? DEFAULT_REDIS_URL;
+export const redisUrlOf = (o: { redis?: string }) => o.redis ?? process.env.HOURLLAVA_REDIS_URL ?? DEFAULT_REDIS_URL;
 
 /** What a memory is built with; workers refuse jobs whose settings differ from theirs. */
 export function encodeSettings(o: CommonOpts, model: string): EncodeSettings {
@@ -44,7 +47,7 @@ export function encodeSettings(o: CommonOpts, model: string): EncodeSettings {
 /** Handles --list / --status; false when the command is a plain local encode. */
 export async function encodeFarm(video: string | undefined, o: CommonOpts & FarmOpts): Promise<boolean> {
   if (!o.list && !o.status) {
-    if (o.queue) throw new Error("encode --queue needs --list videos.txt (or --status); workers run `hourllava worker encode --queue …`");
+    if (o.redis) throw new Error("encode --redis needs --list videos.txt (or --status); workers run `hourllava worker encode --redis …`");
     return false;
   }
   if (video) throw new Error(`encode: give either a video or --list/--status, not both`);
@@ -64,9 +67,9 @@ export async function encodeFarm(video: string | undefined, o: CommonOpts & Farm
   return true;
 }
 
-/** eval --queue: the videos go to the farm and the run waits for them; failures are told, not fatal (the run
+/** eval --redis: the videos go to the farm and the run waits for them; failures are told, not fatal (the run
  * then lists those videos as not encodable). */
-export async function encodeThroughFarm(videos: string[], settings: EncodeSettings, o: { queue?: string; queueName: string; quiet?: boolean }): Promise<void> {
+export async function encodeThroughFarm(videos: string[], settings: EncodeSettings, o: { redis?: string; queueName: string; quiet?: boolean }): Promise<void> {
   const target = { redisUrl: redisUrlOf(o), queueName: o.queueName };
   const { ids } = await enqueueEncodes(videos, settings, target);
   const p = createProgress({ label: "encode (farm)", total: ids.length, unit: "videos", quiet: o.quiet });

@@ -15,7 +15,7 @@ interface EvalOpts extends CommonOpts {
   out?: string;
   limit?: number;
   shard?: Shard;
-  queue?: string;
+  redis?: string;
   queueName: string;
 }
 
@@ -47,7 +47,7 @@ export function registerEvalCommands(program: Command): void {
         ask: { maxNewTokens: o.maxTokens },
         quiet: o.quiet,
         settings: runSettings,
-        prepareVideos: o.queue ? (videos) => encodeThroughFarm(videos, settings, o) : undefined,
+        prepareVideos: o.redis ? (videos) => encodeThroughFarm(videos, settings, o) : undefined,
       });
       writeEvalReport(out, bench, run, { model: app.modelDir, command: `hourllava ${process.argv.slice(2).join(" ")}`, settings: runSettings });
       const heads = bench.headlines.map(({ headline }) => `${headline.label} ${headline.compute(run.rows).toFixed(1)}`).join(", ");

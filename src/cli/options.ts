@@ -2,6 +2,8 @@
 // command with one line before any work starts: integers and numbers with their bounds, sizes with units
 // (10GB, 512MiB), durations with units (7d, 12h), and word choices.
 
+import { Option, type Command } from "commander";
+
 type Parse<T> = (value: string) => T;
 
 const fail = (name: string, what: string, v: string): never => {
@@ -71,4 +73,14 @@ export function powerOfTwoOption(name: string, min: number, max: number): Parse<
 
 export function choiceOption<T extends string>(name: string, choices: readonly T[]): Parse<T> {
   return (v) => ((choices as readonly string[]).includes(v) ? (v as T) : fail(name, choices.join(" | "), v));
+}
+
+/** An option spelling that now means something else elsewhere: refused with the new name, hidden from --help. */
+export function retiredOption(c: Command, flags: string, hint: string): Command {
+  const name = flags.split(/[ ,]/)[0];
+  return c.addOption(
+    new Option(flags).hideHelp().argParser((): never => {
+      throw new Error(`${name} is no longer an option of this command: ${hint}`);
+    }),
+  );
 }

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { checkExposure } from "../serve/exposure.ts";
 import { createServer } from "../serve/server.ts";
 import { open, withModelOptions, type CommonOpts } from "./ask.ts";
-import { intOption, numOption, sizeOption } from "./options.ts";
+import { intOption, numOption, retiredOption, sizeOption } from "./options.ts";
 
 interface ServeOpts extends CommonOpts {
   host: string;
@@ -13,7 +13,7 @@ interface ServeOpts extends CommonOpts {
   uploadDir?: string;
   maxUpload: number;
   maxBody: number;
-  queue: number;
+  maxWaiting: number;
   jobs: number;
   requestTimeout: number;
   keepMemories: number;
@@ -21,7 +21,7 @@ interface ServeOpts extends CommonOpts {
 }
 
 export function registerServeCommands(program: Command): void {
-  withModelOptions(program.command("serve").description("OpenAI-compatible chat completions with video input, and a web page at /"))
+  const serve = withModelOptions(program.command("serve").description("OpenAI-compatible chat completions with video input, and a web page at /"))
     .option("--host <addr>", "address to listen on (0.0.0.0 opens it to the network)", "127.0.0.1")
     .option("--port <n>", "port (0: any free one, printed)", intOption("port", 0, 65535), 8080)
     .option("--api-key <key>", "require Authorization: Bearer <key> on every route but /health (default $HOURLLAVA_API_KEY); required off loopback")
@@ -30,38 +30,39 @@ export function registerServeCommands(program: Command): void {
     .option("--upload-dir <dir>", "where uploads are stored (default <cache>/uploads)")
     .option("--max-upload <size>", "largest upload", sizeOption("max-upload"), 4 * 2 ** 30)
     .option("--max-body <size>", "largest JSON body (data: URL videos)", sizeOption("max-body"), 64 * 2 ** 20)
-    .option("--queue <n>", "requests that may wait for the model; more get 429 with Retry-After", intOption("queue", 0), 8)
+    .option("--max-waiting <n>", "requests that may wait for the model; more get 429 with Retry-After", intOption("max-waiting", 0), 8)
     .option("--jobs <n>", "compute jobs at once (1: one job already uses every core of a CPU)", intOption("jobs", 1), 1)
     .option("--request-timeout <seconds>", "longest a request may wait and run", numOption("request-timeout", { min: 0, exclusiveMin: true }), 900)
-    .option("--keep-memories <n>", "video memories held in the process between questions", intOption("keep-memories", 0), 2)
-    .action(async (o: ServeOpts) => {
-      const apiKey = o.apiKey ?? process.env.HOURLLAVA_API_KEY;
-      const exposure = checkExposure({ host: o.host, apiKey, insecureNoAuth: o.insecureNoAuth }); // before the model loads
-      if (exposure.warning) process.stderr.write(exposure.warning + "\n");
-      const app = await open(o);
-      await app.warmUp(); // the answer path's sessions are built before the first request, not during it
-      const server = await createServer({
-        app,
-        apiKey,
-        videoRoot: o.videoRoot,
-        cacheDir: o.cacheDir,
-        uploadDir: o.uploadDir,
-        maxUploadBytes: o.maxUpload,
-        maxBodyBytes: o.maxBody,
-        maxWaiting: o.queue,
-        jobs: o.jobs,
-        requestTimeoutS: o.requestTimeout,
-        keepMemories: o.keepMemories,
-        loopback: exposure.loopback,
-      });
-      const url = await server.listen({ host: o.host, port: o.port });
-      // Fastify names one address; a wildcard bind listens on all of them, so say so rather than print 127.0.0.1.
-      const bound = exposure.loopback ? "" : `; bound to ${o.host}, reachable from the network`;
-      process.stderr.write(`hourllava serve: ${url}/ (model ${app.modelDir}${bound})\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => void server.close().then(resolve);
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
-      });
+    .option("--keep-memories <n>", "video memories held in the process between questions", intOption("keep-memories", 0), 2);
+  retiredOption(serve, "--queue <n>", "the number of requests that may wait is --max-waiting <n> (--queue meant a Redis URL elsewhere)");
+  serve.action(async (o: ServeOpts) => {
+    const apiKey = o.apiKey ?? process.env.HOURLLAVA_API_KEY;
+    const exposure = checkExposure({ host: o.host, apiKey, insecureNoAuth: o.insecureNoAuth }); // before the model loads
+    if (exposure.warning) process.stderr.write(exposure.warning + "\n");
+    const app = await open(o);
+    await app.warmUp(); // the answer path's sessions are built before the first request, not during it
+    const server = await createServer({
+      app,
+      apiKey,
+      videoRoot: o.videoRoot,
+      cacheDir: o.cacheDir,
+      uploadDir: o.uploadDir,
+      maxUploadBytes: o.maxUpload,
+      maxBodyBytes: o.maxBody,
+      maxWaiting: o.maxWaiting,
+      jobs: o.jobs,
+      requestTimeoutS: o.requestTimeout,
+      keepMemories: o.keepMemories,
+      loopback: exposure.loopback,
     });
+    const url = await server.listen({ host: o.host, port: o.port });
+    // Fastify names one address; a wildcard bind listens on all of them, so say so rather than print 127.0.0.1.
+    const bound = exposure.loopback ? "" : `; bound to ${o.host}, reachable from the network`;
+    process.stderr.write(`hourllava serve: ${url}/ (model ${app.modelDir}${bound})\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => void server.close().then(resolve);
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+  });
 }

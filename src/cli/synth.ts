@@ -14,17 +14,20 @@ import {
   type WorkerEvent,
 } from "../data/synthesis/queue/synth-queue.ts";
 import { createProgress } from "../util/progress.ts";
-import { intOption } from "./options.ts";
+import { intOption, retiredOption } from "./options.ts";
 
 interface Common {
   redis: string;
-  queue: string;
+  queueName: string;
 }
 
 function addCommon(c: Command): Command {
-  return c
-    .option("--redis <url>", "Redis server (env HOURLLAVA_REDIS_URL)", process.env.HOURLLAVA_REDIS_URL ?? DEFAULT_REDIS_URL)
-    .option("--queue <name>", "queue name", DEFAULT_QUEUE);
+  c.option("--redis <url>", "Redis server (env HOURLLAVA_REDIS_URL)", process.env.HOURLLAVA_REDIS_URL ?? DEFAULT_REDIS_URL).option(
+    "--queue-name <name>",
+    "queue name",
+    DEFAULT_QUEUE,
+  );
+  return retiredOption(c, "--queue <name>", "the queue's name is --queue-name <name> (--queue meant a Redis URL elsewhere)");
 }
 
 function describe(e: WorkerEvent): string | undefined {
@@ -63,7 +66,7 @@ export function registerSynthCommands(program: Command): void {
     let last = 0;
     const r = await enqueueVideos(videos, {
       redisUrl: o.redis,
-      queueName: o.queue,
+      queueName: o.queueName,
       attempts: o.attempts,
       backoffMs: o.backoff,
       retryFailed: o.retryFailed,
@@ -74,7 +77,7 @@ export function registerSynthCommands(program: Command): void {
     });
     p.done();
     console.log(
-      `${r.added.length} added, ${r.existing.length} already queued${o.retryFailed ? `, ${r.retried.length} failed jobs requeued` : ""} (queue ${o.queue})`,
+      `${r.added.length} added, ${r.existing.length} already queued${o.retryFailed ? `, ${r.retried.length} failed jobs requeued` : ""} (queue ${o.queueName})`,
     );
   });
 
@@ -91,7 +94,7 @@ export function registerSynthCommands(program: Command): void {
     const config = loadSynthConfig(o.config);
     const w = await startWorker({
       redisUrl: o.redis,
-      queueName: o.queue,
+      queueName: o.queueName,
       workdir: o.workdir,
       config,
       concurrency: o.concurrency,
@@ -102,7 +105,7 @@ export function registerSynthCommands(program: Command): void {
         if (line) process.stderr.write(`${new Date().toISOString()} ${line}\n`);
       },
     });
-    process.stderr.write(`worker on queue ${o.queue} (${o.redis}), ${o.concurrency} at a time; Ctrl-C to stop\n`);
+    process.stderr.write(`worker on queue ${o.queueName} (${o.redis}), ${o.concurrency} at a time; Ctrl-C to stop\n`);
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.stderr.write("stopping: waiting for running videos to finish (Ctrl-C again to abort)\n");
@@ -121,7 +124,7 @@ export function registerSynthCommands(program: Command): void {
       .option("--json", "print JSON")
       .option("--list <n>", "active jobs and dead letters to list", intOption("list", 0), 10),
   ).action(async (o: Common & { json?: boolean; list: number }) => {
-    const s = await queueStatus({ redisUrl: o.redis, queueName: o.queue, listLimit: o.list });
+    const s = await queueStatus({ redisUrl: o.redis, queueName: o.queueName, listLimit: o.list });
     console.log(o.json ? JSON.stringify(s, null, 2) : renderQueueStatus(s));
   });
 }

@@ -1,4 +1,4 @@
-// `hourllava worker encode --queue redis://…`: a long-running encode worker of the farm; any number of them, on
+// `hourllava worker encode --redis redis://…`: a long-running encode worker of the farm; any number of them, on
 // any machine that reaches Redis and the shared video and cache folders.
 import type { Command } from "commander";
 import { startEncodeWorker, type EncodeEvent } from "../farm/encode-worker.ts";
@@ -7,7 +7,7 @@ import { encodeSettings, redisUrlOf, withQueueOptions } from "./encode-farm.ts";
 import { intOption } from "./options.ts";
 
 interface WorkerOpts extends CommonOpts {
-  queue?: string;
+  redis?: string;
   queueName: string;
   batch: number;
   concurrency: number;

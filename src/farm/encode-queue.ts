@@ -1,5 +1,5 @@
 // Queueing encodes on BullMQ (the engine `data synth` uses, and its Redis helpers): one job per (video,
-// settings), attempts with exponential backoff, and a wait that eval --queue uses until every job has
+// settings), attempts with exponential backoff, and a wait that eval --redis uses until every job has
 // finished or failed for good.
 import { Queue } from "bullmq";
 import { openRedis, type RedisTarget } from "../data/synthesis/queue/synth-queue.ts";

@@ -43,7 +43,7 @@ describe("encode farm on a real redis-server", { skip }, () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  const farm = (cache: string) => ["--queue", redis.url, "--queue-name", "farm-test", "--cache-dir", cache];
+  const farm = (cache: string) => ["--redis", redis.url, "--queue-name", "farm-test", "--cache-dir", cache];
 
   function startWorker(cache: string) {
     const proc = spawn(
@@ -171,7 +171,7 @@ describe("encode farm on a real redis-server", { skip }, () => {
     );
     assert.match(s.deadLetters[0].error, /queued for other settings \(the job wants maxFrames 4, this worker has null\)/);
   });
-  test("eval --queue has the workers encode its videos, then answers from their memories", async () => {
+  test("eval --redis has the workers encode its videos, then answers from their memories", async () => {
     const cache = join(root, "eval-cache");
     const data = join(root, "lvbench");
     writeLvbench(data);

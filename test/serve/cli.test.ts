@@ -58,7 +58,8 @@ test("checkExposure: loopback needs no key, the network needs a key or --insecur
 test("serve with a bad option value fails with one line", () => {
   for (const [args, want] of [
     [["--port", "70000"], /--port: expected an integer in 0\.\.65535/],
-    [["--queue", "-1"], /--queue: expected an integer ≥ 0/],
+    [["--max-waiting", "-1"], /--max-waiting: expected an integer ≥ 0/],
+    [["--queue", "3"], /--queue is no longer an option of this command: the number of requests that may wait is --max-waiting/],
     [["--max-upload", "lots"], /--max-upload: expected a size/],
   ] as const) {
     const r = runBinary(["serve", ...args]);

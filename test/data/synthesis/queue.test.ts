@@ -203,7 +203,7 @@ describe("synthesis queue on a real redis-server", { skip }, () => {
     const dir = tempDir("hl-synth-cli-");
     const f = join(dir, "videos.jsonl");
     writeFileSync(f, [video("c-1", 90), video("c-2", 200)].map((v) => JSON.stringify(v)).join("\n") + "\n");
-    const common = ["--redis", redisUrl, "--queue", "synth-cli"];
+    const common = ["--redis", redisUrl, "--queue-name", "synth-cli"];
     assert.equal(await runCli(["data", "synth", "enqueue", f, ...common, "--quiet"]), "2 added, 0 already queued (queue synth-cli)");
     assert.equal(await runCli(["data", "synth", "enqueue", f, ...common, "--quiet"]), "0 added, 2 already queued (queue synth-cli)");
     assert.equal(
