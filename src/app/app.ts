@@ -7,7 +7,7 @@ import { endTokenIds, readGenerationConfig } from "../io/generation-config.ts";
 import type { GenerationDefaults } from "../io/generation-config.ts";
 import { loadTokenizer } from "../io/tokenizer.ts";
 import type { TextTokenizer } from "../io/tokenizer.ts";
-import type { HourLlava, Memory } from "../model/hourllava.ts";
+import type { HourLlava } from "../model/hourllava.ts";
 import { TOKENS_PER_FRAME } from "../model/projector.ts";
 import { loadHourLlava } from "../model/load.ts";
 import type { QuantScheme } from "../model/quant-plan.ts";
@@ -30,6 +30,7 @@ import type { SamplingStrategy } from "../video/video-frames.ts";
 import type { RateOptions } from "../video/sampling.ts";
 import { assertFinite } from "../model/finite.ts";
 import { modelId } from "./model-id.ts";
+import { checkTokenizerFits, encodeAllFrames, encodeFrameBatch, requireQuestion, type ImageMemory, type VideoMemory } from "./core.ts";
 import { checkWeightsFinite } from "./weights-check.ts";
 import { resolveModelDir } from "./default-model.ts";
 import { loadImage } from "../image/load-image.ts";
@@ -63,29 +64,6 @@ export interface AppOptions {
   onWarning?: (message: string) => void;
 }
 
-export interface VideoMemory {
-  video: string;
-  durationS: number;
-  frames: number;
-  memory: Memory;
-  cache: { key: string; hit: boolean; bytes: number; path?: string };
-  timings: { decodeS: number; encodeS: number; totalS: number };
-  /** Set when the container says the video is longer than what decodes: the answer covers `decodableS` only. */
-  incomplete?: { headerDurationS: number; decodableS: number };
-}
-
-/** An image's memory, the image counterpart of VideoMemory (not cached: it is a handful of tiles). */
-export interface ImageMemory {
-  image: string;
-  width: number;
-  height: number;
-  /** Tiles through the vision tower: the whole image, then the anyres grid's. */
-  tiles: number;
-  grid?: { cols: number; rows: number };
-  memory: Memory;
-  timings: { decodeS: number; encodeS: number; totalS: number };
-}
-
 export interface MemoryStatus {
   plan: FramePlan;
   /** The memory cache key (content, model, sampling) and whether that entry exists; no cache with noCache. */
@@ -98,6 +76,7 @@ export interface MemoryStatus {
 
 export type AskOptions = AnswerRequestOptions;
 export type { Answer, AnswerTimings } from "../model/answer.ts";
+export type { VideoMemory, ImageMemory } from "./core.ts";
 
 export class HourLlavaApp {
   private constructor(
@@ -117,9 +96,7 @@ export class HourLlavaApp {
     const { model } = loadHourLlava(dir, { runtime, quant: opts.quant, computeDtype: opts.computeDtype });
     await checkWeightsFinite(dir, opts.cacheDir ?? defaultCacheDir());
     const tokenizer = loadTokenizer(dir);
-    if (tokenizer.vocabSize > model.config.vocab_size) {
-      throw new Error(`${dir}: tokenizer.json has ${tokenizer.vocabSize} tokens but config.json's vocab_size is ${model.config.vocab_size}`);
-    }
+    checkTokenizerFits(dir, tokenizer, model);
     const generation = readGenerationConfig(dir);
     const endTokens = endTokenIds(model.config.eos_token_id, generation, tokenizer);
     return new HourLlavaApp(dir, model, tokenizer, opts, generation, endTokens);
@@ -158,8 +135,7 @@ export class HourLlavaApp {
     const T = plan.sample.indices.length;
     const size = this.model.config.vision.image_size;
     const hit = cache?.lookup(key);
-    let decodeS = 0;
-    let encodeS = 0;
+    const timings = { decodeS: 0, encodeS: 0 };
     let tokens: Float32Array;
     let path: string | undefined;
     let reused = false; // another process encoded it while this one waited: a hit for this run
@@ -169,14 +145,9 @@ export class HourLlavaApp {
     } else {
       const progress = createProgress({ label: "encode", total: T, unit: "frames", quiet: this.opts.quiet });
       const frames = new FrameBatches(video, plan, size);
+      const take = (start: number, count: number) => frames.take(start, count);
       const encode = async (start: number, count: number) => {
-        const td = performance.now();
-        const pixels = await frames.take(start, count);
-        const te = performance.now();
-        decodeS += (te - td) / 1000;
-        const out = (await this.model.encodeFrames(pixels, count)).tokens;
-        assertFinite(out, `the vision encoder (frames ${start}..${start + count - 1})`);
-        encodeS += (performance.now() - te) / 1000;
+        const out = await encodeFrameBatch(this.model, take, start, count, timings);
         progress.tick(count);
         opts.onProgress?.(start + count, T);
         return out;
@@ -204,8 +175,15 @@ export class HourLlavaApp {
           path = res.path;
           reused = res.encodedElsewhere === true;
         } else {
-          tokens = new Float32Array(T * TOKENS_PER_FRAME * this.model.hidden);
-          for (let s = 0; s < T; s += batch) tokens.set(await encode(s, Math.min(batch, T - s)), s * TOKENS_PER_FRAME * this.model.hidden);
+          const all = new Float32Array(T * TOKENS_PER_FRAME * this.model.hidden);
+          const keep = (out: Float32Array, start: number) => void all.set(out, start * TOKENS_PER_FRAME * this.model.hidden);
+          let last = 0;
+          await encodeAllFrames(this.model, take, T, batch, timings, keep, (done, total) => {
+            progress.tick(done - last);
+            last = done;
+            opts.onProgress?.(done, total);
+          });
+          tokens = all;
         }
       } finally {
         await frames.close();
@@ -218,7 +196,7 @@ export class HourLlavaApp {
       frames: T,
       memory: this.model.buildMemory(tokens, T),
       cache: { key, hit: !!hit || reused, bytes: path ? statSync(path).size : tokens.byteLength, path }, // bytes stored, when cached
-      timings: { decodeS, encodeS, totalS: (performance.now() - t0) / 1000 },
+      timings: { ...timings, totalS: (performance.now() - t0) / 1000 },
       ...(incomplete ? { incomplete } : {}),
     };
   }
@@ -299,8 +277,7 @@ export class Chat {
   ) {}
 
   async *send(question: string, opts: AskOptions = {}): AsyncGenerator<string, Answer> {
-    const q = question.trim();
-    if (!q) throw new Error("the question is empty");
+    const q = requireQuestion(question);
     const turns: ChatTurnInput[] = [...this.turns, { role: "user", content: q }];
     const answer = yield* this.app.respond(this.mem, turns, opts);
     this.turns.push({ role: "user", content: q }, { role: "assistant", content: answer.text });

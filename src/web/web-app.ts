@@ -12,10 +12,10 @@ import type { TextTokenizer } from "../io/tokenizer-json.ts";
 import { cacheSampling } from "../cache/key-text.ts";
 import { answerSettings, streamAnswer } from "../model/answer.ts";
 import type { Answer, AnswerRequestOptions } from "../model/answer.ts";
-import { assertFinite } from "../model/assert-finite.ts";
 import { CheckpointWeights } from "../model/checkpoint-weights.ts";
 import { modelFromCheckpoint } from "../model/from-checkpoint.ts";
-import type { HourLlava, Memory } from "../model/hourllava.ts";
+import type { HourLlava } from "../model/hourllava.ts";
+import { checkTokenizerFits, encodeAllFrames, requireQuestion, type EncodeTimings, type TakeFrames, type VideoMemory } from "../app/core.ts";
 import { TOKENS_PER_FRAME } from "../model/projector.ts";
 import { mp4VideoInfo } from "../video/mp4-info.ts";
 import { preprocessFrame } from "../video/preprocess.ts";
@@ -36,14 +36,8 @@ export interface WebLoadOptions {
   batch?: number;
 }
 
-export interface WebVideoMemory {
-  video: string;
-  durationS: number;
-  frames: number;
-  memory: Memory;
-  cache: { key: string; hit: boolean };
-  timings: { decodeS: number; encodeS: number; totalS: number };
-}
+/** The app's one memory type (app/core.ts); the old name stays for the browser build's callers. */
+export type WebVideoMemory = VideoMemory;
 
 export type Progress = (done: number, total: number) => void;
 
@@ -93,8 +87,7 @@ export class WebHourLlava {
     const cfg = files.tokenizerConfig ? parseJson(files.tokenizerConfig, `${dir}/tokenizer_config.json`) : {};
     if (cfg === null || typeof cfg !== "object" || Array.isArray(cfg)) throw new Error(`${dir}/tokenizer_config.json: must hold a JSON object`);
     const tokenizer = tokenizerFromJson(parseJson(files.tokenizer, `${dir}/tokenizer.json`), cfg as Record<string, unknown>, `${dir}/tokenizer.json`);
-    if (tokenizer.vocabSize > model.config.vocab_size)
-      throw new Error(`${dir}: tokenizer.json has ${tokenizer.vocabSize} tokens but config.json's vocab_size is ${model.config.vocab_size}`);
+    checkTokenizerFits(dir, tokenizer, model);
     const path = `${dir}/generation_config.json`;
     const generation = files.generationConfig ? parseGenerationConfig(parseJson(files.generationConfig, path), path) : { eosTokenIds: [] };
     const endTokens = endTokenIds(model.config.eos_token_id, generation, tokenizer);
@@ -114,30 +107,36 @@ export class WebHourLlava {
     const found = await this.store.get(key);
     // An entry that does not fit this model and plan (damaged, or written by another version) is encoded again.
     const stored = found?.frames === T && found.bits?.length === T * TOKENS_PER_FRAME * this.model.hidden ? found : undefined;
-    const timings = { decodeS: 0, encodeS: 0, totalS: 0 };
-    let tokens: Float32Array;
+    const timings = { decodeS: 0, encodeS: 0 };
+    let bits: Uint16Array;
     if (stored) {
-      tokens = fromF16Bits(stored.bits);
+      bits = stored.bits;
     } else {
       const frames = webCodecsFrames(bytes, sample.indices, name);
       try {
-        const bits = await this.encode(T, opts.onProgress, timings, async (count) => {
-          const out: Float32Array[] = [];
+        // WebCodecs hands frames over in plan order: `take` reads the next `count` of them.
+        bits = await this.encode(T, opts.onProgress, timings, async (_start, count) => {
+          const out = new Float32Array(count * 3 * size * size);
           for (let i = 0; i < count; i++) {
             const f = (await frames.next()).value;
             if (!f) throw new Error(`${name}: the browser decoded fewer frames than the ${T} sampled`);
-            out.push(preprocessFrame(f.rgb, f.width, f.height, size));
+            out.set(preprocessFrame(f.rgb, f.width, f.height, size), i * 3 * size * size);
           }
           return out;
         });
         await this.store.put({ key, frames: T, hidden: this.model.hidden, durationS: sample.durationS, bits, video: name, created: new Date().toISOString() });
-        tokens = fromF16Bits(bits);
       } finally {
         await frames.return(undefined);
       }
     }
-    timings.totalS = (performance.now() - t0) / 1000;
-    return { video: name, durationS: sample.durationS, frames: T, memory: this.model.buildMemory(tokens, T), cache: { key, hit: !!stored }, timings };
+    return {
+      video: name,
+      durationS: sample.durationS,
+      frames: T,
+      memory: this.model.buildMemory(fromF16Bits(bits), T),
+      cache: { key, hit: !!stored, bytes: bits.byteLength },
+      timings: { ...timings, totalS: (performance.now() - t0) / 1000 },
+    };
   }
 
   /** A memory from frames already decoded (packed RGB, w×h, in plan order): compares the model part exactly. */
@@ -147,40 +146,28 @@ export class WebHourLlava {
     const T = rgb.length / per;
     if (!Number.isInteger(T) || T < 1) throw new Error(`rememberRgb: ${rgb.length} bytes are not whole ${width}×${height} RGB frames`);
     const size = this.model.config.vision.image_size;
-    const timings = { decodeS: 0, encodeS: 0, totalS: 0 };
-    let next = 0;
-    const bits = await this.encode(T, opts.onProgress, timings, async (count) =>
-      Array.from({ length: count }, () => preprocessFrame(rgb.subarray(per * next, per * ++next), width, height, size)),
-    );
-    timings.totalS = (performance.now() - t0) / 1000;
-    return { video: "frames", durationS, frames: T, memory: this.model.buildMemory(fromF16Bits(bits), T), cache: { key: "", hit: false }, timings };
+    const timings = { decodeS: 0, encodeS: 0 };
+    const take = async (start: number, count: number) => {
+      const out = new Float32Array(count * 3 * size * size);
+      for (let i = 0; i < count; i++) out.set(preprocessFrame(rgb.subarray(per * (start + i), per * (start + i + 1)), width, height, size), i * 3 * size * size);
+      return out;
+    };
+    const bits = await this.encode(T, opts.onProgress, timings, take);
+    const memory = this.model.buildMemory(fromF16Bits(bits), T);
+    return { video: "frames", durationS, frames: T, memory, cache: { key: "", hit: false, bytes: 0 }, timings: { ...timings, totalS: (performance.now() - t0) / 1000 } };
   }
 
-  /** Encodes T frames batch by batch; `take(count)` hands over the next frames' pixels. Returns f16 bits. */
-  private async encode(T: number, onProgress: Progress | undefined, timings: WebVideoMemory["timings"], take: (count: number) => Promise<Float32Array[]>) {
+  /** Every frame through the app's one encode loop (app/core.ts), kept as f16 bits as the Node cache keeps them. */
+  private async encode(T: number, onProgress: Progress | undefined, timings: EncodeTimings, take: TakeFrames): Promise<Uint16Array> {
     const per = TOKENS_PER_FRAME * this.model.hidden;
     const bits = new Uint16Array(T * per);
-    for (let start = 0; start < T; start += this.batch) {
-      const count = Math.min(this.batch, T - start);
-      const td = performance.now();
-      const frames = await take(count);
-      const pixels = new Float32Array(frames.reduce((s, f) => s + f.length, 0));
-      frames.forEach((f, i) => pixels.set(f, i * f.length));
-      const te = performance.now();
-      const out = (await this.model.encodeFrames(pixels, count)).tokens;
-      assertFinite(out, `the vision encoder (frames ${start}..${start + count - 1})`);
-      bits.set(toF16Bits(out), start * per);
-      timings.decodeS += (te - td) / 1000;
-      timings.encodeS += (performance.now() - te) / 1000;
-      onProgress?.(start + count, T);
-    }
+    await encodeAllFrames(this.model, take, T, this.batch, timings, (out, start) => bits.set(toF16Bits(out), start * per), onProgress);
     return bits;
   }
 
   /** Streams the answer to one question about a remembered video; the generator returns the whole Answer. */
   ask(mem: WebVideoMemory, question: string, opts: AnswerRequestOptions = {}): AsyncGenerator<string, Answer> {
-    const q = question.trim();
-    if (!q) throw new Error("the question is empty");
+    const q = requireQuestion(question);
     const video = { memory: mem.memory, durationS: mem.durationS, frames: mem.frames };
     const s = answerSettings(this.model, this.generation, this.endTokens, opts);
     return streamAnswer(this.model, this.tokenizer, video, [{ role: "user", content: q }], s);

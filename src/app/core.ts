@@ -1,0 +1,80 @@
+// The platform-free part of the app, shared by Node (app/app.ts) and the browser (web/web-app.ts): the memory types,
+// the checks every load and question makes, and the one encode loop (frames in batches through the vision tower,
+// checked finite, timed). Each platform brings only its edges: where frames come from and where tokens are kept.
+import type { TextTokenizer } from "../io/tokenizer-json.ts";
+import type { HourLlava, Memory } from "../model/hourllava.ts";
+import { assertFinite } from "../model/assert-finite.ts";
+
+export interface VideoMemory {
+  video: string;
+  durationS: number;
+  frames: number;
+  memory: Memory;
+  /** The memory's cache key and whether it was found stored; `bytes` as stored (f16 by default), `path` on disk. */
+  cache: { key: string; hit: boolean; bytes: number; path?: string };
+  timings: EncodeTimings & { totalS: number };
+  /** Set when the container says the video is longer than what decodes: the answer covers `decodableS` only. */
+  incomplete?: { headerDurationS: number; decodableS: number };
+}
+
+/** An image's memory, the image counterpart of VideoMemory (not cached: it is a handful of tiles). */
+export interface ImageMemory {
+  image: string;
+  width: number;
+  height: number;
+  /** Tiles through the vision tower: the whole image, then the anyres grid's. */
+  tiles: number;
+  grid?: { cols: number; rows: number };
+  memory: Memory;
+  timings: EncodeTimings & { totalS: number };
+}
+
+export interface EncodeTimings {
+  decodeS: number;
+  encodeS: number;
+}
+
+/** The next `count` preprocessed frames from `start`, [count, 3, S, S] (a platform's decoder). */
+export type TakeFrames = (start: number, count: number) => Promise<Float32Array>;
+
+/** A tokenizer with ids past the embedding table would index outside it: refused when the model loads. */
+export function checkTokenizerFits(dir: string, tokenizer: TextTokenizer, model: HourLlava): void {
+  if (tokenizer.vocabSize > model.config.vocab_size)
+    throw new Error(`${dir}: tokenizer.json has ${tokenizer.vocabSize} tokens but config.json's vocab_size is ${model.config.vocab_size}`);
+}
+
+/** The question as asked, trimmed; an empty one is refused before any work. */
+export function requireQuestion(question: string): string {
+  const q = question.trim();
+  if (!q) throw new Error("the question is empty");
+  return q;
+}
+
+/** Frames [start, start+count): decoded by `take`, through the vision tower, checked finite; `timings` accumulate. */
+export async function encodeFrameBatch(model: HourLlava, take: TakeFrames, start: number, count: number, timings: EncodeTimings): Promise<Float32Array> {
+  const td = performance.now();
+  const pixels = await take(start, count);
+  const te = performance.now();
+  const out = (await model.encodeFrames(pixels, count)).tokens;
+  assertFinite(out, `the vision encoder (frames ${start}..${start + count - 1})`);
+  timings.decodeS += (te - td) / 1000;
+  timings.encodeS += (performance.now() - te) / 1000;
+  return out;
+}
+
+/** All T frames in batches; `keep(tokens, start)` stores each batch's tokens, `onProgress` hears after each. */
+export async function encodeAllFrames(
+  model: HourLlava,
+  take: TakeFrames,
+  T: number,
+  batch: number,
+  timings: EncodeTimings,
+  keep: (tokens: Float32Array, start: number) => void | Promise<void>,
+  onProgress?: (done: number, total: number) => void,
+): Promise<void> {
+  for (let start = 0; start < T; start += batch) {
+    const count = Math.min(batch, T - start);
+    await keep(await encodeFrameBatch(model, take, start, count, timings), start);
+    onProgress?.(start + count, T);
+  }
+}
