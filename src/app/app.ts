@@ -32,7 +32,7 @@ import { assertFinite } from "../model/finite.ts";
 import { modelId } from "./model-id.ts";
 import { checkTokenizerFits, encodeAllFrames, encodeFrameBatch, requireQuestion, type ImageMemory, type VideoMemory } from "./core.ts";
 import { checkWeightsFinite } from "./weights-check.ts";
-import { resolveModelDir } from "./default-model.ts";
+import { resolveModel } from "../hub/resolve-model.ts";
 import { loadImage } from "../image/load-image.ts";
 
 export interface AppOptions {
@@ -62,6 +62,21 @@ export interface AppOptions {
   strictMedia?: boolean;
   /** Where such warnings go (default stderr). */
   onWarning?: (message: string) => void;
+  /** Told the bytes done while a hub id is downloaded (default: a progress bar unless quiet). */
+  onPullProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+/** One progress bar in MB over all of a pull's files. */
+export function pullBar(quiet?: boolean): (doneBytes: number, totalBytes: number) => void {
+  let bar: ReturnType<typeof createProgress> | undefined;
+  let shown = 0;
+  return (done, total) => {
+    bar ??= createProgress({ label: "pull", total: Math.ceil(total / 1e6), unit: "MB", quiet });
+    const mb = done === total ? Math.ceil(total / 1e6) : Math.floor(done / 1e6);
+    if (mb !== shown) bar.tick(mb - shown);
+    shown = mb;
+    if (done === total) bar.done();
+  };
 }
 
 export interface MemoryStatus {
@@ -90,8 +105,10 @@ export class HourLlavaApp {
     readonly endTokens: number[],
   ) {}
 
+  /** `modelDir`: a model folder, a hub id ("org/name[@revision]", from the shared hub cache, pulled when missing)
+   * or nothing for the embedded model. */
   static async load(modelDir?: string, opts: AppOptions = {}): Promise<HourLlavaApp> {
-    const dir = resolveModelDir(modelDir);
+    const dir = await resolveModel(modelDir, { onProgress: opts.onPullProgress ?? pullBar(opts.quiet) });
     const runtime = new Runtime({ device: opts.device, threads: opts.threads });
     const { model } = loadHourLlava(dir, { runtime, quant: opts.quant, computeDtype: opts.computeDtype });
     await checkWeightsFinite(dir, opts.cacheDir ?? defaultCacheDir());

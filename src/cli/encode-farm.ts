@@ -2,7 +2,7 @@
 // also the farm step of `eval --redis`. The options are added to the `encode` command of ask.ts.
 import type { Command } from "commander";
 import { appModelId } from "../app/app.ts";
-import { resolveModelDir } from "../app/default-model.ts";
+import { resolveModel } from "../hub/resolve-model.ts";
 import { defaultCacheDir } from "../cache/cache.ts";
 import { DEFAULT_REDIS_URL, queueStatus, renderQueueStatus } from "../data/synthesis/queue/synth-queue.ts";
 import { readVideoList, type EncodeSettings } from "../farm/encode-job.ts";
@@ -58,7 +58,7 @@ export async function encodeFarm(video: string | undefined, o: CommonOpts & Farm
     return true;
   }
   const videos = readVideoList(o.list!);
-  const model = await appModelId(resolveModelDir(o.model), o.cacheDir ?? defaultCacheDir(), {
+  const model = await appModelId(await resolveModel(o.model), o.cacheDir ?? defaultCacheDir(), {
     quant: o.quant,
     computeDtype: o.computeDtype === "f16" ? "float16" : "float32",
   });

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
 import { PACKAGE_ROOT } from "../app/default-model.ts";
+import { registerPullCommands } from "./pull.ts";
 import { registerAskCommands } from "./ask.ts";
 import { registerCacheCommands } from "./cache.ts";
 import { registerDataCommands } from "./data.ts";
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   const program = new Command("hourllava").version(version).description("Hour-LLaVA: questions about hour-long videos, training and VideoMarathon data tools");
   program.option("--verbose", "stage timings, and stack traces on errors");
   registerAskCommands(program);
+  registerPullCommands(program);
   registerCacheCommands(program);
   registerTrainCommands(program);
   registerQuantizeCommands(program);
