@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
 import { PACKAGE_ROOT } from "../app/default-model.ts";
-import { registerPullCommands } from "./pull.ts";
+import { registerModelsCommands, registerPullCommands } from "./pull.ts";
 import { registerAskCommands } from "./ask.ts";
 import { registerCacheCommands } from "./cache.ts";
 import { registerDataCommands } from "./data.ts";
@@ -23,6 +23,7 @@ export function buildProgram(): Command {
   program.option("--verbose", "stage timings, and stack traces on errors");
   registerAskCommands(program);
   registerPullCommands(program);
+  registerModelsCommands(program);
   registerCacheCommands(program);
   registerTrainCommands(program);
   registerQuantizeCommands(program);

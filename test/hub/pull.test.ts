@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { cachedSnapshot, parseHubId } from "../../src/hub/hub-cache.ts";
 import { pullModel } from "../../src/hub/hub-pull.ts";
 import { resolveModel } from "../../src/hub/resolve-model.ts";
+import { listCachedModels, removeCachedModel } from "../../src/hub/hub-models.ts";
 import { repoFromFolder, startHubServer, TOKEN, type HubServer } from "../helpers/hub-server.ts";
 
 const MODEL = "models/hourllava-tiny";
@@ -130,4 +131,29 @@ test("hourllava pull, then ask --model <id> answers as ask --model <folder>", as
   assert.equal(byId.code, 0, byId.err);
   assert.equal(byId.out, byDir.out);
   assert.ok(existsSync(join(cacheIn("c5"), "models--hourllava--tiny", "refs", "main")));
+});
+
+test("models ls lists what pull wrote (via the official scanCacheDir); rm keeps blobs another snapshot shares", async () => {
+  const cacheDir = cacheIn("c6");
+  await pullModel(ID, { endpoint: hub.endpoint, cacheDir });
+  // A second revision of the same repository: the same files but one, at another commit.
+  const v2 = { ...repoFromFolder(MODEL, "fedcba9876543210fedcba9876543210fedcba98") };
+  v2.files.set("generation_config.json", Buffer.from('{"max_new_tokens": 8}\n'));
+  const hub2 = await startHubServer({ "hourllava/tiny": v2 });
+  try {
+    await pullModel(ID, { endpoint: hub2.endpoint, cacheDir });
+  } finally {
+    await hub2.close();
+  }
+  const listed = await listCachedModels(cacheDir);
+  assert.deepEqual(listed.map((m) => [m.id, m.commit.slice(0, 4), m.refs]).sort(), [
+    ["hourllava/tiny", "0123", []],
+    ["hourllava/tiny", "fedc", ["main"]],
+  ]);
+  const r = removeCachedModel(ID, cacheDir); // main now points at fedc…
+  assert.equal(r.commit, v2.commit);
+  assert.ok(r.bytes > 0 && r.bytes < 1000, `only the generation config's blob is freed (${r.bytes} bytes)`);
+  const old = join(cacheDir, "models--hourllava--tiny", "snapshots", repo.commit);
+  assert.deepEqual(readFileSync(join(old, "model.safetensors")), readFileSync(join(MODEL, "model.safetensors")), "the other snapshot still reads");
+  assert.deepEqual((await listCachedModels(cacheDir)).map((m) => m.commit), [repo.commit]);
 });
