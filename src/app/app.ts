@@ -33,6 +33,7 @@ import { modelId } from "./model-id.ts";
 import { checkTokenizerFits, encodeAllFrames, encodeFrameBatch, requireQuestion, type ImageMemory, type VideoMemory } from "./core.ts";
 import { checkWeightsFinite } from "./weights-check.ts";
 import { resolveModel } from "../hub/resolve-model.ts";
+import { quantizedCopy } from "./quantized-copy.ts";
 import { loadImage } from "../image/load-image.ts";
 
 export interface AppOptions {
@@ -64,6 +65,24 @@ export interface AppOptions {
   onWarning?: (message: string) => void;
   /** Told the bytes done while a hub id is downloaded (default: a progress bar unless quiet). */
   onPullProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+/** The folder to read weights from under --quant: the cached quantized copy, or (where the cache cannot be written)
+ * the float folder quantized at load. */
+async function quantizedWeights(dir: string, opts: AppOptions): Promise<{ dir: string; quant?: QuantScheme }> {
+  const scheme = opts.quant!;
+  let bar: ReturnType<typeof createProgress> | undefined;
+  try {
+    const copy = await quantizedCopy(dir, scheme, opts.cacheDir ?? defaultCacheDir(), (done, total) => {
+      bar ??= createProgress({ label: `quantize ${scheme} (once)`, total, unit: "tensors", quiet: opts.quiet });
+      bar.tick();
+      if (done === total) bar.done();
+    });
+    return { dir: copy.dir };
+  } catch (e) {
+    if (!["EACCES", "EROFS", "EPERM"].includes((e as NodeJS.ErrnoException).code ?? "")) throw e;
+    return { dir, quant: scheme };
+  }
 }
 
 /** One progress bar in MB over all of a pull's files. */
@@ -110,7 +129,10 @@ export class HourLlavaApp {
   static async load(modelDir?: string, opts: AppOptions = {}): Promise<HourLlavaApp> {
     const dir = await resolveModel(modelDir, { onProgress: opts.onPullProgress ?? pullBar(opts.quiet) });
     const runtime = new Runtime({ device: opts.device, threads: opts.threads });
-    const { model } = loadHourLlava(dir, { runtime, quant: opts.quant, computeDtype: opts.computeDtype });
+    // Quantize once: the converted folder is kept in the cache; the app keeps the source's identity (modelDir,
+    // cache keys), since the copy computes what quantizing at load computes.
+    const weights = opts.quant ? await quantizedWeights(dir, opts) : { dir, quant: undefined };
+    const { model } = loadHourLlava(weights.dir, { runtime, quant: weights.quant, computeDtype: opts.computeDtype });
     await checkWeightsFinite(dir, opts.cacheDir ?? defaultCacheDir());
     const tokenizer = loadTokenizer(dir);
     checkTokenizerFits(dir, tokenizer, model);

@@ -2,6 +2,10 @@
 // verified), so later commands take `--model org/name` without touching the network.
 import type { Command } from "commander";
 import { pullBar } from "../app/app.ts";
+import { quantizedCopy } from "../app/quantized-copy.ts";
+import { defaultCacheDir } from "../cache/cache.ts";
+import type { QuantScheme } from "../model/quant-plan.ts";
+import { choiceOption } from "./options.ts";
 import { cachedSnapshot, formatHubId, hubCacheDir, parseHubId, type HubModelId } from "../hub/hub-cache.ts";
 import { listCachedModels, removeCachedModel } from "../hub/hub-models.ts";
 import { pullModel } from "../hub/hub-pull.ts";
@@ -11,9 +15,12 @@ export function registerPullCommands(program: Command): void {
     .command("pull <id>")
     .description("download a model (org/name[@revision]) into the Hugging Face hub cache; HF_ENDPOINT, HF_TOKEN, HF_HUB_CACHE apply")
     .option("--quiet", "no progress bar")
-    .action(async (ref: string, o: { quiet?: boolean }) => {
+    .option("--quant <scheme>", "also make the quantized copy now (q4 | q8), kept in hourllava's cache for --quant", choiceOption("quant", ["q4", "q8"]))
+    .option("--cache-dir <dir>", "hourllava's cache (quantized copies)", defaultCacheDir())
+    .action(async (ref: string, o: { quiet?: boolean; quant?: QuantScheme; cacheDir: string }) => {
       const id = hubIdOrThrow(ref);
       const r = await pullModel(id, { onProgress: pullBar(o.quiet) });
+      const quantized = o.quant ? (await quantizedCopy(r.dir, o.quant, o.cacheDir)).dir : undefined;
       const fetched = r.files.filter((f) => f.downloaded);
       process.stdout.write(
         JSON.stringify({
@@ -24,6 +31,7 @@ export function registerPullCommands(program: Command): void {
           downloaded_files: fetched.length,
           downloaded_bytes: fetched.reduce((s, f) => s + f.bytes, 0),
           bytes: r.files.reduce((s, f) => s + f.bytes, 0),
+          ...(quantized ? { quantized } : {}),
         }) + "\n",
       );
     });
