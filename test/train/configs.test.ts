@@ -6,7 +6,8 @@ import { readdirSync } from "node:fs";
 import { readTrainConfig } from "../../src/train/config.ts";
 
 test("every config in configs/ parses", () => {
-  const files = readdirSync("configs").filter((f) => f.endsWith(".json"));
+  // *.text-stage.json are the language stage's recipes, run by tools/train_torch/text_stage.py, not this trainer.
+  const files = readdirSync("configs").filter((f) => f.endsWith(".json") && !f.endsWith(".text-stage.json"));
   assert.ok(files.length >= 5, files.join(", "));
   for (const f of files) readTrainConfig(`configs/${f}`);
 });
