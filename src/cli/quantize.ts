@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { parseQuantScheme } from "../model/quant-plan.ts";
 import { quantizeFolder } from "../model/quantize-folder.ts";
+import { resolveModel } from "../hub/resolve-model.ts";
 import { createProgress } from "../util/progress.ts";
 import { choiceOption, powerOfTwoOption } from "./options.ts";
 
@@ -13,7 +14,8 @@ export function registerQuantizeCommands(program: Command): void {
     .requiredOption("--out <dir>", "the new model folder")
     .option("--block-size <n>", "weights per quantization block of the LLM (power of two ≥ 16)", powerOfTwoOption("block-size", 16, 4096), 32)
     .option("--quiet", "no progress bar")
-    .action((model: string, o: { bits: string; out: string; blockSize: number; quiet?: boolean }) => {
+    .action(async (ref: string, o: { bits: string; out: string; blockSize: number; quiet?: boolean }) => {
+      const model = await resolveModel(ref); // a folder or a hub id (pulled when missing)
       if (o.bits !== "4" && o.bits !== "8") throw new Error(`--bits must be 4 or 8, got ${o.bits}`);
       const scheme = parseQuantScheme(`q${o.bits}`)!;
       const blockSize = o.blockSize;
