@@ -41,6 +41,9 @@ export const trainConfigSchema = z.object({
        * questions (kind frame's data, framesPerWorld per world), shuffled in with the videos so that reading
        * frames is not forgotten while the video tasks are learned. */
       frameShare: z.number().min(0).max(0.9).default(0),
+      /** Text drills (train/drill-source.ts) appended to every sample's conversation, to keep the language stage's
+       * multiple-choice skill trained through the video stages; 0 = none. */
+      drillsPerSample: z.int().min(0).max(16).default(0),
     }),
   }),
   tunable: z.array(z.enum(PARTS)).min(1).optional(),

@@ -31,6 +31,7 @@ import { cosineWithWarmup } from "./schedule.ts";
 import { synthSource } from "./synth-source.ts";
 import type { SampleSource } from "./synth-source.ts";
 import { buildTrainGraph } from "./train-graph.ts";
+import { WithDrills } from "./drill-source.ts";
 
 export interface TrainResult {
   checkpoint: string;
@@ -124,7 +125,8 @@ export interface RunSetup {
 export function setupRun(cfg: TrainConfig, opts: { source?: SampleSource; log?: (line: string) => void } = {}): RunSetup {
   const log = opts.log ?? (() => {});
   const { modelJson, config, weights: initial, tokenizerJson: modelTok } = loadModel(cfg);
-  const source = opts.source ?? synthSource(cfg.data.synth, config.vision.image_size);
+  const plain = opts.source ?? synthSource(cfg.data.synth, config.vision.image_size);
+  const source = cfg.data.synth.drillsPerSample > 0 && !opts.source ? new WithDrills(plain, cfg.data.synth.drillsPerSample, cfg.data.synth.seed) : plain;
   const tokJson = makeTokenizer(cfg, source, modelTok);
   const tokenizer: TextTokenizer = tokenizerFromJson(tokJson);
   if (tokenizer.vocabSize > config.vocab_size)
