@@ -33,14 +33,24 @@ for (const k of kinds) if (!DRILL_KINDS.includes(k)) throw new Error(`--kinds: u
 mkdirSync(o.out, { recursive: true });
 const tok = loadTokenizer(o.model);
 for (const kind of kinds) {
-  for (const [split, n, seed] of [["train", o.train, 41], ["held", o.held, HELD_OUT_SEED + 41]] as const) {
+  for (const [split, n, seed] of [
+    ["train", o.train, 41],
+    ["held", o.held, HELD_OUT_SEED + 41],
+  ] as const) {
     writeDrillFile(join(o.out, `${split}-${kind}.jsonl.gz`), tok, drillSet(kind, n, seed, o.worlds));
     console.error(`${split}-${kind}: ${n} drills`);
   }
 }
 if (o.width) {
   const ck = openCheckpoint(o.model);
-  const raw = { ...ck.config, hidden_size: o.width, intermediate_size: 3 * o.width, num_hidden_layers: o.layers, num_attention_heads: o.width / 32, num_key_value_heads: o.width / 64 };
+  const raw = {
+    ...ck.config,
+    hidden_size: o.width,
+    intermediate_size: 3 * o.width,
+    num_hidden_layers: o.layers,
+    num_attention_heads: o.width / 32,
+    num_key_value_heads: o.width / 64,
+  };
   ck.close();
   const weights = initWeights(parseHourLlavaConfig(raw, "--width"), 7);
   const tensors = Object.fromEntries([...weights].map(([n, t]) => [n, { dtype: "F32" as const, shape: t.shape, data: t.data }]));

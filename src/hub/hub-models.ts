@@ -57,7 +57,11 @@ export function removeCachedModel(id: HubModelId, cacheDir = hubCacheDir()): { c
   if (!commit || !existsSync(join(folder, "snapshots", commit))) throw new Error(`${formatHubId(id)} is not in the hub cache (${cacheDir})`);
   const snaps = join(folder, "snapshots");
   const mine = snapshotBlobs(join(snaps, commit));
-  const others = new Set(readdirSync(snaps).filter((c) => c !== commit).flatMap((c) => [...snapshotBlobs(join(snaps, c))]));
+  const others = new Set(
+    readdirSync(snaps)
+      .filter((c) => c !== commit)
+      .flatMap((c) => [...snapshotBlobs(join(snaps, c))]),
+  );
   let bytes = 0;
   for (const b of mine) {
     if (others.has(b) || !existsSync(b)) continue;
@@ -70,4 +74,3 @@ export function removeCachedModel(id: HubModelId, cacheDir = hubCacheDir()): { c
   if (existsSync(join(folder, "snapshots")) && readdirSync(join(folder, "snapshots")).length === 0) rmSync(folder, { recursive: true, force: true });
   return { commit, bytes };
 }
-

@@ -14,7 +14,8 @@ import { CodedError } from "../util/coded-error.ts";
 import { formatHubId, hubCacheDir, hubEndpoint, hubOffline, repoFolder, type HubModelId } from "./hub-cache.ts";
 
 /** What a model folder needs: config, generation config, weights (one file or shards + index), tokenizer. */
-export const MODEL_FILES = /^(config|generation_config|tokenizer|tokenizer_config|special_tokens_map)\.json$|^model(-\d{5}-of-\d{5})?\.safetensors$|^model\.safetensors\.index\.json$/;
+export const MODEL_FILES =
+  /^(config|generation_config|tokenizer|tokenizer_config|special_tokens_map)\.json$|^model(-\d{5}-of-\d{5})?\.safetensors$|^model\.safetensors\.index\.json$/;
 
 export interface PullOptions {
   token?: string;
@@ -40,7 +41,12 @@ const authHeaders = (token?: string): Record<string, string> => (token ? { autho
 
 /** GET or HEAD with redirects followed by hand, so the token is sent to the endpoint's origin only. A HEAD stops
  * at a redirect to another origin: the hub's own headers (X-Linked-Etag…) are on that response, not the storage's. */
-async function hubFetch(url: string, init: { method?: string; headers?: Record<string, string> }, token: string | undefined, origin: string): Promise<Response> {
+async function hubFetch(
+  url: string,
+  init: { method?: string; headers?: Record<string, string> },
+  token: string | undefined,
+  origin: string,
+): Promise<Response> {
   let target = url;
   for (let hop = 0; hop < 5; hop++) {
     const sameOrigin = new URL(target).origin === origin;
@@ -82,7 +88,15 @@ async function remoteFile(id: HubModelId, commit: string, name: string, token: s
 }
 
 /** Appends the missing bytes of `f` to `incomplete` (a Range request from its current size). */
-async function download(id: HubModelId, commit: string, f: Remote, incomplete: string, token: string | undefined, endpoint: string, tick: (n: number) => void): Promise<void> {
+async function download(
+  id: HubModelId,
+  commit: string,
+  f: Remote,
+  incomplete: string,
+  token: string | undefined,
+  endpoint: string,
+  tick: (n: number) => void,
+): Promise<void> {
   const have = existsSync(incomplete) ? statSync(incomplete).size : 0;
   if (have > f.size) rmSync(incomplete);
   const from = have > f.size ? 0 : have;
@@ -131,11 +145,15 @@ export async function pullModel(id: HubModelId, o: PullOptions = {}): Promise<Pu
   const folder = repoFolder(id, cacheDir);
   const blobOf = (f: Remote) => join(folder, "blobs", f.etag);
   const total = remote.reduce((s, f) => s + f.size, 0);
-  const missing = remote.filter((f) => !existsSync(blobOf(f))).reduce((s, f) => s + f.size - (existsSync(`${blobOf(f)}.incomplete`) ? statSync(`${blobOf(f)}.incomplete`).size : 0), 0);
+  const missing = remote
+    .filter((f) => !existsSync(blobOf(f)))
+    .reduce((s, f) => s + f.size - (existsSync(`${blobOf(f)}.incomplete`) ? statSync(`${blobOf(f)}.incomplete`).size : 0), 0);
   mkdirSync(join(folder, "blobs"), { recursive: true });
   const fs = statfsSync(join(folder, "blobs"));
   if (fs.bavail * fs.bsize < missing)
-    throw new Error(`${formatHubId(id)}: needs ${(missing / 1e9).toFixed(2)} GB more in ${cacheDir} but only ${((fs.bavail * fs.bsize) / 1e9).toFixed(2)} GB are free`);
+    throw new Error(
+      `${formatHubId(id)}: needs ${(missing / 1e9).toFixed(2)} GB more in ${cacheDir} but only ${((fs.bavail * fs.bsize) / 1e9).toFixed(2)} GB are free`,
+    );
   let done = total - missing;
   const tick = (n: number) => {
     done += n;
@@ -153,7 +171,9 @@ export async function pullModel(id: HubModelId, o: PullOptions = {}): Promise<Pu
       const got = await fileHash(incomplete, f.etag, f.size);
       if (got !== f.etag) {
         rmSync(incomplete, { force: true });
-        throw new Error(`${formatHubId(id)}: ${f.name} arrived corrupted (hash ${got.slice(0, 12)}…, the hub says ${f.etag.slice(0, 12)}…); it was deleted, run pull again`);
+        throw new Error(
+          `${formatHubId(id)}: ${f.name} arrived corrupted (hash ${got.slice(0, 12)}…, the hub says ${f.etag.slice(0, 12)}…); it was deleted, run pull again`,
+        );
       }
       renameSync(incomplete, blob);
     }
@@ -166,4 +186,3 @@ export async function pullModel(id: HubModelId, o: PullOptions = {}): Promise<Pu
   }
   return { dir: snapshot, commit, files };
 }
-

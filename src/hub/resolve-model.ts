@@ -20,7 +20,10 @@ export async function resolveModel(ref: string | undefined, o: ResolveOptions = 
   if (cached) return cached;
   if (hubOffline() || o.pull === false) {
     const why = hubOffline() ? "HF_HUB_OFFLINE is set" : "downloading was not asked for";
-    throw new CodedError("model_not_found", `${ref}: not a folder, and not in the hub cache (${o.cacheDir ?? hubCacheDir()}) while ${why}; fetch it with \`hourllava pull ${ref}\``);
+    throw new CodedError(
+      "model_not_found",
+      `${ref}: not a folder, and not in the hub cache (${o.cacheDir ?? hubCacheDir()}) while ${why}; fetch it with \`hourllava pull ${ref}\``,
+    );
   }
   return (await pullModel(id, o)).dir;
 }

@@ -10,11 +10,12 @@ import { memAugLinearNames } from "./memaug.ts";
 import { PROJECTOR_LINEARS } from "./projector.ts";
 import { qwen2LinearNames } from "./qwen2.ts";
 import { visionLinearNames } from "./siglip.ts";
+import { partName, type LinearFormat } from "./quant-format.ts";
 
 export const QUANT_SCHEMES = ["q4", "q8"] as const;
 export type QuantScheme = (typeof QUANT_SCHEMES)[number];
 
-export type LinearFormat = { kind: "nbits"; bits: NBits; blockSize: number } | { kind: "int8" };
+export { PART, partName, type LinearFormat } from "./quant-format.ts";
 
 /** What config.json records of a quantized folder (key QUANT_CONFIG_KEY). */
 export const quantizationSchema = z
@@ -58,9 +59,6 @@ export function linearFormats(c: HourLlavaConfig, q: QuantizationConfig): Map<st
   if (!c.tie_word_embeddings) out.set(LM_HEAD_WEIGHT, { kind: "nbits", bits: 8, blockSize });
   return out;
 }
-
-export const PART = { qweight: "qweight", scales: "scales", qzeros: "qzeros" } as const;
-export const partName = (weight: string, part: keyof typeof PART) => `${weight}.${PART[part]}`;
 
 /** The stored tensors standing for weight [N, K] in a format, with their shapes and safetensors dtypes. */
 export function quantizedParts(weight: string, shape: number[], f: LinearFormat): { name: string; shape: number[]; dtype: "U8" | "I8" | "F32" }[] {

@@ -9,8 +9,7 @@ import type { FileSlice, Graph, Tensor } from "../graph/graph.ts";
 import { linear } from "../graph/ops/linalg.ts";
 import { add, cast } from "../graph/ops/elementwise.ts";
 import { dynamicQuantizeMatMul, matMulNBits } from "../graph/ops/quant-linear.ts";
-import type { LinearFormat } from "./quant-plan.ts";
-import { partName } from "./quant-plan.ts";
+import { partName, type LinearFormat } from "./quant-format.ts";
 
 export interface WeightSource {
   names(): string[];

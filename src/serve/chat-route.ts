@@ -11,7 +11,6 @@ import { abortError } from "./queue.ts";
 import { requestSignal } from "./signal.ts";
 import { SseStream } from "./sse.ts";
 
-
 const usage = (a: Answer) => ({ prompt_tokens: a.promptTokens, completion_tokens: a.ids.length, total_tokens: a.promptTokens + a.ids.length });
 const finish = (a: Answer) => (a.stop === "end" ? "stop" : "length");
 const timings = (a: Answer) => ({ memaug_s: a.timings.memAugS, prefill_s: a.timings.prefillS, generation_s: a.timings.generateS });

@@ -20,7 +20,9 @@ function plainPath(abs: string): string {
   let link = links.get(abs);
   if (link && existsSync(link)) return link;
   linkDir ??= runTempDir("links");
-  const ext = extname(abs).replace(/[^.A-Za-z0-9]/g, "").slice(0, 9);
+  const ext = extname(abs)
+    .replace(/[^.A-Za-z0-9]/g, "")
+    .slice(0, 9);
   link = join(linkDir, `input-${links.size}${ext}`);
   symlinkSync(abs, link);
   links.set(abs, link);

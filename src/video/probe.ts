@@ -111,7 +111,10 @@ function averageRate(frames: number, durationS: number, fps: number): number {
 /** Parses the `ffmpeg -i` report; throws one-line errors for unreadable files and unusable streams. */
 export function parseProbeOutput(path: string, stderr: string): ParsedProbe {
   if (!/^Input #0, /m.test(stderr)) {
-    throw new CodedError("unreadable_video", `${path}: not a readable video; corrupt, truncated or not a video file (ffmpeg: ${ffmpegErrorSummary(stderr, path)})`);
+    throw new CodedError(
+      "unreadable_video",
+      `${path}: not a readable video; corrupt, truncated or not a video file (ffmpeg: ${ffmpegErrorSummary(stderr, path)})`,
+    );
   }
   const durMatch = /^\s*Duration: (?:(\d+):(\d\d):(\d\d(?:\.\d+)?)|N\/A)/m.exec(stderr);
   let durationS: number | null = null;

@@ -149,12 +149,20 @@ export class WebHourLlava {
     const timings = { decodeS: 0, encodeS: 0 };
     const take = async (start: number, count: number) => {
       const out = new Float32Array(count * 3 * size * size);
-      for (let i = 0; i < count; i++) out.set(preprocessFrame(rgb.subarray(per * (start + i), per * (start + i + 1)), width, height, size), i * 3 * size * size);
+      for (let i = 0; i < count; i++)
+        out.set(preprocessFrame(rgb.subarray(per * (start + i), per * (start + i + 1)), width, height, size), i * 3 * size * size);
       return out;
     };
     const bits = await this.encode(T, opts.onProgress, timings, take);
     const memory = this.model.buildMemory(fromF16Bits(bits), T);
-    return { video: "frames", durationS, frames: T, memory, cache: { key: "", hit: false, bytes: 0 }, timings: { ...timings, totalS: (performance.now() - t0) / 1000 } };
+    return {
+      video: "frames",
+      durationS,
+      frames: T,
+      memory,
+      cache: { key: "", hit: false, bytes: 0 },
+      timings: { ...timings, totalS: (performance.now() - t0) / 1000 },
+    };
   }
 
   /** Every frame through the app's one encode loop (app/core.ts), kept as f16 bits as the Node cache keeps them. */

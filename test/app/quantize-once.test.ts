@@ -22,7 +22,8 @@ test("--quant q8 converts once into the cache; the second load reuses the copy a
     assert.deepEqual(again, { dir: where, made: false });
     const second = await HourLlavaApp.load(MODEL, { quant: "q8", cacheDir, quiet: true });
     assert.equal(statSync(join(where, "model.safetensors")).mtimeMs, made, "nothing was converted again");
-    const ask = async (app: HourLlavaApp) => (await finalAnswer(app.ask(await app.rememberImage("samples/demo.png"), "What scene is shown?", { maxNewTokens: 4 }))).text;
+    const ask = async (app: HourLlavaApp) =>
+      (await finalAnswer(app.ask(await app.rememberImage("samples/demo.png"), "What scene is shown?", { maxNewTokens: 4 }))).text;
     assert.equal(await ask(second), await ask(first));
     assert.equal(await second.modelId(), await first.modelId());
   } finally {

@@ -12,7 +12,23 @@ const fx = useTestsrcClip();
 
 function truncatedClip(): string {
   const whole = join(fx.dir, "whole.mp4");
-  ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x36:rate=10:duration=20", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-movflags", "+faststart", whole]);
+  ffmpeg([
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc2=size=64x36:rate=10:duration=20",
+    "-pix_fmt",
+    "yuv420p",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-g",
+    "10",
+    "-movflags",
+    "+faststart",
+    whole,
+  ]);
   const bytes = readFileSync(whole);
   const cut = join(fx.dir, "cut.mp4");
   writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.45)));

@@ -185,17 +185,23 @@ test("unrecoverable entries: a truncated or garbage entry is shown by ls, remove
     writeFileSync(good.path, bytes.subarray(0, bytes.length - 100)); // truncated
     writeFileSync(c.pathOf("b".repeat(32)), "garbage, not safetensors");
     const ls = c.list();
-    assert.deepEqual(ls.map((e) => [e.key.slice(0, 1), !!e.broken]).sort(), [["a", true], ["b", true]]);
+    assert.deepEqual(ls.map((e) => [e.key.slice(0, 1), !!e.broken]).sort(), [
+      ["a", true],
+      ["b", true],
+    ]);
     assert.match(ls.find((e) => e.key.startsWith("b"))!.broken!, /.+/);
     assert.equal(c.lookup("a".repeat(32)), undefined); // a broken entry is a miss...
     let encoded = 0;
-    const again = await c.encode({ ...job("a".repeat(32)), encode: async (s: number, n: number) => (encoded += n, frameTokens(s, n)) });
+    const again = await c.encode({ ...job("a".repeat(32)), encode: async (s: number, n: number) => ((encoded += n), frameTokens(s, n)) });
     assert.equal(encoded, 3); // ...and is encoded again
     assert.deepEqual(again.tokens, good.tokens);
     assert.equal(c.list().find((e) => e.key.startsWith("a"))!.broken, undefined);
     assert.deepEqual(c.remove("b"), ["b".repeat(32)]);
     writeFileSync(c.pathOf("c".repeat(32)), "garbage");
-    assert.deepEqual(c.gc({}).entries.map((e) => e.key), ["c".repeat(32)]);
+    assert.deepEqual(
+      c.gc({}).entries.map((e) => e.key),
+      ["c".repeat(32)],
+    );
     assert.deepEqual(readdirSync(dir).sort(), [`${"a".repeat(32)}.safetensors`]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -63,7 +63,11 @@ export async function startHubServer(repos: Record<string, HubRepo>): Promise<Hu
     const from = range ? Number(range[1]) : 0;
     const status = range ? 206 : 200;
     const part = body.subarray(from);
-    res.writeHead(status, { ...headers, "content-length": String(part.length), ...(range ? { "content-range": `bytes ${from}-${body.length - 1}/${body.length}` } : {}) });
+    res.writeHead(status, {
+      ...headers,
+      "content-length": String(part.length),
+      ...(range ? { "content-range": `bytes ${from}-${body.length - 1}/${body.length}` } : {}),
+    });
     if (req.method === "HEAD") return void res.end();
     const cut = cutAfter.get(name);
     if (cut !== undefined) {
@@ -93,13 +97,20 @@ export async function startHubServer(repos: Record<string, HubRepo>): Promise<Hu
     if (repo.gated && req.headers.authorization !== `Bearer ${TOKEN}`) return json(401, { error: "Access to this model is restricted" });
     const rev = decodeURIComponent((info ?? resolve)![2]);
     if (rev !== "main" && rev !== repo.commit) return json(404, { error: `Revision not found: ${rev}` });
-    if (info) return json(200, { _id: "x", id: repoName, sha: repo.commit, private: false, siblings: [...repo.files.keys()].map((rfilename) => ({ rfilename })) });
+    if (info)
+      return json(200, { _id: "x", id: repoName, sha: repo.commit, private: false, siblings: [...repo.files.keys()].map((rfilename) => ({ rfilename })) });
     const name = decodeURIComponent(resolve![3]);
     const bytes = repo.files.get(name);
     if (!bytes) return json(404, { error: "Entry not found" });
     const common = { "x-repo-commit": repo.commit };
     if (isLfs(name)) {
-      res.writeHead(302, { ...common, location: `${cdnUrl}/blobs/${sha256(bytes)}`, "x-linked-etag": `"${sha256(bytes)}"`, "x-linked-size": String(bytes.length), etag: `"${gitSha1(Buffer.from("pointer"))}"` });
+      res.writeHead(302, {
+        ...common,
+        location: `${cdnUrl}/blobs/${sha256(bytes)}`,
+        "x-linked-etag": `"${sha256(bytes)}"`,
+        "x-linked-size": String(bytes.length),
+        etag: `"${gitSha1(Buffer.from("pointer"))}"`,
+      });
       return void res.end();
     }
     sendBytes(req, res, name, bytes, { ...common, etag: `"${gitSha1(bytes)}"` });

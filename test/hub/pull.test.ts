@@ -50,12 +50,18 @@ test("pull writes the standard hub cache: blobs by etag, refs/main, relative sna
     assert.match(readlinkSync(join(r.dir, f)), /^\.\.\/\.\.\/blobs\/[0-9a-f]{40,64}$/);
     assert.deepEqual(readFileSync(join(r.dir, f)), readFileSync(join(MODEL, f)));
   }
-  assert.equal(progress.at(-1), r.files.reduce((s, f) => s + f.bytes, 0));
+  assert.equal(
+    progress.at(-1),
+    r.files.reduce((s, f) => s + f.bytes, 0),
+  );
   assert.equal(cachedSnapshot(ID, cacheDir), r.dir);
   const fetches = hub.seen.length;
   const again = await pullModel(ID, { endpoint: hub.endpoint, cacheDir });
   assert.ok(again.files.every((f) => !f.downloaded));
-  assert.ok(hub.seen.slice(fetches).every((s) => !(s.origin === "cdn")), "no bytes fetched again");
+  assert.ok(
+    hub.seen.slice(fetches).every((s) => !(s.origin === "cdn")),
+    "no bytes fetched again",
+  );
 });
 
 test("a transfer cut mid-file resumes with a Range request and ends with identical bytes", async () => {
@@ -69,7 +75,10 @@ test("a transfer cut mid-file resumes with a Range request and ends with identic
   const from = hub.seen.length;
   const r = await pullModel(ID, { endpoint: hub.endpoint, cacheDir });
   assert.deepEqual(readFileSync(join(r.dir, "model.safetensors")), readFileSync(join(MODEL, "model.safetensors")));
-  assert.ok(hub.seen.slice(from).some((s) => s.origin === "cdn"), "the rest came from the CDN");
+  assert.ok(
+    hub.seen.slice(from).some((s) => s.origin === "cdn"),
+    "the rest came from the CDN",
+  );
   assert.ok(!readdirSync(blobs).some((n) => n.endsWith(".incomplete")));
 });
 
@@ -94,7 +103,10 @@ test("the token goes to the hub only, never to the storage it redirects to; gate
   const during = hub.seen.slice(from);
   assert.ok(during.some((s) => s.origin === "hub" && s.auth === `Bearer ${TOKEN}`));
   assert.ok(during.some((s) => s.origin === "cdn"));
-  assert.ok(during.filter((s) => s.origin === "cdn").every((s) => s.auth === undefined), "no token sent to the CDN");
+  assert.ok(
+    during.filter((s) => s.origin === "cdn").every((s) => s.auth === undefined),
+    "no token sent to the CDN",
+  );
   await assert.rejects(pullModel(parseHubId("nobody/nothing")!, { endpoint: hub.endpoint, cacheDir }), /no such model or revision/);
 });
 
@@ -106,7 +118,10 @@ test("offline: a cached id resolves without the network, a missing one names the
     const from = hub.seen.length;
     assert.equal(await resolveModel("hourllava/tiny", { cacheDir }), join(cacheDir, "models--hourllava--tiny", "snapshots", repo.commit));
     assert.equal(hub.seen.length, from);
-    await assert.rejects(resolveModel("hourllava/other", { cacheDir }), /hourllava\/other: not a folder, and not in the hub cache .* HF_HUB_OFFLINE is set; fetch it with `hourllava pull hourllava\/other`/);
+    await assert.rejects(
+      resolveModel("hourllava/other", { cacheDir }),
+      /hourllava\/other: not a folder, and not in the hub cache .* HF_HUB_OFFLINE is set; fetch it with `hourllava pull hourllava\/other`/,
+    );
   } finally {
     if (old === undefined) delete process.env.HF_HUB_OFFLINE;
     else process.env.HF_HUB_OFFLINE = old;
@@ -155,5 +170,8 @@ test("models ls lists what pull wrote (via the official scanCacheDir); rm keeps 
   assert.ok(r.bytes > 0 && r.bytes < 1000, `only the generation config's blob is freed (${r.bytes} bytes)`);
   const old = join(cacheDir, "models--hourllava--tiny", "snapshots", repo.commit);
   assert.deepEqual(readFileSync(join(old, "model.safetensors")), readFileSync(join(MODEL, "model.safetensors")), "the other snapshot still reads");
-  assert.deepEqual((await listCachedModels(cacheDir)).map((m) => m.commit), [repo.commit]);
+  assert.deepEqual(
+    (await listCachedModels(cacheDir)).map((m) => m.commit),
+    [repo.commit],
+  );
 });

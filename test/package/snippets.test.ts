@@ -7,7 +7,12 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { join, resolve } from "node:path";
 
 function snippets(): { where: string; code: string }[] {
-  const files = ["README.md", ...readdirSync("docs").filter((f) => f.endsWith(".md")).map((f) => join("docs", f))];
+  const files = [
+    "README.md",
+    ...readdirSync("docs")
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => join("docs", f)),
+  ];
   return files.flatMap((f) =>
     [...readFileSync(f, "utf8").matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m, i) => ({ where: `${f} snippet ${i + 1}`, code: m[1] })),
   );

@@ -9,7 +9,15 @@ import { MC_INSTRUCTION } from "../../src/synth/questions.ts";
 
 const inner: SampleSource = {
   size: 3,
-  get: (i): TrainSample => ({ pixels: new Float32Array(0), frames: 1, durationS: 1, turns: [{ from: "human", value: `q${i}` }, { from: "gpt", value: `a${i}` }] }),
+  get: (i): TrainSample => ({
+    pixels: new Float32Array(0),
+    frames: 1,
+    durationS: 1,
+    turns: [
+      { from: "human", value: `q${i}` },
+      { from: "gpt", value: `a${i}` },
+    ],
+  }),
   texts: () => [],
 };
 

@@ -13,7 +13,12 @@ import { drillSet, writeDrillFile } from "../../src/train/drill-sets.ts";
 import { missingPythonModules } from "../helpers/needs.ts";
 
 const PYTHON = process.env.HOURLLAVA_TORCH_PYTHON ?? "/usr/bin/python3";
-const skip = missingPythonModules(PYTHON, ["torch", "numpy"], "apt-get install -y python3-torch python3-numpy (or set HOURLLAVA_TORCH_PYTHON)", "HOURLLAVA_REQUIRE_TORCH");
+const skip = missingPythonModules(
+  PYTHON,
+  ["torch", "numpy"],
+  "apt-get install -y python3-torch python3-numpy (or set HOURLLAVA_TORCH_PYTHON)",
+  "HOURLLAVA_REQUIRE_TORCH",
+);
 const MODEL = "models/hourllava-tiny";
 
 function py(args: string[]): string {
@@ -59,12 +64,39 @@ print(json.dumps({"lengths": [len(x["ids"]) for x in d], "err": err}))
     assert.ok(p.err < 1e-5, `batched vs reference: ${p.err}`);
 
     const run = (out: string, steps: number) =>
-      py(["tools/train_torch/text_stage.py", drills, "--init", MODEL, "--out", out, "--mix", "two,name", "--steps", String(steps), "--batch", "4", "--eval-every", "2", "--save-every", "2"]);
+      py([
+        "tools/train_torch/text_stage.py",
+        drills,
+        "--init",
+        MODEL,
+        "--out",
+        out,
+        "--mix",
+        "two,name",
+        "--steps",
+        String(steps),
+        "--batch",
+        "4",
+        "--eval-every",
+        "2",
+        "--save-every",
+        "2",
+      ]);
     run(join(dir, "whole"), 4);
     run(join(dir, "split"), 2);
     run(join(dir, "split"), 4); // resumes at step 2
-    const metrics = readFileSync(join(dir, "split", "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { step: number; drills: number });
-    assert.deepEqual(metrics.map((m) => [m.step, m.drills]), [[0, 0], [2, 8], [4, 16]]);
+    const metrics = readFileSync(join(dir, "split", "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { step: number; drills: number });
+    assert.deepEqual(
+      metrics.map((m) => [m.step, m.drills]),
+      [
+        [0, 0],
+        [2, 8],
+        [4, 16],
+      ],
+    );
     const whole = openSafetensors(join(dir, "whole", "checkpoint-4", "model.safetensors"));
     const split = openSafetensors(join(dir, "split", "checkpoint-4", "model.safetensors"));
     const start = openSafetensors(join(MODEL, "model.safetensors"));
@@ -73,7 +105,10 @@ print(json.dumps({"lengths": [len(x["ids"]) for x in d], "err": err}))
       const a = whole.read(n);
       const b = split.read(n);
       const s = start.read(n);
-      assert.ok(a.every((v, i) => Math.abs(v - b[i]) <= 1e-6), `${n}: the resumed run differs`);
+      assert.ok(
+        a.every((v, i) => Math.abs(v - b[i]) <= 1e-6),
+        `${n}: the resumed run differs`,
+      );
       const moved = a.some((v, i) => v !== s[i]);
       if (n.startsWith("model.layers.") || n === "model.embed_tokens.weight" || n === "model.norm.weight") llmMoved += moved ? 1 : 0;
       else assert.ok(!moved, `${n} is not the LLM's, yet it changed`);

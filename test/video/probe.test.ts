@@ -132,7 +132,23 @@ test("parser: no fps falls back to tbr; none at all is an error", () => {
 test("a silent wrong answer: a truncated mp4 keeps the header's duration beside the decodable one", async () => {
   const whole = join(fx.dir, "long-faststart.mp4");
   // 20 s with the index at the front, so a cut-off copy still opens and says 20 s
-  ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x36:rate=10:duration=20", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-movflags", "+faststart", whole]);
+  ffmpeg([
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc2=size=64x36:rate=10:duration=20",
+    "-pix_fmt",
+    "yuv420p",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-g",
+    "10",
+    "-movflags",
+    "+faststart",
+    whole,
+  ]);
   const bytes = readFileSync(whole);
   const cut = join(fx.dir, "cut.mp4");
   writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.45)));
