@@ -12,7 +12,7 @@ import { openCheckpoint, writeCheckpoint } from "../src/io/checkpoint.ts";
 import { parseHourLlavaConfig } from "../src/io/config.ts";
 import { loadTokenizer } from "../src/io/tokenizer.ts";
 import { initWeights } from "../src/model/init.ts";
-import { DRILL_KINDS, drillSet, writeDrillFile } from "../src/train/drill-sets.ts";
+import { DRILL_KINDS, drillSet, withFreshLlm, writeDrillFile } from "../src/train/drill-sets.ts";
 import type { DrillKind } from "../src/train/drill-sets.ts";
 import { HELD_OUT_SEED } from "../src/train/held-out.ts";
 
@@ -43,14 +43,7 @@ for (const kind of kinds) {
 }
 if (o.width) {
   const ck = openCheckpoint(o.model);
-  const raw = {
-    ...ck.config,
-    hidden_size: o.width,
-    intermediate_size: 3 * o.width,
-    num_hidden_layers: o.layers,
-    num_attention_heads: o.width / 32,
-    num_key_value_heads: o.width / 64,
-  };
+  const raw = withFreshLlm(ck.config, o.width, o.layers);
   ck.close();
   const weights = initWeights(parseHourLlavaConfig(raw, "--width"), 7);
   const tensors = Object.fromEntries([...weights].map(([n, t]) => [n, { dtype: "F32" as const, shape: t.shape, data: t.data }]));

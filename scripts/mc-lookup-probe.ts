@@ -13,7 +13,7 @@ import { initWeights } from "../src/model/init.ts";
 import { readAllWeights } from "../src/train/checkpoint.ts";
 import { HELD_OUT_SEED } from "../src/train/held-out.ts";
 import { probeOptionLookup } from "../src/train/option-probe.ts";
-import { drillSet, type DrillKind } from "../src/train/drill-sets.ts";
+import { drillSet, withFreshLlm, type DrillKind } from "../src/train/drill-sets.ts";
 
 const o = new Command()
   .option("--model <dir>", "model folder (its tokenizer is used in every case)", "models/hourllava-tiny")
@@ -45,19 +45,7 @@ if (!["mc", "two", "four", "name", "repeat"].includes(o.drills)) throw new Error
 if (o.lossOn !== "answers" && o.lossOn !== "all") throw new Error(`--loss-on must be answers or all, got ${JSON.stringify(o.lossOn)}`);
 
 const ck = openCheckpoint(o.model);
-const config = o.width
-  ? parseHourLlavaConfig(
-      {
-        ...ck.config,
-        hidden_size: o.width,
-        intermediate_size: 3 * o.width,
-        num_hidden_layers: o.layers,
-        num_attention_heads: o.width / 32,
-        num_key_value_heads: o.width / 64,
-      },
-      "--width",
-    )
-  : ck.hourLlavaConfig();
+const config = o.width ? parseHourLlavaConfig(withFreshLlm(ck.config, o.width, o.layers), "--width") : ck.hourLlavaConfig();
 const weights = o.width ? initWeights(config, 7) : readAllWeights(ck);
 ck.close();
 

@@ -95,3 +95,16 @@ export function writeDrillFile(path: string, tok: TextTokenizer, drills: readonl
   mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, gzipSync(lines.join("\n") + "\n"));
 }
+
+/** A model config with a fresh LLM `width` wide and `layers` deep (heads of 32, GQA 2:1), the rest as `raw`:
+ * the probes' "is it the size?" arm. */
+export function withFreshLlm(raw: Record<string, unknown>, width: number, layers: number): Record<string, unknown> {
+  return {
+    ...raw,
+    hidden_size: width,
+    intermediate_size: 3 * width,
+    num_hidden_layers: layers,
+    num_attention_heads: width / 32,
+    num_key_value_heads: width / 64,
+  };
+}

@@ -3,40 +3,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ffmpeg, useTestsrcClip } from "../video/clips.ts";
+import { truncatedClip, useTestsrcClip } from "../video/clips.ts";
 import { runBinary } from "./tiny-model.ts";
 
 const fx = useTestsrcClip();
 
-function truncatedClip(): string {
-  const whole = join(fx.dir, "whole.mp4");
-  ffmpeg([
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=size=64x36:rate=10:duration=20",
-    "-pix_fmt",
-    "yuv420p",
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-g",
-    "10",
-    "-movflags",
-    "+faststart",
-    whole,
-  ]);
-  const bytes = readFileSync(whole);
-  const cut = join(fx.dir, "cut.mp4");
-  writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.45)));
-  return cut;
-}
-
 test("a truncated video is answered with a warning and its decodable share in --json; --strict-media refuses it", () => {
-  const cut = truncatedClip();
+  const { whole: wholeClip, cut } = truncatedClip(fx.dir);
   const cache = ["--cache-dir", join(fx.dir, "cache")];
   const r = runBinary(["ask", cut, "What scene is shown?", "--json", "--max-tokens", "2", ...cache]);
   assert.equal(r.code, 0, r.err);
@@ -49,7 +23,7 @@ test("a truncated video is answered with a warning and its decodable share in --
   assert.equal(strict.code, 1);
   assert.match(strict.err, /the file says 20\.0 s .* \(--strict-media refuses it\)/);
   assert.equal(strict.err.trim().split("\n").length, 1);
-  const whole = runBinary(["ask", join(fx.dir, "whole.mp4"), "What scene is shown?", "--json", "--max-tokens", "2", "--strict-media", ...cache]);
+  const whole = runBinary(["ask", wholeClip, "What scene is shown?", "--json", "--max-tokens", "2", "--strict-media", ...cache]);
   assert.equal(whole.code, 0, whole.err);
   assert.equal((JSON.parse(whole.out) as { decodable_share: number }).decodable_share, 1);
 });

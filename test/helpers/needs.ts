@@ -19,3 +19,13 @@ export function missingPythonModules(python: string, modules: string[], install:
   if (spawnSync(python, ["-c", `import ${modules.join(", ")}`], { stdio: "ignore" }).status === 0) return undefined;
   return skipUnlessRequired(`${python} cannot import ${modules.join(", ")}: ${install} to run this test`, requireVar);
 }
+
+/** The Python that runs tools/train_torch and tools/parity, and why a test of it skips (undefined: it can run). */
+export const TORCH_PYTHON = process.env.HOURLLAVA_TORCH_PYTHON ?? "/usr/bin/python3";
+export const torchMissing = (): string | undefined =>
+  missingPythonModules(
+    TORCH_PYTHON,
+    ["torch", "numpy"],
+    "apt-get install -y python3-torch python3-numpy (or set HOURLLAVA_TORCH_PYTHON)",
+    "HOURLLAVA_REQUIRE_TORCH",
+  );

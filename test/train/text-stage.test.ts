@@ -10,15 +10,10 @@ import { join } from "node:path";
 import { loadTokenizer } from "../../src/io/tokenizer.ts";
 import { openSafetensors } from "../../src/io/safetensors.ts";
 import { drillSet, writeDrillFile } from "../../src/train/drill-sets.ts";
-import { missingPythonModules } from "../helpers/needs.ts";
+import { TORCH_PYTHON, torchMissing } from "../helpers/needs.ts";
 
-const PYTHON = process.env.HOURLLAVA_TORCH_PYTHON ?? "/usr/bin/python3";
-const skip = missingPythonModules(
-  PYTHON,
-  ["torch", "numpy"],
-  "apt-get install -y python3-torch python3-numpy (or set HOURLLAVA_TORCH_PYTHON)",
-  "HOURLLAVA_REQUIRE_TORCH",
-);
+const PYTHON = TORCH_PYTHON;
+const skip = torchMissing();
 const MODEL = "models/hourllava-tiny";
 
 function py(args: string[]): string {

@@ -20,7 +20,7 @@ import { exportRun } from "../../src/train/export.ts";
 import { prepareSample } from "../../src/train/sample.ts";
 import { buildTrainGraph } from "../../src/train/train-graph.ts";
 import { microStep, readMetrics, setupRun, train } from "../../src/train/trainer.ts";
-import { missingPythonModules } from "../helpers/needs.ts";
+import { TORCH_PYTHON, torchMissing } from "../helpers/needs.ts";
 
 const CONFIG = "test/fixtures/train-torch/micro-config.json";
 const FIXTURE = "test/fixtures/train-torch/micro.safetensors";
@@ -105,15 +105,10 @@ test("this trainer reproduces tools/train_torch on the same export: losses, grad
   });
 });
 
-const PYTHON = process.env.HOURLLAVA_TORCH_PYTHON ?? "/usr/bin/python3";
-const torchMissing = missingPythonModules(
-  PYTHON,
-  ["torch", "numpy"],
-  "apt-get install -y python3-torch python3-numpy (or set HOURLLAVA_TORCH_PYTHON)",
-  "HOURLLAVA_REQUIRE_TORCH",
-);
+const PYTHON = TORCH_PYTHON;
+const skipTorch = torchMissing();
 
-test("a run trained 2 steps by tools/train_torch/train.py resumes here and ends where PyTorch ends", { skip: torchMissing }, async () => {
+test("a run trained 2 steps by tools/train_torch/train.py resumes here and ends where PyTorch ends", { skip: skipTorch }, async () => {
   await withTemp(async (dir) => {
     const cfg = readTrainConfig(CONFIG);
     cfg.out = join(dir, "run");

@@ -1,7 +1,7 @@
 // Short test clips made with the ffmpeg binary itself (lavfi sources), in a fresh temp dir.
 import { after, before } from "node:test";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ffmpegPath } from "../../src/video/ffmpeg-path.ts";
@@ -62,4 +62,32 @@ export function y4mClip(dir: string, w: number, h: number): string {
   const head = Buffer.from(`YUV4MPEG2 W${w} H${h} F25:1 Ip A1:1 C420jpeg\nFRAME\n`);
   writeFileSync(p, Buffer.concat([head, Buffer.alloc(w * h + 2 * Math.ceil(w / 2) * Math.ceil(h / 2), 128)]));
   return p;
+}
+
+/** A 20-s 64×36 mp4 with its index at the front (`whole.mp4`), and a copy cut at 45 % of its bytes (`cut.mp4`): the
+ * cut one still opens and its header still says 20 s, but only the first part decodes. */
+export function truncatedClip(dir: string): { whole: string; cut: string } {
+  mkdirSync(dir, { recursive: true });
+  const whole = join(dir, "whole.mp4");
+  ffmpeg([
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc2=size=64x36:rate=10:duration=20",
+    "-pix_fmt",
+    "yuv420p",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-g",
+    "10",
+    "-movflags",
+    "+faststart",
+    whole,
+  ]);
+  const bytes = readFileSync(whole);
+  const cut = join(dir, "cut.mp4");
+  writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.45)));
+  return { whole, cut };
 }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { probeVideo, parseProbeOutput } from "../../src/video/probe.ts";
-import { ffmpeg, useTestsrcClip, y4mClip } from "./clips.ts";
+import { ffmpeg, truncatedClip, useTestsrcClip, y4mClip } from "./clips.ts";
 
 const fx = useTestsrcClip();
 
@@ -130,28 +130,7 @@ test("parser: no fps falls back to tbr; none at all is an error", () => {
 });
 
 test("a silent wrong answer: a truncated mp4 keeps the header's duration beside the decodable one", async () => {
-  const whole = join(fx.dir, "long-faststart.mp4");
-  // 20 s with the index at the front, so a cut-off copy still opens and says 20 s
-  ffmpeg([
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=size=64x36:rate=10:duration=20",
-    "-pix_fmt",
-    "yuv420p",
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-g",
-    "10",
-    "-movflags",
-    "+faststart",
-    whole,
-  ]);
-  const bytes = readFileSync(whole);
-  const cut = join(fx.dir, "cut.mp4");
-  writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.45)));
+  const { whole, cut } = truncatedClip(join(fx.dir, "truncated"));
   const info = await probeVideo(cut, { countFrames: true });
   assert.ok(info.durationS < 12, `decodable ${info.durationS} s`);
   assert.equal(info.headerDurationS, 20);
