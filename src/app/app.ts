@@ -32,7 +32,7 @@ import { assertFinite } from "../model/finite.ts";
 import { modelId } from "./model-id.ts";
 import { checkTokenizerFits, encodeAllFrames, encodeFrameBatch, requireQuestion, type ImageMemory, type VideoMemory } from "./core.ts";
 import { checkWeightsFinite } from "./weights-check.ts";
-import { resolveModel } from "../hub/resolve-model.ts";
+import { resolveModel } from "./resolve-model.ts";
 import { quantizedCopy } from "./quantized-copy.ts";
 import { loadImage } from "../image/load-image.ts";
 

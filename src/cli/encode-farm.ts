@@ -2,7 +2,7 @@
 // also the farm step of `eval --redis`. The options are added to the `encode` command of ask.ts.
 import type { Command } from "commander";
 import { appModelId } from "../app/app.ts";
-import { resolveModel } from "../hub/resolve-model.ts";
+import { resolveModel } from "../app/resolve-model.ts";
 import { defaultCacheDir } from "../cache/cache.ts";
 import { DEFAULT_REDIS_URL, queueStatus, renderQueueStatus } from "../data/synthesis/queue/synth-queue.ts";
 import { readVideoList, type EncodeSettings } from "../farm/encode-job.ts";

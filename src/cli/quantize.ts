@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { parseQuantScheme } from "../model/quant-plan.ts";
 import { quantizeFolder } from "../model/quantize-folder.ts";
-import { resolveModel } from "../hub/resolve-model.ts";
+import { resolveModel } from "../app/resolve-model.ts";
 import { createProgress } from "../util/progress.ts";
 import { choiceOption, powerOfTwoOption } from "./options.ts";
 

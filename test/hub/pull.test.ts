@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cachedSnapshot, parseHubId } from "../../src/hub/hub-cache.ts";
 import { pullModel } from "../../src/hub/hub-pull.ts";
-import { resolveModel } from "../../src/hub/resolve-model.ts";
+import { resolveModel } from "../../src/app/resolve-model.ts";
 import { listCachedModels, removeCachedModel } from "../../src/hub/hub-models.ts";
 import { repoFromFolder, startHubServer, TOKEN, type HubServer } from "../helpers/hub-server.ts";
 

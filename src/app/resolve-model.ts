@@ -2,10 +2,10 @@
 // ("org/name[@revision]") resolved from the shared hub cache, pulled first when it is not there (as `ollama run`
 // does), unless HF_HUB_OFFLINE says not to touch the network.
 import { existsSync } from "node:fs";
-import { resolveModelDir } from "../app/default-model.ts";
+import { resolveModelDir } from "./default-model.ts";
 import { CodedError } from "../util/coded-error.ts";
-import { cachedSnapshot, hubCacheDir, hubOffline, parseHubId } from "./hub-cache.ts";
-import { pullModel, type PullOptions } from "./hub-pull.ts";
+import { cachedSnapshot, hubCacheDir, hubOffline, parseHubId } from "../hub/hub-cache.ts";
+import { pullModel, type PullOptions } from "../hub/hub-pull.ts";
 
 export interface ResolveOptions extends PullOptions {
   /** Download a hub id that is not cached (default true); false: say which command fetches it. */
