@@ -54,8 +54,8 @@ function snapshotBlobs(snapshot: string): Set<string> {
 export function removeCachedModel(id: HubModelId, cacheDir = hubCacheDir()): { commit: string; bytes: number } {
   const folder = repoFolder(id, cacheDir);
   const commit = cachedCommit(id, cacheDir);
-  if (!commit || !existsSync(join(folder, "snapshots", commit))) throw new Error(`${formatHubId(id)} is not in the hub cache (${cacheDir})`);
   const snaps = join(folder, "snapshots");
+  if (!commit || !existsSync(join(snaps, commit))) throw new Error(`${formatHubId(id)} is not in the hub cache (${cacheDir})`);
   const mine = snapshotBlobs(join(snaps, commit));
   const others = new Set(
     readdirSync(snaps)
@@ -68,9 +68,9 @@ export function removeCachedModel(id: HubModelId, cacheDir = hubCacheDir()): { c
     bytes += lstatSync(b).size;
     rmSync(b, { force: true });
   }
-  rmSync(join(folder, "snapshots", commit), { recursive: true, force: true });
+  rmSync(join(snaps, commit), { recursive: true, force: true });
   const refs = join(folder, "refs");
   if (existsSync(refs)) for (const r of readdirSync(refs)) if (readFileSync(join(refs, r), "utf8").trim() === commit) rmSync(join(refs, r));
-  if (existsSync(join(folder, "snapshots")) && readdirSync(join(folder, "snapshots")).length === 0) rmSync(folder, { recursive: true, force: true });
+  if (readdirSync(snaps).length === 0) rmSync(folder, { recursive: true, force: true });
   return { commit, bytes };
 }

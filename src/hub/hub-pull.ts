@@ -75,9 +75,17 @@ async function fileHash(path: string, etag: string, size: number): Promise<strin
   return h.digest("hex");
 }
 
+/** The hub's URL of one file of a repository at a commit (its folders kept as path segments). */
+const resolveUrl = (endpoint: string, id: HubModelId, commit: string, name: string) =>
+  `${endpoint}/${id.repo}/resolve/${commit}/${encodeURIComponent(name).replace(/%2F/g, "/")}`;
+
 async function remoteFile(id: HubModelId, commit: string, name: string, token: string | undefined, endpoint: string): Promise<Remote> {
-  const url = `${endpoint}/${id.repo}/resolve/${commit}/${encodeURIComponent(name).replace(/%2F/g, "/")}`;
-  const res = await hubFetch(url, { method: "HEAD", headers: { "accept-encoding": "identity" } }, token, new URL(endpoint).origin);
+  const res = await hubFetch(
+    resolveUrl(endpoint, id, commit, name),
+    { method: "HEAD", headers: { "accept-encoding": "identity" } },
+    token,
+    new URL(endpoint).origin,
+  );
   // huggingface_hub reads the same headers: X-Linked-Etag / X-Linked-Size for LFS files, ETag / Content-Length else.
   const etag = (res.headers.get("x-linked-etag") ?? res.headers.get("etag") ?? "").replace(/^W\//, "").replace(/"/g, "");
   const size = Number(res.headers.get("x-linked-size") ?? res.headers.get("content-length"));
@@ -101,8 +109,12 @@ async function download(
   if (have > f.size) rmSync(incomplete);
   const from = have > f.size ? 0 : have;
   if (from === f.size) return;
-  const url = `${endpoint}/${id.repo}/resolve/${commit}/${encodeURIComponent(f.name).replace(/%2F/g, "/")}`;
-  const res = await hubFetch(url, { headers: from > 0 ? { range: `bytes=${from}-` } : {} }, token, new URL(endpoint).origin);
+  const res = await hubFetch(
+    resolveUrl(endpoint, id, commit, f.name),
+    { headers: from > 0 ? { range: `bytes=${from}-` } : {} },
+    token,
+    new URL(endpoint).origin,
+  );
   if (!res.ok || !res.body) throw hubError(id, res.status, f.name);
   const resumed = res.status === 206;
   if (from > 0 && !resumed) tick(-from); // the server sent the whole file: start over
