@@ -10,7 +10,8 @@ import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { openRegularFile } from "../util/regular-file.ts";
 
-type Entry = { size: number; mtimeMs: number; version?: string } & Record<string, string | number>;
+// `version` (versionOf) already covers size and mtime; entries written before it existed are misses.
+type Entry = { version?: string } & Record<string, string>;
 type Index = Record<string, Entry>;
 
 export async function sha256File(path: string): Promise<string> {
@@ -42,11 +43,9 @@ function versionOf(abs: string, st: Stats): string {
 /** `compute(path)` once per file version; the result is kept under `field` of the file's entry in `indexPath`. */
 export async function memoByFile(indexPath: string, path: string, field: string, compute: (abs: string) => Promise<string>): Promise<string> {
   const abs = resolve(path);
-  let st: Stats;
   let version: string;
   try {
-    st = statSync(abs);
-    version = versionOf(abs, st);
+    version = versionOf(abs, statSync(abs));
   } catch {
     return compute(abs); // no memo for a file that is not there (or not readable): compute says why in its words
   }
@@ -60,7 +59,7 @@ export async function memoByFile(indexPath: string, path: string, field: string,
   const same = hit !== undefined && hit.version === version;
   if (same && typeof hit[field] === "string") return hit[field];
   const value = await compute(abs);
-  const fresh = same ? hit : { size: st.size, mtimeMs: st.mtimeMs, version };
+  const fresh = same ? hit : { version };
   index[abs] = { ...fresh, [field]: value };
   try {
     mkdirSync(dirname(indexPath), { recursive: true });
