@@ -22,7 +22,7 @@ import { join } from "node:path";
 import type { ComputeDType } from "../graph/dtype.ts";
 import { existsSync, statSync } from "node:fs";
 import { describeOwner, type LockOwner } from "../cache/lock.ts";
-import { createProgress } from "../util/progress.ts";
+import { createProgress, progressCallback } from "../util/progress.ts";
 import { FrameBatches } from "../video/frame-batches.ts";
 import { planFrames } from "../video/video-frames.ts";
 import type { FramePlan } from "../video/video-frames.ts";
@@ -71,13 +71,9 @@ export interface AppOptions {
  * the float folder quantized at load. */
 async function quantizedWeights(dir: string, opts: AppOptions): Promise<{ dir: string; quant?: QuantScheme }> {
   const scheme = opts.quant!;
-  let bar: ReturnType<typeof createProgress> | undefined;
   try {
-    const copy = await quantizedCopy(dir, scheme, opts.cacheDir ?? defaultCacheDir(), (done, total) => {
-      bar ??= createProgress({ label: `quantize ${scheme} (once)`, total, unit: "tensors", quiet: opts.quiet });
-      bar.tick();
-      if (done === total) bar.done();
-    });
+    const bar = progressCallback({ label: `quantize ${scheme} (once)`, unit: "tensors", quiet: opts.quiet });
+    const copy = await quantizedCopy(dir, scheme, opts.cacheDir ?? defaultCacheDir(), bar);
     return { dir: copy.dir };
   } catch (e) {
     if (!["EACCES", "EROFS", "EPERM"].includes((e as NodeJS.ErrnoException).code ?? "")) throw e;
@@ -87,15 +83,7 @@ async function quantizedWeights(dir: string, opts: AppOptions): Promise<{ dir: s
 
 /** One progress bar in MB over all of a pull's files. */
 export function pullBar(quiet?: boolean): (doneBytes: number, totalBytes: number) => void {
-  let bar: ReturnType<typeof createProgress> | undefined;
-  let shown = 0;
-  return (done, total) => {
-    bar ??= createProgress({ label: "pull", total: Math.ceil(total / 1e6), unit: "MB", quiet });
-    const mb = done === total ? Math.ceil(total / 1e6) : Math.floor(done / 1e6);
-    if (mb !== shown) bar.tick(mb - shown);
-    shown = mb;
-    if (done === total) bar.done();
-  };
+  return progressCallback({ label: "pull", unit: "MB", quiet }, 1e6);
 }
 
 export interface MemoryStatus {

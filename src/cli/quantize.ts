@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { parseQuantScheme } from "../model/quant-plan.ts";
 import { quantizeFolder } from "../model/quantize-folder.ts";
 import { resolveModel } from "../app/resolve-model.ts";
-import { createProgress } from "../util/progress.ts";
+import { progressCallback } from "../util/progress.ts";
 import { choiceOption, powerOfTwoOption } from "./options.ts";
 
 export function registerQuantizeCommands(program: Command): void {
@@ -16,17 +16,10 @@ export function registerQuantizeCommands(program: Command): void {
     .option("--quiet", "no progress bar")
     .action(async (ref: string, o: { bits: string; out: string; blockSize: number; quiet?: boolean }) => {
       const model = await resolveModel(ref); // a folder or a hub id (pulled when missing)
-      if (o.bits !== "4" && o.bits !== "8") throw new Error(`--bits must be 4 or 8, got ${o.bits}`);
-      const scheme = parseQuantScheme(`q${o.bits}`)!;
-      const blockSize = o.blockSize;
-      let bar: ReturnType<typeof createProgress> | undefined;
+      const scheme = parseQuantScheme(`q${o.bits}`)!; // --bits is 4 or 8 (checked when parsed)
       const r = quantizeFolder(model, o.out, scheme, {
-        blockSize,
-        onProgress: (done, total) => {
-          bar ??= createProgress({ label: "quantize", total, unit: "tensors", quiet: o.quiet });
-          bar.tick();
-          if (done === total) bar.done();
-        },
+        blockSize: o.blockSize,
+        onProgress: progressCallback({ label: "quantize", unit: "tensors", quiet: o.quiet }),
       });
       process.stdout.write(
         JSON.stringify({

@@ -112,3 +112,17 @@ export function createProgress(opts: ProgressOptions): Progress {
     },
   };
 }
+
+/** A `(done, total)` callback drawing one bar, made at the first call (when the total is known); `unitSize` counts
+ * in larger units (1e6: bytes shown as MB). The bar ends when done reaches total. */
+export function progressCallback(opts: Omit<ProgressOptions, "total">, unitSize = 1): (done: number, total: number) => void {
+  let bar: Progress | undefined;
+  let shown = 0;
+  return (done, total) => {
+    bar ??= createProgress({ ...opts, total: Math.ceil(total / unitSize) });
+    const now = done === total ? Math.ceil(total / unitSize) : Math.floor(done / unitSize);
+    if (now !== shown) bar.tick(now - shown);
+    shown = now;
+    if (done === total) bar.done();
+  };
+}

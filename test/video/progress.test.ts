@@ -1,7 +1,7 @@
 // src/util/progress.ts is owned by the video layer's author; its tests live here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createProgress, formatDuration } from "../../src/util/progress.ts";
+import { createProgress, formatDuration, progressCallback } from "../../src/util/progress.ts";
 
 function fakeStream(isTTY: boolean) {
   const chunks: string[] = [];
@@ -76,4 +76,16 @@ test("quiet writes nothing; unknown total shows count and rate only", () => {
 
 test("formatDuration", () => {
   assert.deepEqual([0, 9.4, 65, 3725, -1].map(formatDuration), ["0:00", "0:09", "1:05", "1:02:05", "?"]);
+});
+
+test("progressCallback: one bar made at the first call, counted in units of unitSize, ending at the total", () => {
+  const s = fakeStream(false);
+  const clock = fakeClock();
+  const report = progressCallback({ label: "pull", unit: "MB", stream: s, now: clock.now }, 1e6);
+  for (const done of [0, 2.5e6, 5e6, 5.83e6]) {
+    clock.advance(1000);
+    report(done, 5.83e6);
+  }
+  assert.equal(s.chunks.at(-1), "pull: 6/6 MB (100%), 2.00 MB/s, done in 0:03\n"); // timed from the first call
+  assert.match(s.chunks[0], /^pull: 2\/6 MB \(33%\)/);
 });
