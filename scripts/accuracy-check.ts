@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../src/io/atomic.ts";
 import { readGenerationConfig } from "../src/io/generation-config.ts";
 import { loadTokenizer } from "../src/io/tokenizer.ts";
-import { loadHourLlava } from "../src/model/load.ts";
+import { loadHourLlava } from "../src/model/load/load.ts";
 import { runAccuracyCheck } from "../src/eval/accuracy-check.ts";
 
 const o = new Command()

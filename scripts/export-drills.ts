@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { openCheckpoint, writeCheckpoint } from "../src/io/checkpoint.ts";
 import { parseHourLlavaConfig } from "../src/io/config.ts";
 import { loadTokenizer } from "../src/io/tokenizer.ts";
-import { initWeights } from "../src/model/init.ts";
+import { initWeights } from "../src/model/load/init.ts";
 import { DRILL_KINDS, drillSet, withFreshLlm, writeDrillFile } from "../src/train/drill-sets.ts";
 import type { DrillKind } from "../src/train/drill-sets.ts";
 import { HELD_OUT_SEED } from "../src/train/held-out.ts";

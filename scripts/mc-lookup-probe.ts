@@ -9,7 +9,7 @@ import { Command } from "commander";
 import { openCheckpoint } from "../src/io/checkpoint.ts";
 import { parseHourLlavaConfig } from "../src/io/config.ts";
 import { loadTokenizer } from "../src/io/tokenizer.ts";
-import { initWeights } from "../src/model/init.ts";
+import { initWeights } from "../src/model/load/init.ts";
 import { readAllWeights } from "../src/train/checkpoint.ts";
 import { HELD_OUT_SEED } from "../src/train/held-out.ts";
 import { probeOptionLookup } from "../src/train/option-probe.ts";

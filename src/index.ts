@@ -4,10 +4,10 @@
 export { HourLlavaApp, Chat } from "./app/app.ts";
 export type { AppOptions, AskOptions, VideoMemory, Answer, AnswerTimings } from "./app/app.ts";
 export { DEFAULT_MODEL_DIR } from "./app/default-model.ts";
-export { loadHourLlava } from "./model/load.ts";
-export type { HourLlava, Memory } from "./model/hourllava.ts";
-export { answer, answerSettings, streamAnswer } from "./model/answer.ts";
-export type { AnswerSettings, AnswerVideo } from "./model/answer.ts";
+export { loadHourLlava } from "./model/load/load.ts";
+export type { HourLlava, Memory } from "./model/arch/hourllava.ts";
+export { answer, answerSettings, streamAnswer } from "./model/generate/answer.ts";
+export type { AnswerSettings, AnswerVideo } from "./model/generate/answer.ts";
 export { loadTokenizer } from "./io/tokenizer.ts";
 export type { TextTokenizer } from "./io/tokenizer.ts";
 export { readGenerationConfig, endTokenIds } from "./io/generation-config.ts";

@@ -5,14 +5,14 @@
 import * as ort from "onnxruntime-node";
 import { Graph } from "../../src/graph/graph.ts";
 import { Runtime } from "../../src/graph/runtime.ts";
-import { qwen2 } from "../../src/model/qwen2.ts";
-import { visionTower } from "../../src/model/siglip.ts";
+import { qwen2 } from "../../src/model/arch/qwen2.ts";
+import { visionTower } from "../../src/model/arch/siglip.ts";
 import { parseHourLlavaConfig } from "../../src/io/config.ts";
-import { weightShapes } from "../../src/model/init.ts";
-import { visionWeightNames } from "../../src/model/siglip.ts";
-import { qwen2WeightNames } from "../../src/model/qwen2.ts";
-import { MapWeights, WeightStore } from "../../src/model/weights.ts";
-import { ropeTables } from "../../src/model/rope.ts";
+import { weightShapes } from "../../src/model/load/init.ts";
+import { visionWeightNames } from "../../src/model/arch/siglip.ts";
+import { qwen2WeightNames } from "../../src/model/arch/qwen2.ts";
+import { MapWeights, WeightStore } from "../../src/model/arch/weights.ts";
+import { ropeTables } from "../../src/model/arch/rope.ts";
 import { matmulModel, measurePeak, randomArray, rawSession, timeIt } from "../peak.ts";
 import { QWEN2_0_5B, randomWeights } from "../shapes.ts";
 
@@ -25,7 +25,7 @@ const PREFILL = arg("prefill", 512);
 const DECODE = arg("decode", 32);
 const FRAMES = arg("frames", 2);
 
-// One Hour-LLaVA config, so the weight shapes come from the model's own rules (src/model/init.ts).
+// One Hour-LLaVA config, so the weight shapes come from the model's own rules (src/model/load/init.ts).
 const config = parseHourLlavaConfig(
   {
     ...(small

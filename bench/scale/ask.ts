@@ -5,7 +5,7 @@
 // frames and 32 are kept either way — while the vision encode, timed in bench/scale/vision.ts, takes 4× less.)
 import { readFileSync } from "node:fs";
 import { HourLlavaApp } from "../../src/app/app.ts";
-import { folderQuantization, parseQuantScheme } from "../../src/model/quant-plan.ts";
+import { folderQuantization, parseQuantScheme } from "../../src/model/load/quant-plan.ts";
 import { memAugFlops, llmFlopsPerToken } from "./flops.ts";
 import { linearRate } from "./linear-rate.ts";
 

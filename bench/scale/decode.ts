@@ -4,8 +4,8 @@
 // Usage: node --import tsx bench/scale/decode.ts --model DIR [--steps 8]
 import { readFileSync } from "node:fs";
 import { Runtime } from "../../src/graph/runtime.ts";
-import { loadHourLlava } from "../../src/model/load.ts";
-import { folderQuantization } from "../../src/model/quant-plan.ts";
+import { loadHourLlava } from "../../src/model/load/load.ts";
+import { folderQuantization } from "../../src/model/load/quant-plan.ts";
 import { measureBandwidthGBs } from "./bandwidth.ts";
 import { decodeBytesPerToken } from "./flops.ts";
 

@@ -1,6 +1,6 @@
 // Multiply-add counts (×2 = FLOP) of MemAug and the decoder, for rates against the machine's matmul peak.
 import type { HourLlavaConfig } from "../../src/io/config.ts";
-import { memAugDims } from "../../src/model/memaug.ts";
+import { memAugDims } from "../../src/model/arch/memaug.ts";
 
 /** MemAug over Lq queries and Lk memory rows (all depth layers: projections, both attentions, MLP). */
 export function memAugFlops(c: HourLlavaConfig, Lq: number, Lk: number): number {

@@ -10,7 +10,7 @@ import { Runtime } from "../../src/graph/runtime.ts";
 import { attention } from "../../src/graph/nn/attention.ts";
 import { chunkedAttention } from "../../src/graph/nn/long-attention.ts";
 import { boundedAttention } from "../../src/graph/nn/bounded-attention.ts";
-import { SCORE_BYTES } from "../../src/model/hourllava.ts";
+import { SCORE_BYTES } from "../../src/model/arch/hourllava.ts";
 
 const arg = (k: string, d: number) => {
   const i = process.argv.indexOf(`--${k}`);

@@ -9,7 +9,7 @@ import { f32ToHalfBits } from "../../src/io/dtype.ts";
 import { createSafetensorsWriter } from "../../src/io/safetensors.ts";
 import { shardFileName, shardGroups } from "../../src/io/checkpoint.ts";
 import { parseHourLlavaConfig } from "../../src/io/config.ts";
-import { weightShapes } from "../../src/model/init.ts";
+import { weightShapes } from "../../src/model/load/init.ts";
 import { mulberry32 } from "../../src/util/prng.ts";
 import { officialConfig } from "./official-shapes.ts";
 

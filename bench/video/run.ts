@@ -10,11 +10,11 @@ import { join } from "node:path";
 import { generateClip } from "./clip.ts";
 import { planFrames, preprocessedFrames } from "../../src/video/video-frames.ts";
 import { parseHourLlavaConfig } from "../../src/io/config.ts";
-import { HourLlava } from "../../src/model/hourllava.ts";
-import { weightShapes } from "../../src/model/init.ts";
-import { MapWeights, WeightStore } from "../../src/model/weights.ts";
+import { HourLlava } from "../../src/model/arch/hourllava.ts";
+import { weightShapes } from "../../src/model/load/init.ts";
+import { MapWeights, WeightStore } from "../../src/model/arch/weights.ts";
 import { Runtime } from "../../src/graph/runtime.ts";
-import { TOKENS_PER_FRAME } from "../../src/model/projector.ts";
+import { TOKENS_PER_FRAME } from "../../src/model/arch/projector.ts";
 import { randomArray } from "../peak.ts";
 import { QWEN2_0_5B, randomWeights } from "../shapes.ts";
 

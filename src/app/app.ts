@@ -7,12 +7,12 @@ import { endTokenIds, readGenerationConfig } from "../io/generation-config.ts";
 import type { GenerationDefaults } from "../io/generation-config.ts";
 import { loadTokenizer } from "../io/tokenizer.ts";
 import type { TextTokenizer } from "../io/tokenizer.ts";
-import type { HourLlava } from "../model/hourllava.ts";
-import { TOKENS_PER_FRAME } from "../model/projector.ts";
-import { loadHourLlava } from "../model/load.ts";
-import type { QuantScheme } from "../model/quant-plan.ts";
-import { answerSettings, streamAnswer } from "../model/answer.ts";
-import type { Answer, AnswerRequestOptions } from "../model/answer.ts";
+import type { HourLlava } from "../model/arch/hourllava.ts";
+import { TOKENS_PER_FRAME } from "../model/arch/projector.ts";
+import { loadHourLlava } from "../model/load/load.ts";
+import type { QuantScheme } from "../model/load/quant-plan.ts";
+import { answerSettings, streamAnswer } from "../model/generate/answer.ts";
+import type { Answer, AnswerRequestOptions } from "../model/generate/answer.ts";
 import { MemoryCache, defaultCacheDir, memoryKey } from "../cache/cache.ts";
 import type { CacheDtype, MemoryMeta } from "../cache/cache.ts";
 import { contentHash, memoByFile } from "../cache/file-hash.ts";
@@ -28,7 +28,7 @@ import { planFrames } from "../video/video-frames.ts";
 import type { FramePlan } from "../video/video-frames.ts";
 import type { SamplingStrategy } from "../video/video-frames.ts";
 import type { RateOptions } from "../video/sampling.ts";
-import { assertFinite } from "../model/finite.ts";
+import { assertFinite } from "../model/generate/assert-finite.ts";
 import { modelId } from "./model-id.ts";
 import { checkTokenizerFits, encodeAllFrames, encodeFrameBatch, requireQuestion, type ImageMemory, type VideoMemory } from "./core.ts";
 import { checkWeightsFinite } from "./weights-check.ts";
@@ -97,7 +97,7 @@ export interface MemoryStatus {
 }
 
 export type AskOptions = AnswerRequestOptions;
-export type { Answer, AnswerTimings } from "../model/answer.ts";
+export type { Answer, AnswerTimings } from "../model/generate/answer.ts";
 export type { VideoMemory, ImageMemory } from "./core.ts";
 
 export class HourLlavaApp {

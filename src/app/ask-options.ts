@@ -1,5 +1,5 @@
 // Answer options checked up front, so a bad --top-p fails in a moment instead of after an hour-long encode.
-import { Sampler } from "../model/sampling.ts";
+import { Sampler } from "../model/arch/sampling.ts";
 import type { AskOptions } from "./app.ts";
 
 export function checkAskOptions(opts: AskOptions): void {

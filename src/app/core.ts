@@ -2,8 +2,8 @@
 // the checks every load and question makes, and the one encode loop (frames in batches through the vision tower,
 // checked finite, timed). Each platform brings only its edges: where frames come from and where tokens are kept.
 import type { TextTokenizer } from "../io/tokenizer-json.ts";
-import type { HourLlava, Memory } from "../model/hourllava.ts";
-import { assertFinite } from "../model/assert-finite.ts";
+import type { HourLlava, Memory } from "../model/arch/hourllava.ts";
+import { assertFinite } from "../model/generate/assert-finite.ts";
 
 export interface VideoMemory {
   video: string;

@@ -7,8 +7,8 @@ import { existsSync, mkdirSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { acquireLock } from "../cache/lock.ts";
 import { contentHash } from "../cache/file-hash.ts";
-import type { QuantScheme } from "../model/quant-plan.ts";
-import { quantizeFolder } from "../model/quantize-folder.ts";
+import type { QuantScheme } from "../model/load/quant-plan.ts";
+import { quantizeFolder } from "../model/load/quantize-folder.ts";
 import { modelId } from "./model-id.ts";
 
 /** Where the converted copy of `dir` lives (it need not exist yet). */

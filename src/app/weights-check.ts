@@ -3,7 +3,7 @@
 // so later start-ups skip it.
 import { join } from "node:path";
 import { memoByFile } from "../cache/file-hash.ts";
-import { checkFiniteSafetensors } from "../model/finite.ts";
+import { checkFiniteSafetensors } from "../model/load/finite.ts";
 import { safetensorsFiles } from "./model-id.ts";
 
 export async function checkWeightsFinite(modelDir: string, indexDir: string): Promise<void> {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { openSafetensors, writeSafetensors } from "../io/safetensors.ts";
 import { acquireLock, ownerState, readLockOwner, type LockOwner } from "./lock.ts";
-import { TOKENS_PER_FRAME } from "../model/projector.ts";
+import { TOKENS_PER_FRAME } from "../model/arch/projector.ts";
 import { memoryKeyText } from "./key-text.ts";
 
 export interface MemoryMeta {

@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { pullBar } from "../app/app.ts";
 import { quantizedCopy } from "../app/quantized-copy.ts";
 import { defaultCacheDir } from "../cache/cache.ts";
-import type { QuantScheme } from "../model/quant-plan.ts";
+import type { QuantScheme } from "../model/load/quant-plan.ts";
 import { choiceOption } from "./options.ts";
 import { cachedSnapshot, formatHubId, hubCacheDir, parseHubId, type HubModelId } from "../hub/hub-cache.ts";
 import { listCachedModels, removeCachedModel } from "../hub/hub-models.ts";

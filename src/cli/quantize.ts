@@ -1,7 +1,7 @@
 // `hourllava quantize MODEL --bits 4|8 --out DIR`: writes a quantized copy of a float model folder.
 import type { Command } from "commander";
-import { parseQuantScheme } from "../model/quant-plan.ts";
-import { quantizeFolder } from "../model/quantize-folder.ts";
+import { parseQuantScheme } from "../model/load/quant-plan.ts";
+import { quantizeFolder } from "../model/load/quantize-folder.ts";
 import { resolveModel } from "../app/resolve-model.ts";
 import { progressCallback } from "../util/progress.ts";
 import { choiceOption, powerOfTwoOption } from "./options.ts";

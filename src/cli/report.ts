@@ -9,7 +9,7 @@ import { HourLlavaApp } from "../app/app.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { answerDemo, demoMarkdown, readDemoQuestions } from "../eval/demo-eval.ts";
 import type { Command } from "commander";
-import { loadHourLlava } from "../model/load.ts";
+import { loadHourLlava } from "../model/load/load.ts";
 import { loadTokenizer } from "../io/tokenizer.ts";
 import { evaluateSynth } from "../eval/synth-eval.ts";
 import { writeReport } from "../eval/report.ts";

@@ -3,7 +3,7 @@
 // is recorded beside it (report/accuracy-check.json); a test fails when a change anywhere between decoding and the
 // prompt drops the model below it by more than the stated margin.
 import { readFileSync } from "node:fs";
-import type { HourLlava } from "../model/hourllava.ts";
+import type { HourLlava } from "../model/arch/hourllava.ts";
 import type { TextTokenizer } from "../io/tokenizer.ts";
 import type { GenerationDefaults } from "../io/generation-config.ts";
 import { evaluateSynth, type EvalItem } from "./synth-eval.ts";

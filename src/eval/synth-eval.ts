@@ -1,19 +1,19 @@
 // Held-out evaluation on the procedural world, where every answer is known exactly. Three inputs to the same
 // trained model: (a) Hour-LLaVA — the full 1-fps memory, forgetting and MemAug; (b) the same decayed tokens fed
 // to the LLM without MemAug; (c) only 64 uniformly sampled frames as the video (MemAug on that short memory).
-import type { HourLlava } from "../model/hourllava.ts";
+import type { HourLlava } from "../model/arch/hourllava.ts";
 import { linspaceInt } from "../video/sampling.ts";
 import { endTokenIds } from "../io/generation-config.ts";
 import type { GenerationDefaults } from "../io/generation-config.ts";
-import { answer, answerSettings } from "../model/answer.ts";
-import type { AnswerVideo } from "../model/answer.ts";
+import { answer, answerSettings } from "../model/generate/answer.ts";
+import type { AnswerVideo } from "../model/generate/answer.ts";
 import type { TextTokenizer } from "../io/tokenizer.ts";
 import { generateWorld } from "../synth/world.ts";
 import { generateQuestions, answerMatches, normaliseAnswer } from "../synth/questions.ts";
 import { frameQuestions } from "../synth/q-frame.ts";
 import type { SynthQuestion } from "../synth/questions.ts";
 import { renderWorldFrames } from "../synth/model-frames.ts";
-import { TOKENS_PER_FRAME } from "../model/projector.ts";
+import { TOKENS_PER_FRAME } from "../model/arch/projector.ts";
 
 export const VARIANTS = ["hourllava", "no_memaug", "frames64"] as const;
 export type Variant = (typeof VARIANTS)[number];
@@ -50,7 +50,7 @@ export interface EvalOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** One answer through the path users run (model/answer.ts): greedy, the checkpoint's end tokens, the config's forgetting. */
+/** One answer through the path users run (model/generate/answer.ts): greedy, the checkpoint's end tokens, the config's forgetting. */
 async function ask(model: HourLlava, tok: TextTokenizer, video: AnswerVideo, question: string, memAug: boolean, o: EvalOptions): Promise<string> {
   const settings = answerSettings(
     model,

@@ -4,8 +4,8 @@
 // rule (max(duration, 128) frames by linspace, plus the last). Written as safetensors (vid_feat, duration),
 // streamed batch by batch, and renamed into place only when complete.
 import { createSafetensorsWriter } from "../io/safetensors.ts";
-import type { HourLlava } from "../model/hourllava.ts";
-import { TOKENS_PER_FRAME } from "../model/projector.ts";
+import type { HourLlava } from "../model/arch/hourllava.ts";
+import { TOKENS_PER_FRAME } from "../model/arch/projector.ts";
 import { FrameBatches } from "../video/frame-batches.ts";
 import { planFrames } from "../video/video-frames.ts";
 

@@ -2,7 +2,7 @@
 // (drill-sets.ts) appended after its questions about the video. Stage 3 alone wears the language stage's skill
 // away (measured: held-out real-MC drills 57 % → 34 % after 700 video steps); drills in every sample keep it
 // trained while the video questions teach the model to use it on what it sees.
-import { seededRandom } from "../model/sampling.ts";
+import { seededRandom } from "../model/arch/sampling.ts";
 import { drillSet, type Drill, type DrillKind } from "./drill-sets.ts";
 import type { SampleSource } from "./synth-source.ts";
 import type { TrainSample } from "./sample.ts";

@@ -4,7 +4,7 @@
 // text around them instead of ~50× larger). With the uniform 0.02 init the tiny model learned to make MemAug's
 // outputs constant at the video positions and never saw the frames (measured in issue 11's notes).
 import type { HourLlavaConfig } from "../io/config.ts";
-import { initWeights } from "../model/init.ts";
+import { initWeights } from "../model/load/init.ts";
 
 type Weights = Map<string, { data: Float32Array; shape: number[] }>;
 

@@ -7,13 +7,13 @@ import type { ChatTurnInput } from "../io/chat-template.ts";
 import { IGNORE_INDEX, tokenizeConversation } from "../io/chat-template.ts";
 import type { Supervision } from "../io/chat-template.ts";
 import type { TextTokenizer } from "../io/tokenizer.ts";
-import { spatialIndices, videoQueries } from "../model/forgetting.ts";
-import { frameRepetition, keyRopeTables } from "../model/memory.ts";
-import type { SpatialSampling } from "../model/forgetting.ts";
-import { memAugDims } from "../model/memaug.ts";
-import { ropeTables } from "../model/rope.ts";
-import { seededRandom } from "../model/sampling.ts";
-import { llmLabels, llmLayout, nextTokenTargets, planQuery } from "../model/token-flow.ts";
+import { spatialIndices, videoQueries } from "../model/arch/forgetting.ts";
+import { frameRepetition, keyRopeTables } from "../model/arch/memory.ts";
+import type { SpatialSampling } from "../model/arch/forgetting.ts";
+import { memAugDims } from "../model/arch/memaug.ts";
+import { ropeTables } from "../model/arch/rope.ts";
+import { seededRandom } from "../model/arch/sampling.ts";
+import { llmLabels, llmLayout, nextTokenTargets, planQuery } from "../model/arch/token-flow.ts";
 
 export interface TrainSample {
   /** Preprocessed frames [T, 3, S, S]. */

@@ -9,12 +9,12 @@ import { grad } from "../graph/autodiff.ts";
 import { concat, dimOf, expandTo, gather, reshape } from "../graph/ops/shape-ops.ts";
 import { crossEntropy } from "../graph/nn/loss.ts";
 import type { HourLlavaConfig } from "../io/config.ts";
-import { memAug, memAugDims } from "../model/memaug.ts";
-import { poolFrames, projector } from "../model/projector.ts";
-import { qwen2 } from "../model/qwen2.ts";
-import { visionTower } from "../model/siglip.ts";
-import { NEWLINE_WEIGHT } from "../model/hourllava.ts";
-import type { WeightStore } from "../model/weights.ts";
+import { memAug, memAugDims } from "../model/arch/memaug.ts";
+import { poolFrames, projector } from "../model/arch/projector.ts";
+import { qwen2 } from "../model/arch/qwen2.ts";
+import { visionTower } from "../model/arch/siglip.ts";
+import { NEWLINE_WEIGHT } from "../model/arch/hourllava.ts";
+import type { WeightStore } from "../model/arch/weights.ts";
 
 export interface TrainGraph {
   graph: Graph;

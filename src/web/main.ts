@@ -1,6 +1,6 @@
 // The page: loads the model (from this site, or a picked folder), remembers a picked video with encode progress,
 // streams answers into the page. `window.hourllava` exposes the same steps to tests and benchmarks.
-import type { Answer } from "../model/answer.ts";
+import type { Answer } from "../model/generate/answer.ts";
 import type { Device } from "../graph/runtime-core.ts";
 import { fetchModelFiles, pickedModelFiles } from "./model-files.ts";
 import type { ModelFiles } from "./model-files.ts";

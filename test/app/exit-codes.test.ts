@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { firstNonFinite } from "../../src/model/finite.ts";
+import { firstNonFinite } from "../../src/model/load/finite.ts";
 import { ffmpeg } from "../video/clips.ts";
 import { runBinary, writeTinyModel } from "./tiny-model.ts";
 

@@ -3,7 +3,7 @@ import { writeCheckpoint } from "../../src/io/checkpoint.ts";
 import { parseHourLlavaConfig } from "../../src/io/config.ts";
 import { qwen2TokenizerConfig, trainByteLevelBpe } from "../../src/io/bpe-trainer.ts";
 import { renderConversation } from "../../src/io/chat-template.ts";
-import { initWeights } from "../../src/model/init.ts";
+import { initWeights } from "../../src/model/load/init.ts";
 import { microConfig } from "../helpers/micro-config.ts";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readGenerationConfig } from "../../src/io/generation-config.ts";
 import { loadTokenizer } from "../../src/io/tokenizer.ts";
-import { loadHourLlava } from "../../src/model/load.ts";
+import { loadHourLlava } from "../../src/model/load/load.ts";
 import { readAccuracyRecord, runAccuracyCheck } from "../../src/eval/accuracy-check.ts";
 
 const MODEL = "models/hourllava-tiny";

@@ -1,6 +1,6 @@
 // What model-precision tests compare: frame tokens and all-position logits of a fixed prompt through MemAug,
 // so every graph (vision, projector, MemAug, decoder) and every linear op runs.
-import type { HourLlava } from "../../src/model/hourllava.ts";
+import type { HourLlava } from "../../src/model/arch/hourllava.ts";
 
 export async function fixedOutputs(m: HourLlava): Promise<{ tokens: Float32Array; logits: Float32Array }> {
   const T = 2;

@@ -8,8 +8,8 @@ import { readFileSync } from "node:fs";
 import { parseImageAspect } from "../../src/image/aspect.ts";
 import { anyresGrid, parsePinpoints, selectBestResolution } from "../../src/image/pinpoints.ts";
 import { imageTiles } from "../../src/image/tiles.ts";
-import { buildImageMemory, imageQueries, nearestIndices } from "../../src/model/image-memory.ts";
-import { planQuery } from "../../src/model/token-flow.ts";
+import { buildImageMemory, imageQueries, nearestIndices } from "../../src/model/arch/image-memory.ts";
+import { planQuery } from "../../src/model/arch/token-flow.ts";
 import { synthImage } from "../video/synth-image.ts";
 
 interface Case {

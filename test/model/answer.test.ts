@@ -1,4 +1,4 @@
-// The one answer path (model/answer.ts) on a tiny random checkpoint folder: the end tokens a checkpoint names,
+// The one answer path (model/generate/answer.ts) on a tiny random checkpoint folder: the end tokens a checkpoint names,
 // seeded random spatial forgetting, and the defaults taken from config.json / generation_config.json.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { Runtime } from "../../src/graph/runtime.ts";
 import { endTokenIds, readGenerationConfig } from "../../src/io/generation-config.ts";
 import { loadTokenizer } from "../../src/io/tokenizer.ts";
-import { answer, answerSettings } from "../../src/model/answer.ts";
-import type { AnswerSettings } from "../../src/model/answer.ts";
-import { loadHourLlava } from "../../src/model/load.ts";
+import { answer, answerSettings } from "../../src/model/generate/answer.ts";
+import type { AnswerSettings } from "../../src/model/generate/answer.ts";
+import { loadHourLlava } from "../../src/model/load/load.ts";
 import { writeTinyModel } from "../app/tiny-model.ts";
 import { tempDir } from "../io/tmp.ts";
 

@@ -9,10 +9,10 @@ import { Graph } from "../../src/graph/graph.ts";
 import { Runtime } from "../../src/graph/runtime.ts";
 import { writeCheckpoint } from "../../src/io/checkpoint.ts";
 import { parseHourLlavaConfig } from "../../src/io/config.ts";
-import { initWeights } from "../../src/model/init.ts";
-import { loadHourLlava } from "../../src/model/load.ts";
-import type { LoadOptions } from "../../src/model/load.ts";
-import type { HourLlava } from "../../src/model/hourllava.ts";
+import { initWeights } from "../../src/model/load/init.ts";
+import { loadHourLlava } from "../../src/model/load/load.ts";
+import type { LoadOptions } from "../../src/model/load/load.ts";
+import type { HourLlava } from "../../src/model/arch/hourllava.ts";
 import { microConfig } from "../helpers/micro-config.ts";
 import { fixedOutputs, relErr } from "../helpers/model-outputs.ts";
 

@@ -4,7 +4,7 @@ import { openSafetensors } from "../../src/io/safetensors.ts";
 import type { SafetensorsFile } from "../../src/io/safetensors.ts";
 import { parseHourLlavaConfig } from "../../src/io/config.ts";
 import type { HourLlavaConfig } from "../../src/io/config.ts";
-import type { WeightSource } from "../../src/model/weights.ts";
+import type { WeightSource } from "../../src/model/arch/weights.ts";
 import assert from "node:assert/strict";
 
 export interface Fixture {

@@ -7,8 +7,8 @@ import { Runtime } from "../../src/graph/runtime.ts";
 import { parseImageAspect } from "../../src/image/aspect.ts";
 import { parsePinpoints } from "../../src/image/pinpoints.ts";
 import { imageTiles } from "../../src/image/tiles.ts";
-import { HourLlava } from "../../src/model/hourllava.ts";
-import { WeightStore } from "../../src/model/weights.ts";
+import { HourLlava } from "../../src/model/arch/hourllava.ts";
+import { WeightStore } from "../../src/model/arch/weights.ts";
 import { synthImage } from "../video/synth-image.ts";
 import { assertParity, loadFixture } from "./fixture.ts";
 

@@ -3,11 +3,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Runtime } from "../../src/graph/runtime.ts";
-import { HourLlava } from "../../src/model/hourllava.ts";
-import { WeightStore } from "../../src/model/weights.ts";
-import { spatialIndices, temporalIndices, videoQueries } from "../../src/model/forgetting.ts";
-import { frameRepetition } from "../../src/model/memory.ts";
-import { argmax } from "../../src/model/sampling.ts";
+import { HourLlava } from "../../src/model/arch/hourllava.ts";
+import { WeightStore } from "../../src/model/arch/weights.ts";
+import { spatialIndices, temporalIndices, videoQueries } from "../../src/model/arch/forgetting.ts";
+import { frameRepetition } from "../../src/model/arch/memory.ts";
+import { argmax } from "../../src/model/arch/sampling.ts";
 import { assertParity, loadFixture } from "./fixture.ts";
 
 const rt = new Runtime();

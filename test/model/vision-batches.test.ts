@@ -2,7 +2,7 @@
 // compiles the question-time sessions ahead of the first question.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { loadHourLlava } from "../../src/model/load.ts";
+import { loadHourLlava } from "../../src/model/load/load.ts";
 import { Runtime } from "../../src/graph/runtime.ts";
 
 test("encoding 7 frames 3 at a time gives the tokens of one 7-frame run", async () => {

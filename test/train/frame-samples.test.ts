@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { trainByteLevelBpe } from "../../src/io/bpe-trainer.ts";
 import { parseHourLlavaConfig } from "../../src/io/config.ts";
 import { tokenizerFromJson } from "../../src/io/tokenizer.ts";
-import { MIN_FRAMES } from "../../src/model/memory.ts";
+import { MIN_FRAMES } from "../../src/model/arch/memory.ts";
 import { renderWorldFrames } from "../../src/synth/model-frames.ts";
 import { OBJECT_RGB, SCENE_LOOK } from "../../src/synth/palette.ts";
 import { renderFrame } from "../../src/synth/render.ts";

@@ -5,9 +5,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Runtime } from "../../src/graph/runtime.ts";
-import { initWeights } from "../../src/model/init.ts";
-import { MapWeights, WeightStore } from "../../src/model/weights.ts";
-import { seededRandom } from "../../src/model/sampling.ts";
+import { initWeights } from "../../src/model/load/init.ts";
+import { MapWeights, WeightStore } from "../../src/model/arch/weights.ts";
+import { seededRandom } from "../../src/model/arch/sampling.ts";
 import { prepareSample } from "../../src/train/sample.ts";
 import { buildTrainGraph } from "../../src/train/train-graph.ts";
 import { microSample } from "../helpers/micro-sample.ts";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Runtime } from "../../src/graph/runtime.ts";
 import { loadTokenizer } from "../../src/io/tokenizer.ts";
-import { loadHourLlava } from "../../src/model/load.ts";
+import { loadHourLlava } from "../../src/model/load/load.ts";
 import { parseTrainConfig } from "../../src/train/config.ts";
 import { HELD_OUT_SEED, heldOutMetrics, heldOutSamples, scoreAnswers } from "../../src/train/held-out.ts";
 import { planSample } from "../../src/train/sample.ts";

@@ -4,10 +4,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseHourLlavaConfig } from "../../src/io/config.ts";
-import { initWeights } from "../../src/model/init.ts";
+import { initWeights } from "../../src/model/load/init.ts";
 import { Runtime } from "../../src/graph/runtime.ts";
-import { HourLlava } from "../../src/model/hourllava.ts";
-import { MapWeights, WeightStore } from "../../src/model/weights.ts";
+import { HourLlava } from "../../src/model/arch/hourllava.ts";
+import { MapWeights, WeightStore } from "../../src/model/arch/weights.ts";
 import { matchInitScales } from "../../src/train/init-scales.ts";
 import { microConfig } from "../helpers/micro-config.ts";
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { trainByteLevelBpe } from "../../src/io/bpe-trainer.ts";
 import { parseHourLlavaConfig } from "../../src/io/config.ts";
 import { tokenizerFromJson } from "../../src/io/tokenizer.ts";
-import { initWeights } from "../../src/model/init.ts";
+import { initWeights } from "../../src/model/load/init.ts";
 import { optionDrills } from "../../src/synth/option-drill.ts";
 import { probeOptionLookup } from "../../src/train/option-probe.ts";
 import type { Drill } from "../../src/train/option-probe.ts";

@@ -1,13 +1,13 @@
-// The token layout around <image> is defined once (model/token-flow.ts) for inference and training: the training
+// The token layout around <image> is defined once (model/arch/token-flow.ts) for inference and training: the training
 // graph's loss on a sample must equal the cross-entropy of the inference path's logits on the same sample.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Runtime } from "../../src/graph/runtime.ts";
 import { tokenizeConversation } from "../../src/io/chat-template.ts";
-import { HourLlava } from "../../src/model/hourllava.ts";
-import { initWeights } from "../../src/model/init.ts";
-import { IGNORE_INDEX, llmLabels, nextTokenTargets } from "../../src/model/token-flow.ts";
-import { MapWeights, WeightStore } from "../../src/model/weights.ts";
+import { HourLlava } from "../../src/model/arch/hourllava.ts";
+import { initWeights } from "../../src/model/load/init.ts";
+import { IGNORE_INDEX, llmLabels, nextTokenTargets } from "../../src/model/arch/token-flow.ts";
+import { MapWeights, WeightStore } from "../../src/model/arch/weights.ts";
 import { prepareSample } from "../../src/train/sample.ts";
 import { buildTrainGraph } from "../../src/train/train-graph.ts";
 import { microSample } from "../helpers/micro-sample.ts";

@@ -13,7 +13,7 @@ import { Runtime } from "../../src/graph/runtime.ts";
 import { openSafetensors } from "../../src/io/safetensors.ts";
 import type { SafetensorsFile } from "../../src/io/safetensors.ts";
 import { openCheckpoint } from "../../src/io/checkpoint.ts";
-import { MapWeights, WeightStore } from "../../src/model/weights.ts";
+import { MapWeights, WeightStore } from "../../src/model/arch/weights.ts";
 import { readAllWeights } from "../../src/train/checkpoint.ts";
 import { readTrainConfig } from "../../src/train/config.ts";
 import { exportRun } from "../../src/train/export.ts";

@@ -9,13 +9,13 @@ import { parseTrainConfig } from "../../src/train/config.ts";
 import { readMetrics, sampleIndex, train } from "../../src/train/trainer.ts";
 import type { SampleSource } from "../../src/train/synth-source.ts";
 import { openCheckpoint } from "../../src/io/checkpoint.ts";
-import { loadHourLlava } from "../../src/model/load.ts";
+import { loadHourLlava } from "../../src/model/load/load.ts";
 import { cosineWithWarmup } from "../../src/train/schedule.ts";
 import { microConfig } from "../helpers/micro-config.ts";
 import { Runtime } from "../../src/graph/runtime.ts";
 import { loadTokenizer } from "../../src/io/tokenizer.ts";
-import { initWeights } from "../../src/model/init.ts";
-import { MapWeights, WeightStore } from "../../src/model/weights.ts";
+import { initWeights } from "../../src/model/load/init.ts";
+import { MapWeights, WeightStore } from "../../src/model/arch/weights.ts";
 import { prepareSample } from "../../src/train/sample.ts";
 import { buildTrainGraph } from "../../src/train/train-graph.ts";
 

@@ -1,18 +1,17 @@
 // The Qwen2 decoder: RMSNorm, GQA attention with q/k/v biases and full-dim rotary, SwiGLU MLP, final norm and
 // LM head (tied to the embeddings when the config says so). Takes input embeddings (so MemAug's video tokens
 // can be spliced in) and a KV cache per layer; returns logits and the grown cache.
-import type { Graph, Tensor } from "../graph/graph.ts";
-import { add, mul } from "../graph/ops/elementwise.ts";
-import { concat, slice } from "../graph/ops/shape-ops.ts";
-import { silu } from "../graph/nn/activations.ts";
-import { attention } from "../graph/nn/attention.ts";
-import { boundedAttention } from "../graph/nn/bounded-attention.ts";
-import { rmsNorm } from "../graph/nn/norms.ts";
-import { applyRotary } from "../graph/nn/rotary.ts";
+import type { Graph, Tensor } from "../../graph/graph.ts";
+import { add, mul } from "../../graph/ops/elementwise.ts";
+import { concat, slice } from "../../graph/ops/shape-ops.ts";
+import { silu } from "../../graph/nn/activations.ts";
+import { attention } from "../../graph/nn/attention.ts";
+import { boundedAttention } from "../../graph/nn/bounded-attention.ts";
+import { rmsNorm } from "../../graph/nn/norms.ts";
+import { applyRotary } from "../../graph/nn/rotary.ts";
 import { fromHeads, toHeads } from "./heads.ts";
-import type { Tables } from "./memaug.ts";
 import type { WeightStore } from "./weights.ts";
-import type { WeightSpec } from "./siglip.ts";
+import type { Tables, WeightSpec } from "../types.ts";
 
 export interface Qwen2Config {
   hidden_size: number;
@@ -26,13 +25,16 @@ export interface Qwen2Config {
   tie_word_embeddings: boolean;
 }
 
+export const EMBED_WEIGHT = "model.embed_tokens.weight";
+export const LM_HEAD_WEIGHT = "lm_head.weight";
+
 /** Every decoder weight with its shape (lm_head only when untied). */
 export function qwen2WeightSpec(c: Qwen2Config): WeightSpec {
   const H = c.hidden_size;
   const kv = (H / c.num_attention_heads) * c.num_key_value_heads;
   const I = c.intermediate_size;
   const spec: WeightSpec = [
-    ["model.embed_tokens.weight", [c.vocab_size, H]],
+    [EMBED_WEIGHT, [c.vocab_size, H]],
     ["model.norm.weight", [H]],
   ];
   for (let i = 0; i < c.num_hidden_layers; i++) {
@@ -51,7 +53,7 @@ export function qwen2WeightSpec(c: Qwen2Config): WeightSpec {
     );
     spec.push([`${l}input_layernorm.weight`, [H]], [`${l}post_attention_layernorm.weight`, [H]]);
   }
-  if (!c.tie_word_embeddings) spec.push(["lm_head.weight", [c.vocab_size, H]]);
+  if (!c.tie_word_embeddings) spec.push([LM_HEAD_WEIGHT, [c.vocab_size, H]]);
   return spec;
 }
 

@@ -1,13 +1,14 @@
 // The SigLIP vision tower as Hour-LLaVA uses it: patch embedding + learned positions, the pre-LN encoder layers
 // the checkpoint keeps (the official code deletes the last one), no post-layernorm, no head.
-import type { Graph, Tensor } from "../graph/graph.ts";
-import { add } from "../graph/ops/elementwise.ts";
-import { linear } from "../graph/ops/linalg.ts";
-import { reshape, slice, transpose } from "../graph/ops/shape-ops.ts";
-import { geluTanh, gelu } from "../graph/nn/activations.ts";
-import { attention } from "../graph/nn/attention.ts";
-import { layerNorm } from "../graph/nn/norms.ts";
+import type { Graph, Tensor } from "../../graph/graph.ts";
+import { add } from "../../graph/ops/elementwise.ts";
+import { linear } from "../../graph/ops/linalg.ts";
+import { reshape, slice, transpose } from "../../graph/ops/shape-ops.ts";
+import { geluTanh, gelu } from "../../graph/nn/activations.ts";
+import { attention } from "../../graph/nn/attention.ts";
+import { layerNorm } from "../../graph/nn/norms.ts";
 import type { WeightStore } from "./weights.ts";
+import type { WeightSpec } from "../types.ts";
 
 export interface VisionTowerConfig {
   hidden_size: number;
@@ -21,9 +22,6 @@ export interface VisionTowerConfig {
   num_channels: number;
   hidden_act: "gelu_pytorch_tanh" | "gelu";
 }
-
-/** [official weight name, shape] pairs: what a module reads, declared in one place. */
-export type WeightSpec = [string, number[]][];
 
 export const VISION_PREFIX = "model.vision_tower.vision_tower.vision_model.";
 

@@ -1,6 +1,6 @@
 // Reshaping between token rows [L, heads·d] and attention layout [1, heads, L, d].
-import type { Tensor } from "../graph/graph.ts";
-import { reshape, transpose, unsqueeze } from "../graph/ops/shape-ops.ts";
+import type { Tensor } from "../../graph/graph.ts";
+import { reshape, transpose, unsqueeze } from "../../graph/ops/shape-ops.ts";
 
 export function toHeads(x: Tensor, heads: number, headDim: number): Tensor {
   const L = x.shape[0];

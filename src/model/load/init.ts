@@ -1,9 +1,9 @@
 // Shapes of every weight a config implies, and a seeded random initialisation (for training from scratch,
 // tests and benchmarks): Linear/embedding weights N(0, 0.02), biases 0, norm scales 1, image_newline N(0, 1/√H)
 // as the official code initialises it.
-import type { HourLlavaConfig } from "../io/config.ts";
-import { seededRandom } from "./sampling.ts";
-import { NEWLINE_WEIGHT, weightSpec } from "./hourllava.ts";
+import type { HourLlavaConfig } from "../../io/config.ts";
+import { seededRandom } from "../arch/sampling.ts";
+import { NEWLINE_WEIGHT, weightSpec } from "../arch/hourllava.ts";
 
 /** Name → shape of every weight (each module declares its own: siglip, projector, memaug, qwen2). */
 export function weightShapes(c: HourLlavaConfig): Map<string, number[]> {

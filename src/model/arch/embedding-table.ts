@@ -1,9 +1,9 @@
 // The token embedding table on the host (text embeddings are gathered in JS so MemAug's video tokens can be
 // spliced in), kept in its stored form — f32, bf16/f16 bits or 8-bit blocks — and widened row by row.
-import { halfBitsToF32 } from "../io/dtype.ts";
-import { dequantizeRows } from "../graph/quant/nbits.ts";
-import type { NBitsWeight } from "../graph/quant/nbits.ts";
-import { partName } from "./quant-plan.ts";
+import { halfBitsToF32 } from "../../io/dtype.ts";
+import { dequantizeRows } from "../../graph/quant/nbits.ts";
+import type { NBitsWeight } from "../../graph/quant/nbits.ts";
+import { partName } from "./quant-format.ts";
 import { gatherRows } from "./token-flow.ts";
 import type { WeightStore } from "./weights.ts";
 

@@ -2,36 +2,35 @@
 // tokens + image_newline → memory repository; forgetting → MemAug queries → augmented video tokens spliced at
 // <image> → Qwen2 with a KV cache. Each stage is its own compiled graph, so the memory can be cached on disk
 // between questions and only the question-dependent stages run per question.
-import { Graph } from "../graph/graph.ts";
-import type { Tensor } from "../graph/graph.ts";
-import type { TypedArray } from "../graph/dtype.ts";
-import type { Dim } from "../graph/shape.ts";
-import { cast } from "../graph/ops/elementwise.ts";
-import type { CompiledGraph, GraphRuntime, HostTensor } from "../graph/runtime-core.ts";
-import type { HourLlavaConfig } from "../io/config.ts";
+import { Graph } from "../../graph/graph.ts";
+import type { Tensor } from "../../graph/graph.ts";
+import type { TypedArray } from "../../graph/dtype.ts";
+import type { Dim } from "../../graph/shape.ts";
+import { cast } from "../../graph/ops/elementwise.ts";
+import type { CompiledGraph, GraphRuntime, HostTensor } from "../../graph/runtime-core.ts";
+import type { HourLlavaConfig } from "../../io/config.ts";
 import { spatialIndices, videoQueries } from "./forgetting.ts";
 import { assembleMemory, memoryKeyRope } from "./memory.ts";
 import { buildImageMemory, imageQueries } from "./image-memory.ts";
 import type { ImageTokens } from "./image-memory.ts";
-import { parseImageAspect } from "../image/aspect.ts";
-import { parsePinpoints } from "../image/pinpoints.ts";
-import { imageTiles } from "../image/tiles.ts";
-import type { ImageTiles, RgbImage } from "../image/tiles.ts";
+import { parseImageAspect } from "../../image/aspect.ts";
+import { parsePinpoints } from "../../image/pinpoints.ts";
+import { imageTiles } from "../../image/tiles.ts";
+import type { ImageTiles, RgbImage } from "../../image/tiles.ts";
 import type { Memory } from "./memory.ts";
 import type { SpatialSampling } from "./forgetting.ts";
 import { memAug, memAugDims, memAugWeightSpec } from "./memaug.ts";
 import { poolFrames, projector, projectorWeightSpec, TOKENS_PER_FRAME } from "./projector.ts";
-import { qwen2, qwen2WeightSpec } from "./qwen2.ts";
+import { EMBED_WEIGHT, qwen2, qwen2WeightSpec } from "./qwen2.ts";
 import { ropeTables } from "./rope.ts";
 import { Sampler } from "./sampling.ts";
 import type { SamplingOptions } from "./sampling.ts";
 import { visionTower, visionWeightSpec } from "./siglip.ts";
-import type { WeightSpec } from "./siglip.ts";
+import type { WeightSpec } from "../types.ts";
 import { gatherRows, llmLayout, planQuery } from "./token-flow.ts";
 import type { QueryPlan } from "./token-flow.ts";
 import type { WeightStore } from "./weights.ts";
 import { EmbeddingTable } from "./embedding-table.ts";
-import { EMBED_WEIGHT } from "./quant-plan.ts";
 import { seededRandom } from "./sampling.ts";
 
 export const NEWLINE_WEIGHT = "model.image_newline";

@@ -3,12 +3,12 @@
 // at emission (bf16/f16 checkpoints), or the source's own arrays (training state, tests). JS keeps no copy.
 // Linear layers go through `linear`, which picks the float or quantized op from the weight's format.
 // Float weights enter graphs in the store's compute dtype (f16 for GPU providers: converted at emission).
-import type { ComputeDType, DType, TypedArray } from "../graph/dtype.ts";
-import { floatArray } from "../graph/dtype.ts";
-import type { FileSlice, Graph, Tensor } from "../graph/graph.ts";
-import { linear } from "../graph/ops/linalg.ts";
-import { add, cast } from "../graph/ops/elementwise.ts";
-import { dynamicQuantizeMatMul, matMulNBits } from "../graph/ops/quant-linear.ts";
+import type { ComputeDType, DType, TypedArray } from "../../graph/dtype.ts";
+import { floatArray } from "../../graph/dtype.ts";
+import type { FileSlice, Graph, Tensor } from "../../graph/graph.ts";
+import { linear } from "../../graph/ops/linalg.ts";
+import { add, cast } from "../../graph/ops/elementwise.ts";
+import { dynamicQuantizeMatMul, matMulNBits } from "../../graph/ops/quant-linear.ts";
 import { partName, type LinearFormat } from "./quant-format.ts";
 
 export interface WeightSource {

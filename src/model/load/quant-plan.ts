@@ -3,19 +3,19 @@
 // MatMulNBits blocks (memory-bound M=1); the vision tower, projector and MemAug always run large M, where
 // DynamicQuantizeMatMul's int8 GEMM is fastest. Embeddings keep 8 bits: they feed every token.
 import { z } from "zod";
-import { checkBlockSize, nbitsShapes } from "../graph/quant/nbits.ts";
-import type { NBits } from "../graph/quant/nbits.ts";
-import type { HourLlavaConfig } from "../io/config.ts";
-import { memAugLinearNames } from "./memaug.ts";
-import { PROJECTOR_LINEARS } from "./projector.ts";
-import { qwen2LinearNames } from "./qwen2.ts";
-import { visionLinearNames } from "./siglip.ts";
-import { partName, type LinearFormat } from "./quant-format.ts";
+import { checkBlockSize, nbitsShapes } from "../../graph/quant/nbits.ts";
+import type { NBits } from "../../graph/quant/nbits.ts";
+import type { HourLlavaConfig } from "../../io/config.ts";
+import { memAugLinearNames } from "../arch/memaug.ts";
+import { PROJECTOR_LINEARS } from "../arch/projector.ts";
+import { EMBED_WEIGHT, LM_HEAD_WEIGHT, qwen2LinearNames } from "../arch/qwen2.ts";
+import { visionLinearNames } from "../arch/siglip.ts";
+import { partName, type LinearFormat } from "../arch/quant-format.ts";
 
 export const QUANT_SCHEMES = ["q4", "q8"] as const;
 export type QuantScheme = (typeof QUANT_SCHEMES)[number];
 
-export { PART, partName, type LinearFormat } from "./quant-format.ts";
+export { PART, partName, type LinearFormat } from "../arch/quant-format.ts";
 
 /** What config.json records of a quantized folder (key QUANT_CONFIG_KEY). */
 export const quantizationSchema = z
@@ -28,9 +28,6 @@ export const quantizationSchema = z
 export type QuantizationConfig = z.output<typeof quantizationSchema>;
 export const QUANT_CONFIG_KEY = "hourllava_quantization";
 export const DEFAULT_BLOCK_SIZE = 32;
-
-export const EMBED_WEIGHT = "model.embed_tokens.weight";
-export const LM_HEAD_WEIGHT = "lm_head.weight";
 
 export function parseQuantScheme(s: string): QuantScheme | undefined {
   if (s === "f32" || s === "none") return undefined;

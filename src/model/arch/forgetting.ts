@@ -1,7 +1,7 @@
 // The two forgetting steps that pick MemAug's video queries from the memory repository (./memory.ts), as index
 // arithmetic on the host (the official token flow, ported): spatial forgetting keeps 16 of a frame's 64 grid
 // tokens, temporal forgetting keeps min(512, T/4) frames spread by linspace (plus the last).
-import { linspaceInt } from "../video/sampling.ts";
+import { linspaceInt } from "../../video/sampling.ts";
 import { POOLED_SIDE, TOKENS_PER_FRAME } from "./projector.ts";
 import { ROW_STRIDE } from "./memory.ts";
 

@@ -2,7 +2,7 @@
 // tokens: the grid tiles joined into one (rows·g)×(cols·g) map, the letterbox padding cut off again (unpad_image,
 // from the original size), and under anyres_max_N a bilinear downscale when the map holds over 1.1² × N tiles'
 // worth of tokens. Host code: index arithmetic plus a sparse resample.
-import { bilinearMatrix } from "../graph/nn/resize.ts";
+import { bilinearMatrix } from "../../graph/nn/resize.ts";
 
 export interface FeatureMap {
   rows: number;

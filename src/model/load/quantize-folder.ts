@@ -3,14 +3,14 @@
 // is recorded in config.json; tokenizer and other files are copied; the result appears only when complete.
 import { copyFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { commitTempDir, removeQuietly, tempPathFor } from "../io/atomic.ts";
-import { MODEL_FOLDER_FILES, assertReplaceable } from "../io/output-folder.ts";
-import { openCheckpoint, shardFileName, shardGroups } from "../io/checkpoint.ts";
-import { DTYPE_BYTES } from "../io/dtype.ts";
-import type { SafeDType } from "../io/dtype.ts";
-import { createSafetensorsWriter } from "../io/safetensors.ts";
-import type { TensorSpec } from "../io/safetensors.ts";
-import { elementCount } from "../io/safetensors-header.ts";
+import { commitTempDir, removeQuietly, tempPathFor } from "../../io/atomic.ts";
+import { MODEL_FOLDER_FILES, assertReplaceable } from "../../io/output-folder.ts";
+import { openCheckpoint, shardFileName, shardGroups } from "../../io/checkpoint.ts";
+import { DTYPE_BYTES } from "../../io/dtype.ts";
+import type { SafeDType } from "../../io/dtype.ts";
+import { createSafetensorsWriter } from "../../io/safetensors.ts";
+import type { TensorSpec } from "../../io/safetensors.ts";
+import { elementCount } from "../../io/safetensors-header.ts";
 import { DEFAULT_BLOCK_SIZE, QUANT_CONFIG_KEY, folderQuantization, linearFormats, quantizedParts } from "./quant-plan.ts";
 import type { QuantizationConfig, QuantScheme } from "./quant-plan.ts";
 import { QuantizingSource } from "./quantizing-source.ts";

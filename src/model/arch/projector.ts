@@ -1,9 +1,9 @@
 // Video tokens per frame: bilinear 27×27 → 8×8 (F.interpolate, align_corners=False) and the mlp2x_gelu projector.
-import type { Graph, Tensor } from "../graph/graph.ts";
-import { gelu } from "../graph/nn/activations.ts";
-import { bilinearResizeTokens } from "../graph/nn/resize.ts";
+import type { Graph, Tensor } from "../../graph/graph.ts";
+import { gelu } from "../../graph/nn/activations.ts";
+import { bilinearResizeTokens } from "../../graph/nn/resize.ts";
 import type { WeightStore } from "./weights.ts";
-import type { WeightSpec } from "./siglip.ts";
+import type { WeightSpec } from "../types.ts";
 
 export const POOLED_SIDE = 8;
 export const TOKENS_PER_FRAME = POOLED_SIDE * POOLED_SIDE;

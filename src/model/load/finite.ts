@@ -1,9 +1,9 @@
-// NaN/Inf detection: in a safetensors file's float tensors (checked on the stored bits, any float dtype, without
-// converting), and in activations a stage produced. A non-finite weight gives a garbage answer with no other
+// NaN/Inf detection in a safetensors file's float tensors (checked on the stored bits, any float dtype, without
+// converting; activations: ../generate/assert-finite.ts). A non-finite weight gives a garbage answer with no other
 // sign, so it is an error that names the tensor.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { parseHeaderJson, parseHeaderLength } from "../io/safetensors-header.ts";
-import type { SafeDType } from "../io/dtype.ts";
+import { parseHeaderJson, parseHeaderLength } from "../../io/safetensors-header.ts";
+import type { SafeDType } from "../../io/dtype.ts";
 
 const CHUNK = 1 << 24; // 16 MiB per read: bounded memory whatever the tensor size
 
@@ -51,5 +51,3 @@ export function checkFiniteSafetensors(file: string): void {
     closeSync(fd);
   }
 }
-
-export { assertFinite } from "./assert-finite.ts";

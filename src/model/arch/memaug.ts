@@ -2,17 +2,18 @@
 // full memory repository, and an MLP. Widths and head counts come from the LLM config (GQA included); rotary
 // embedding on the first half of each head's dims with explicit query/key positions. Attention runs chunked,
 // so a one-hour memory (234k keys) never materialises a score matrix.
-import type { Graph, Tensor } from "../graph/graph.ts";
-import { add } from "../graph/ops/elementwise.ts";
-import { slice } from "../graph/ops/shape-ops.ts";
-import { gelu } from "../graph/nn/activations.ts";
-import { chunkedAttention } from "../graph/nn/long-attention.ts";
-import { boundedAttention } from "../graph/nn/bounded-attention.ts";
-import type { ChunkedAttentionOptions } from "../graph/nn/long-attention.ts";
-import { layerNorm } from "../graph/nn/norms.ts";
-import { applyRotary } from "../graph/nn/rotary.ts";
+import type { Graph, Tensor } from "../../graph/graph.ts";
+import { add } from "../../graph/ops/elementwise.ts";
+import { slice } from "../../graph/ops/shape-ops.ts";
+import { gelu } from "../../graph/nn/activations.ts";
+import { chunkedAttention } from "../../graph/nn/long-attention.ts";
+import { boundedAttention } from "../../graph/nn/bounded-attention.ts";
+import type { ChunkedAttentionOptions } from "../../graph/nn/long-attention.ts";
+import { layerNorm } from "../../graph/nn/norms.ts";
+import { applyRotary } from "../../graph/nn/rotary.ts";
 import { fromHeads, toHeads } from "./heads.ts";
 import type { WeightStore } from "./weights.ts";
+import type { Tables, WeightSpec } from "../types.ts";
 
 export interface MemAugConfig {
   hidden_size: number;
@@ -21,8 +22,6 @@ export interface MemAugConfig {
   memaug_depth: number;
   rope_theta: number;
 }
-
-import type { WeightSpec } from "./siglip.ts";
 
 export const MEMAUG_LN_EPS = 1e-5;
 const PREFIX = "model.vision_resampler.layers.";
@@ -63,11 +62,6 @@ export function memAugLinearNames(c: MemAugConfig): string[] {
 export function memAugDims(c: MemAugConfig) {
   const headDim = c.hidden_size / c.num_attention_heads;
   return { headDim, rotaryDim: headDim / 2, qWidth: headDim * c.num_attention_heads, kvWidth: headDim * c.num_key_value_heads };
-}
-
-export interface Tables {
-  cos: Tensor;
-  sin: Tensor;
 }
 
 export interface MemAugInputs {

@@ -2,7 +2,7 @@
 // token, T × 65 rows in frame order (frame t's token j at row 65t + j, its newline at 65t + 64). Videos shorter
 // than 128 frames repeat frames by linspace up to 128. The rows are MemAug's keys/values at positions 0 … 65T−1.
 // (The on-disk cache of these tokens is src/cache/cache.ts.)
-import { linspaceInt } from "../video/sampling.ts";
+import { linspaceInt } from "../../video/sampling.ts";
 import { TOKENS_PER_FRAME } from "./projector.ts";
 import { ropeTables } from "./rope.ts";
 import type { RopeTables } from "./rope.ts";

@@ -1,9 +1,9 @@
 // Opening a Hugging Face–style Hour-LLaVA folder in Node (the checks and wiring: from-checkpoint.ts).
-import { openCheckpoint } from "../io/checkpoint.ts";
-import type { Checkpoint } from "../io/checkpoint.ts";
-import { Runtime } from "../graph/runtime.ts";
-import type { RuntimeOptions } from "../graph/runtime.ts";
-import type { HourLlava } from "./hourllava.ts";
+import { openCheckpoint } from "../../io/checkpoint.ts";
+import type { Checkpoint } from "../../io/checkpoint.ts";
+import { Runtime } from "../../graph/runtime.ts";
+import type { RuntimeOptions } from "../../graph/runtime.ts";
+import type { HourLlava } from "../arch/hourllava.ts";
 import { modelFromCheckpoint } from "./from-checkpoint.ts";
 import type { ModelOptions } from "./from-checkpoint.ts";
 

@@ -2,7 +2,7 @@
 // only label-ignored ones in training), the query positions (text counts up from 0; the video queries keep their
 // memory positions shifted past the preceding text; following text continues after the last video position),
 // and the LLM input with the augmented video tokens in place of <image>.
-import { IGNORE_INDEX, IMAGE_TOKEN_INDEX } from "../io/chat-template.ts";
+import { IGNORE_INDEX, IMAGE_TOKEN_INDEX } from "../../io/chat-template.ts";
 import type { VideoQueries } from "./forgetting.ts";
 
 export { IGNORE_INDEX, IMAGE_TOKEN_INDEX };

@@ -1,5 +1,5 @@
 // Next-token choice: greedy, or temperature with top-k / top-p filtering from a seeded generator.
-import { mulberry32 } from "../util/prng.ts";
+import { mulberry32 } from "../../util/prng.ts";
 export interface SamplingOptions {
   /** 0 (default) = greedy. */
   temperature?: number;

@@ -1,15 +1,15 @@
 // An opened Hour-LLaVA checkpoint as a model: config validated, every expected weight present under the
 // official names (a tied lm_head may be absent; the vision tower's unused post_layernorm may be present), and
 // the model wired to a runtime. Platform-free: Node opens folders (load.ts), the browser fetched bytes.
-import { checkKeys } from "../io/check-keys.ts";
-import type { Checkpoint } from "../io/checkpoint-type.ts";
-import type { GraphRuntime } from "../graph/runtime-core.ts";
-import type { ComputeDType } from "../graph/dtype.ts";
-import { HourLlava } from "./hourllava.ts";
-import type { SpatialSampling } from "./forgetting.ts";
-import { WeightStore } from "./weights.ts";
-import type { WeightSource } from "./weights.ts";
-import { VISION_PREFIX } from "./siglip.ts";
+import { checkKeys } from "../../io/check-keys.ts";
+import type { Checkpoint } from "../../io/checkpoint-type.ts";
+import type { GraphRuntime } from "../../graph/runtime-core.ts";
+import type { ComputeDType } from "../../graph/dtype.ts";
+import { HourLlava } from "../arch/hourllava.ts";
+import type { SpatialSampling } from "../arch/forgetting.ts";
+import { WeightStore } from "../arch/weights.ts";
+import type { WeightSource } from "../arch/weights.ts";
+import { VISION_PREFIX } from "../arch/siglip.ts";
 import { weightShapes } from "./init.ts";
 import { CheckpointWeights } from "./checkpoint-weights.ts";
 import { DEFAULT_BLOCK_SIZE, folderQuantization, linearFormats, storedShapes } from "./quant-plan.ts";

@@ -1,16 +1,16 @@
 // The one answer path, used by the app (ask, chat, later serve) and the evaluation, so the evaluation measures
 // the code users run: conversation → tokens (user text plain, special tokens only from the template) → forgetting
 // plan → MemAug → LLM input → generation until any end token → text. Timings come back with the answer.
-import { tokenizeConversation } from "../io/chat-template.ts";
-import type { ChatTurnInput } from "../io/chat-template.ts";
-import type { GenerationDefaults } from "../io/generation-defaults.ts";
-import type { TextTokenizer } from "../io/tokenizer-json.ts";
-import type { SpatialSampling } from "./forgetting.ts";
+import { tokenizeConversation } from "../../io/chat-template.ts";
+import type { ChatTurnInput } from "../../io/chat-template.ts";
+import type { GenerationDefaults } from "../../io/generation-defaults.ts";
+import type { TextTokenizer } from "../../io/tokenizer-json.ts";
+import type { SpatialSampling } from "../arch/forgetting.ts";
 import { assertFinite } from "./assert-finite.ts";
-import type { HourLlava, Memory } from "./hourllava.ts";
-import type { SamplingOptions } from "./sampling.ts";
-import { llmLayout } from "./token-flow.ts";
-import { CodedError } from "../util/coded-error.ts";
+import type { HourLlava, Memory } from "../arch/hourllava.ts";
+import type { SamplingOptions } from "../arch/sampling.ts";
+import { llmLayout } from "../arch/token-flow.ts";
+import { CodedError } from "../../util/coded-error.ts";
 
 /** What a caller may set; unset fields come from the checkpoint (answerSettings). */
 export interface AnswerRequestOptions extends SamplingOptions {

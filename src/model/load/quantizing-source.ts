@@ -1,12 +1,12 @@
 // Quantization at load time (`--quant q4|q8` on a float folder): a WeightSource that presents each quantized
 // weight as its stored parts, computed on demand when a graph is emitted (one weight at a time, then dropped).
-import type { DType, TypedArray } from "../graph/dtype.ts";
-import type { FileSlice } from "../graph/graph.ts";
-import { quantizeInt8 } from "../graph/quant/int8.ts";
-import { quantizeNBits } from "../graph/quant/nbits.ts";
+import type { DType, TypedArray } from "../../graph/dtype.ts";
+import type { FileSlice } from "../../graph/graph.ts";
+import { quantizeInt8 } from "../../graph/quant/int8.ts";
+import { quantizeNBits } from "../../graph/quant/nbits.ts";
 import type { LinearFormat } from "./quant-plan.ts";
 import { quantizedParts } from "./quant-plan.ts";
-import type { WeightSource } from "./weights.ts";
+import type { WeightSource } from "../arch/weights.ts";
 import { AS_STORED } from "./checkpoint-weights.ts";
 
 interface Part {

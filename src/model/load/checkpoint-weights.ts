@@ -1,11 +1,11 @@
 // A checkpoint folder as a WeightSource: f32 tensors and quantized codes are handed to ORT as file slices
 // (never read into JS); bf16/f16 tensors are widened to f32 when a graph is emitted. A checkpoint held in memory
 // (the browser) has no files: its weights are read into graphs on emission instead (`fileBacked` false).
-import type { DType } from "../graph/dtype.ts";
-import type { FileSlice } from "../graph/graph.ts";
-import type { Checkpoint } from "../io/checkpoint-type.ts";
-import type { SafeDType } from "../io/dtype.ts";
-import type { WeightSource } from "./weights.ts";
+import type { DType } from "../../graph/dtype.ts";
+import type { FileSlice } from "../../graph/graph.ts";
+import type { Checkpoint } from "../../io/checkpoint-type.ts";
+import type { SafeDType } from "../../io/dtype.ts";
+import type { WeightSource } from "../arch/weights.ts";
 
 /** Stored types a graph takes as they are (f32 weights, quantized codes and their scales). */
 export const AS_STORED: Partial<Record<SafeDType, DType>> = { F32: "float32", U8: "uint8", I8: "int8" };
