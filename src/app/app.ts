@@ -1,6 +1,6 @@
 // The library API: load a model folder once, `remember(video)` builds (or reuses) the video's memory repository,
 // `ask(memory, question)` streams the answer as text; a Chat keeps the history of a multi-turn conversation.
-import { Runtime } from "../graph/runtime.ts";
+import { Runtime, pickDevice } from "../graph/runtime.ts";
 import type { Device } from "../graph/runtime.ts";
 import type { ChatTurnInput } from "../io/chat-template.ts";
 import { endTokenIds, readGenerationConfig } from "../io/generation-config.ts";
@@ -37,7 +37,8 @@ import { quantizedCopy } from "./quantized-copy.ts";
 import { loadImage } from "../image/load-image.ts";
 
 export interface AppOptions {
-  device?: Device;
+  /** The execution provider; "auto" picks CUDA, then WebGPU, then the CPU (`app.device` says which). */
+  device?: Device | "auto";
   threads?: number;
   cacheDir?: string;
   noCache?: boolean;
@@ -116,7 +117,8 @@ export class HourLlavaApp {
    * or nothing for the embedded model. */
   static async load(modelDir?: string, opts: AppOptions = {}): Promise<HourLlavaApp> {
     const dir = await resolveModel(modelDir, { onProgress: opts.onPullProgress ?? pullBar(opts.quiet) });
-    const runtime = new Runtime({ device: opts.device, threads: opts.threads });
+    const device = opts.device === "auto" ? await pickDevice() : opts.device;
+    const runtime = new Runtime({ device, threads: opts.threads });
     // Quantize once: the converted folder is kept in the cache; the app keeps the source's identity (modelDir,
     // cache keys), since the copy computes what quantizing at load computes.
     const weights = opts.quant ? await quantizedWeights(dir, opts) : { dir, quant: undefined };
@@ -127,6 +129,11 @@ export class HourLlavaApp {
     const generation = readGenerationConfig(dir);
     const endTokens = endTokenIds(model.config.eos_token_id, generation, tokenizer);
     return new HourLlavaApp(dir, model, tokenizer, opts, generation, endTokens);
+  }
+
+  /** The execution provider the model runs on. */
+  get device(): Device {
+    return this.model.runtime.device;
   }
 
   private idPromise?: Promise<string>;

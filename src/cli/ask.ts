@@ -16,7 +16,7 @@ import { encodeFarm, withFarmOptions, type FarmOpts } from "./encode-farm.ts";
 
 export interface CommonOpts {
   model?: string;
-  device?: Device;
+  device?: Device | "auto";
   threads?: number;
   cache?: boolean;
   cacheDir?: string;
@@ -42,7 +42,12 @@ export interface CommonOpts {
 export function withModelOptions(c: Command): Command {
   return c
     .option("--model <dir>", "model folder (config.json, *.safetensors, tokenizer.json); default: the embedded tiny model")
-    .option("--device <name>", "cpu | webgpu | cuda", choiceOption("device", ["cpu", "webgpu", "cuda"]), "cpu")
+    .option(
+      "--device <name>",
+      "cpu | webgpu | cuda | auto (CUDA, then WebGPU, then CPU); WebGPU without a GPU: HOURLLAVA_VK_ICD=swiftshader",
+      choiceOption("device", ["cpu", "webgpu", "cuda", "auto"]),
+      "cpu",
+    )
     .option("--threads <n>", "intra-op threads (default: all cores)", intOption("threads", 1))
     .option(
       "--sampling <rule>",
@@ -149,7 +154,7 @@ export function registerAskCommands(program: Command): void {
       if (!video) throw new Error("encode: give a video (or --list videos.txt --redis redis://host:port, or --status)");
       const app = await open(o, o.batch);
       const mem = await app.remember(video);
-      if (o.json) process.stdout.write(JSON.stringify({ ...describe(mem, o), model: app.modelDir }) + "\n");
+      if (o.json) process.stdout.write(JSON.stringify({ ...describe(mem, o), model: app.modelDir, device: app.device }) + "\n");
       else
         process.stdout.write(
           `${video}: ${mem.frames} frames, ${mem.durationS.toFixed(2)} s, memory ${(mem.cache.bytes / 2 ** 20).toFixed(1)} MiB${mem.cache.hit ? " (cached)" : ""}\n`,
@@ -188,7 +193,16 @@ export function registerAskCommands(program: Command): void {
         };
         const settings = { sampling: o.sampling, spatial: a.spatial, seed: a.seed, stop: a.stop };
         process.stdout.write(
-          JSON.stringify({ answer: a.text, question, model: app.modelDir, ...describe(mem, o), ...settings, timings_s: timings, tokens: t.tokens }) + "\n",
+          JSON.stringify({
+            answer: a.text,
+            question,
+            model: app.modelDir,
+            device: app.device,
+            ...describe(mem, o),
+            ...settings,
+            timings_s: timings,
+            tokens: t.tokens,
+          }) + "\n",
         );
       } else process.stdout.write("\n");
       if (o.verbose) {

@@ -11,6 +11,7 @@ import { emitModel } from "./onnx-emit.ts";
 import type { ExternalSink } from "./onnx-emit.ts";
 import { bytesPerElement } from "./dtype.ts";
 import { numel } from "./shape.ts";
+import { CodedError } from "../util/coded-error.ts";
 
 export type Device = "cpu" | "webgpu" | "cuda";
 
@@ -27,6 +28,8 @@ export interface RuntimeOptions {
   optimization?: "disabled" | "basic" | "extended" | "all";
   /** Weight bytes above which a model's initializers go to external data (default 1 GiB). */
   externalDataAbove?: number;
+  /** ORT's verbose log on stderr, which lists each session's node placements per provider (bench/gpu/placement.ts). */
+  verboseLog?: boolean;
 }
 
 export interface CompileOptions {
@@ -71,6 +74,10 @@ export interface RuntimeBackend {
   /** The bytes of a file-backed weight, when a graph feeds it as an input. */
   weightBytes(f: FileSlice): Uint8Array;
   externalData(): SessionExternalData;
+  /** Why a device is missing from devices() and how to get it (appended to the error). */
+  deviceHelp?(device: Device): string | undefined;
+  /** A session error in the user's terms (a GPU without a driver, say); undefined keeps ORT's error. */
+  sessionError?(device: Device, e: unknown): Error | undefined;
 }
 
 /** Total initializer bytes above which weights go to external data (protobuf's 2 GiB cap). */
@@ -228,6 +235,7 @@ export class GraphRuntime {
   readonly threads: number;
   private readonly optimization: NonNullable<RuntimeOptions["optimization"]>;
   private readonly externalDataAbove: number;
+  private readonly verboseLog: boolean;
   private readonly cache = new Map<string, Promise<CompiledGraph>>();
 
   constructor(
@@ -237,11 +245,16 @@ export class GraphRuntime {
     this.device = opts.device ?? "cpu";
     const avail = backend.devices();
     if (!avail.includes(this.device)) {
-      throw new Error(`device "${this.device}" is not available in this ${backend.name} build; available: ${avail.join(", ")}`);
+      const help = backend.deviceHelp?.(this.device);
+      throw new CodedError(
+        "device_unavailable",
+        `device "${this.device}" is not available in this ${backend.name} build; available: ${avail.join(", ")}${help ? `. ${help}` : ""}`,
+      );
     }
     this.threads = opts.threads ?? backend.defaultThreads();
     this.optimization = opts.optimization ?? "all";
     this.externalDataAbove = opts.externalDataAbove ?? EXTERNAL_DATA_ABOVE;
+    this.verboseLog = opts.verboseLog ?? false;
   }
 
   compile(g: Graph, opts: CompileOptions = {}): Promise<CompiledGraph> {
@@ -273,14 +286,19 @@ export class GraphRuntime {
   }
 
   /** A session from raw ONNX bytes with this runtime's provider, threads and optimisation level. */
-  protected sessionFrom(bytes: Uint8Array, extra: Partial<InferenceSession.SessionOptions> = {}): Promise<InferenceSession> {
-    return this.backend.ort.InferenceSession.create(bytes, {
-      executionProviders: [this.backend.executionProvider(this.device)],
-      intraOpNumThreads: this.threads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: this.optimization,
-      ...extra,
-    });
+  protected async sessionFrom(bytes: Uint8Array, extra: Partial<InferenceSession.SessionOptions> = {}): Promise<InferenceSession> {
+    try {
+      return await this.backend.ort.InferenceSession.create(bytes, {
+        executionProviders: [this.backend.executionProvider(this.device)],
+        intraOpNumThreads: this.threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: this.optimization,
+        ...(this.verboseLog ? { logSeverityLevel: 0, logVerbosityLevel: 0 } : {}),
+        ...extra,
+      });
+    } catch (e) {
+      throw this.backend.sessionError?.(this.device, e) ?? e;
+    }
   }
 
   private async create(g: Graph, opts: CompileOptions): Promise<CompiledGraph> {

@@ -4,6 +4,7 @@ import { Graph } from "../../src/graph/graph.ts";
 import { mul } from "../../src/graph/ops/elementwise.ts";
 import { Runtime, availableDevices } from "../../src/graph/runtime.ts";
 import { emitModel } from "../../src/graph/onnx-emit.ts";
+import { CUDA_HELP } from "../../src/graph/gpu-setup.ts";
 import onnxProto from "onnx-proto";
 
 function build() {
@@ -20,10 +21,12 @@ test("an unavailable execution provider is refused with the list of available on
   for (const device of avail) assert.equal(new Runtime({ device }).device, device);
   const missing = (["cpu", "webgpu", "cuda"] as const).filter((d) => !avail.includes(d));
   if (missing.length === 0) return t.skip("this onnxruntime-node build ships every provider; nothing to refuse");
-  for (const device of missing)
-    assert.throws(() => new Runtime({ device }), {
-      message: `device "${device}" is not available in this onnxruntime-node build; available: ${avail.join(", ")}`,
-    });
+  for (const device of missing) {
+    const listed = `device "${device}" is not available in this onnxruntime-node build; available: ${avail.join(", ")}`;
+    // CUDA's provider is installed apart from the package: the error says how.
+    const help = device === "cuda" ? `. ${CUDA_HELP}` : "";
+    assert.throws(() => new Runtime({ device }), { code: "device_unavailable", message: listed + help });
+  }
 });
 
 test("sessions are cached by structural signature across separately built graphs", async () => {

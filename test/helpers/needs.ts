@@ -9,7 +9,7 @@ export function missingProgram(cmd: string, install: string, requireVar: string)
 }
 
 /** The skip reason, or a throw when CI's require variable forbids skipping. */
-function skipUnlessRequired(reason: string, requireVar: string): string {
+export function skipUnlessRequired(reason: string, requireVar: string): string {
   if (process.env[requireVar] === "1") throw new Error(`${reason} (${requireVar}=1 forbids skipping)`);
   return reason;
 }
@@ -29,3 +29,13 @@ export const torchMissing = (): string | undefined =>
     "apt-get install -y python3-torch python3-numpy (or set HOURLLAVA_TORCH_PYTHON)",
     "HOURLLAVA_REQUIRE_TORCH",
   );
+
+/** Why a WebGPU suite must skip (undefined: an adapter runs). Without a GPU it runs on chromium's SwiftShader
+ * (HOURLLAVA_VK_ICD=swiftshader unless the caller chose a driver); HOURLLAVA_REQUIRE_WEBGPU=1 makes it fail. */
+export async function webGpuMissing(): Promise<string | undefined> {
+  if (!process.env.VK_ICD_FILENAMES) process.env.HOURLLAVA_VK_ICD ??= "swiftshader";
+  const { deviceRuns } = await import("../../src/graph/runtime.ts");
+  if (await deviceRuns("webgpu")) return undefined;
+  const { noAdapterHelp } = await import("../../src/graph/gpu-setup.ts");
+  return skipUnlessRequired(`${noAdapterHelp()} (apt-get install chromium libvulkan1 to run this suite)`, "HOURLLAVA_REQUIRE_WEBGPU");
+}
