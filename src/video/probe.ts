@@ -4,10 +4,13 @@
 // Frame count: that report has no frame count. By default we derive it as round(durationS * fps) from the
 // container duration (printed to 1/100 s, so exact for any rate under 100 fps when video spans the whole
 // container). With { countFrames: true } (what planning an encode uses), or when the container has no
-// duration (raw .h264 streams), we count: decoded frames for mp4/mov (edit lists make packet counts wrong),
-// packets elsewhere (a stream copy: fast even for hour-long files); durations and the average rate of VFR
-// files come from timestamps. So a video whose frames are not all there fails here, before any encode.
+// duration (raw .h264 streams), we count. mp4/mov: from the sample tables where they prove what ffmpeg outputs
+// (mp4-table-count.ts: no trimming edit list, every sample inside the file), else decoded frames (edit lists make
+// packet counts wrong, and a truncated file decodes fewer). Other containers: packets (a stream copy: fast even for
+// hour-long files); durations and the average rate of VFR files come from timestamps. So a video whose frames are
+// not all there fails here, before any encode.
 import { countDecodedFrames } from "./decoded-count.ts";
+import { mp4TableCount } from "./mp4-table-count.ts";
 import { ffmpegErrorSummary, runFfmpeg } from "./ffmpeg-run.ts";
 import { checkInputFile, localInputArgs, refuseReferencingDemuxer, refuseReferencingFile } from "./local-input.ts";
 import { CodedError } from "../util/coded-error.ts";
@@ -19,8 +22,9 @@ export interface VideoInfo {
   width: number;
   height: number;
   codec: string;
-  /** "estimate": round(durationS*fps); "counted": video packets counted; "decoded": decoded frames counted (mp4/mov). */
-  frameCountSource: "estimate" | "counted" | "decoded";
+  /** "estimate": round(durationS*fps); "counted": video packets counted; "table": the mp4/mov sample tables (proved to
+   * be what decodes); "decoded": decoded frames counted (mp4/mov whose tables do not prove it). */
+  frameCountSource: "estimate" | "counted" | "table" | "decoded";
   /** The picked video stream as an ffmpeg -map specifier, e.g. "0:0". */
   streamSpec: string;
   /** The container's duration where it is longer than what decodes (a truncated file, or a video track shorter
@@ -35,6 +39,13 @@ function headerBeyond(header: number | null, decodableS: number): { headerDurati
 
 export interface ProbeOptions {
   countFrames?: boolean;
+  /** Filled with the seconds spent reading the stream report (probeS) and counting frames (countS, 0 unless counted). */
+  timings?: ProbeTimings;
+}
+
+export interface ProbeTimings {
+  probeS: number;
+  countS: number;
 }
 
 export const MAX_SIDE = 8192;
@@ -55,10 +66,17 @@ export interface ParsedProbe {
 export async function probeVideo(path: string, opts: ProbeOptions = {}): Promise<VideoInfo> {
   await checkInputFile(path, "video");
   refuseReferencingFile(path);
+  const t0 = performance.now();
   const { stderr } = await runFfmpeg(["-hide_banner", "-nostdin", ...localInputArgs(path)]);
   const p = parseProbeOutput(path, stderr);
+  const t1 = performance.now();
+  if (opts.timings) opts.timings.probeS = (t1 - t0) / 1000;
   const stream = { width: p.width, height: p.height, codec: p.codec, streamSpec: p.streamSpec };
-  if (p.durationS === null || opts.countFrames) return { ...stream, ...(await countedTiming(path, p)) };
+  if (p.durationS === null || opts.countFrames) {
+    const timing = await countedTiming(path, p);
+    if (opts.timings) opts.timings.countS = (performance.now() - t1) / 1000;
+    return { ...stream, ...timing };
+  }
   const frameCount = Math.round(p.durationS * p.fps);
   if (frameCount === 0) throw new Error(`${path}: video has zero duration`);
   return {
@@ -74,14 +92,20 @@ export async function probeVideo(path: string, opts: ProbeOptions = {}): Promise
 }
 
 /**
- * Exact frame count, and duration and average rate from timestamps. mp4/mov: decoded frames (edit lists make
- * packets lie, see decoded-count.ts). Other containers: packets, whose last timestamp also tells a variable
- * frame rate (a VFR mkv/webm prints its stream's nominal rate, so frames/fps alone is not its duration).
+ * Exact frame count, and duration and average rate from timestamps. mp4/mov: the sample tables where they prove
+ * it, else decoded frames (edit lists make packets lie, see decoded-count.ts). Other containers: packets, whose last
+ * timestamp also tells a variable frame rate (a VFR mkv/webm prints its stream's nominal rate, so frames/fps alone
+ * is not its duration).
  */
 type Timing = Pick<VideoInfo, "durationS" | "fps" | "frameCount" | "frameCountSource" | "headerDurationS">;
 
 async function countedTiming(path: string, p: ParsedProbe): Promise<Timing> {
   if (p.container === "mov") {
+    const table = await mp4TableCount(path, p);
+    if ("frames" in table) {
+      const { frames, durationS } = table;
+      return { frameCount: frames, durationS, fps: averageRate(frames, durationS, p.fps), frameCountSource: "table", ...headerBeyond(p.durationS, durationS) };
+    }
     const { frames, endS } = await countDecodedFrames(path, p.streamSpec);
     if (frames === 0) throw new Error(`${path}: video stream has no decodable frames`);
     const durationS = endS ?? frames / p.fps;

@@ -12,7 +12,7 @@ test("probes a 4-s 25-fps 160x90 H.264 clip", async () => {
   assert.deepEqual(info, { durationS: 4, fps: 25, frameCount: 100, width: 160, height: 90, codec: "h264", frameCountSource: "estimate", streamSpec: "0:0" });
   const counted = await probeVideo(fx.clip, { countFrames: true });
   assert.equal(counted.frameCount, 100);
-  assert.equal(counted.frameCountSource, "decoded");
+  assert.equal(counted.frameCountSource, "table");
 });
 
 test("NTSC rates come back as 30000/1001, not the printed 29.97", async () => {
