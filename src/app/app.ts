@@ -17,7 +17,7 @@ import { MemoryCache, defaultCacheDir, memoryKey } from "../cache/cache.ts";
 import type { CacheDtype, MemoryMeta } from "../cache/cache.ts";
 import { contentHash, memoByFile } from "../cache/file-hash.ts";
 import { cacheSampling } from "../cache/key-text.ts";
-import { probeVideo, type VideoInfo } from "../video/probe.ts";
+import { probeVideo, type ProbeTimings, type VideoInfo } from "../video/probe.ts";
 import { join } from "node:path";
 import type { ComputeDType } from "../graph/dtype.ts";
 import { existsSync, statSync } from "node:fs";
@@ -95,6 +95,9 @@ export interface MemoryStatus {
   cache?: MemoryCache;
   sha: string;
   modelId: string;
+  /** Seconds this call spent probing the video (looking up a remembered probe included) and counting its frames (0
+   * when remembered). */
+  probe: ProbeTimings;
 }
 
 export type AskOptions = AnswerRequestOptions;
@@ -149,8 +152,12 @@ export class HourLlavaApp {
   async memoryStatus(video: string): Promise<MemoryStatus> {
     const cacheDir = this.opts.cacheDir ?? defaultCacheDir();
     const cache = this.opts.noCache ? undefined : MemoryCache.open(cacheDir);
-    // Counting an mp4's frames decodes it once; remembered per file version, so a cache hit stays quick.
-    const info = cache ? await probeOnce(video, cacheDir) : undefined;
+    // An mp4's frames are counted from its sample tables, or by decoding it where they do not prove the count;
+    // remembered per file version, so a cache hit stays quick. probeS includes looking up what is remembered.
+    const probe: ProbeTimings = { probeS: 0, countS: 0 };
+    const t0 = performance.now();
+    const info = cache ? await probeOnce(video, cacheDir, probe) : await probeVideo(video, { countFrames: true, timings: probe });
+    probe.probeS = (performance.now() - t0) / 1000 - probe.countS;
     const plan = await planFrames(video, { info, strategy: this.opts.sampling, rate: this.opts.rate });
     const T = plan.sample.indices.length;
     const size = this.model.config.vision.image_size;
@@ -158,13 +165,13 @@ export class HourLlavaApp {
     const sha = cache ? await contentHash(video, cacheDir) : "";
     const id = cache ? await this.modelId(cacheDir) : "";
     const key = memoryKey(sha, id, sampling);
-    return { plan, key, cache, sha, modelId: id, cached: cache ? existsSync(cache.pathOf(key)) : false };
+    return { plan, key, cache, sha, modelId: id, cached: cache ? existsSync(cache.pathOf(key)) : false, probe };
   }
 
   /** Probe, sample (1 fps, ≥128 frames), decode, preprocess and encode the video — or reuse its cached memory. */
   async remember(video: string, opts: { onProgress?: (done: number, total: number) => void } = {}): Promise<VideoMemory> {
     const t0 = performance.now();
-    const { plan, key, cache, sha, modelId: id } = await this.memoryStatus(video);
+    const { plan, key, cache, sha, modelId: id, probe } = await this.memoryStatus(video);
     const incomplete = this.checkComplete(video, plan);
     const T = plan.sample.indices.length;
     const size = this.model.config.vision.image_size;
@@ -230,7 +237,8 @@ export class HourLlavaApp {
       frames: T,
       memory: this.model.buildMemory(tokens, T),
       cache: { key, hit: !!hit || reused, bytes: path ? statSync(path).size : tokens.byteLength, path }, // bytes stored, when cached
-      timings: { ...timings, totalS: (performance.now() - t0) / 1000 },
+      timings: { ...timings, probeS: probe.probeS, countFramesS: probe.countS, totalS: (performance.now() - t0) / 1000 },
+      frameCountSource: plan.info.frameCountSource,
       ...(incomplete ? { incomplete } : {}),
     };
   }
@@ -288,9 +296,9 @@ export async function appModelId(modelDir: string, cacheDir: string, variant: Pi
   return (await modelId(modelDir, (p) => contentHash(p, cacheDir))) + quant + dtype;
 }
 
-async function probeOnce(video: string, cacheDir: string): Promise<VideoInfo> {
+async function probeOnce(video: string, cacheDir: string, timings: ProbeTimings): Promise<VideoInfo> {
   const text = await memoByFile(join(cacheDir, "file-hashes.json"), video, "videoInfo", async () =>
-    JSON.stringify(await probeVideo(video, { countFrames: true })),
+    JSON.stringify(await probeVideo(video, { countFrames: true, timings })),
   );
   return JSON.parse(text) as VideoInfo;
 }

@@ -12,7 +12,12 @@ export interface VideoMemory {
   memory: Memory;
   /** The memory's cache key and whether it was found stored; `bytes` as stored (f16 by default), `path` on disk. */
   cache: { key: string; hit: boolean; bytes: number; path?: string };
-  timings: EncodeTimings & { totalS: number };
+  /** probeS: reading the video's streams (or what an earlier run remembered of them); countFramesS: counting its
+   * frames (sample tables, or decoding where they do not prove the count; 0 when remembered). Absent where the
+   * platform does not probe. */
+  timings: EncodeTimings & { totalS: number; probeS?: number; countFramesS?: number };
+  /** How the frame count was found ("table", "decoded", …; see VideoInfo.frameCountSource), where the platform says. */
+  frameCountSource?: string;
   /** Set when the container says the video is longer than what decodes: the answer covers `decodableS` only. */
   incomplete?: { headerDurationS: number; decodableS: number };
 }

@@ -123,6 +123,11 @@ function rememberInput(app: HourLlavaApp, path: string): Promise<VideoMemory | I
   return isImageFile(path) ? app.rememberImage(path) : app.remember(path);
 }
 
+/** A video's probe and frame count, seconds (an image has neither). */
+function probeTimings(mem: VideoMemory | ImageMemory): { probe?: number; count_frames?: number } {
+  return "image" in mem ? {} : { probe: mem.timings.probeS ?? 0, count_frames: mem.timings.countFramesS ?? 0 };
+}
+
 function describe(mem: VideoMemory | ImageMemory, o: CommonOpts) {
   if ("image" in mem) {
     const timings_s = { decode: mem.timings.decodeS, vision_encode: mem.timings.encodeS };
@@ -141,7 +146,8 @@ function describe(mem: VideoMemory | ImageMemory, o: CommonOpts) {
     // How much of what the file's header promises was decodable (1 for a complete file).
     header_duration_s: mem.incomplete?.headerDurationS ?? null,
     decodable_share: mem.incomplete ? Number((mem.incomplete.decodableS / mem.incomplete.headerDurationS).toFixed(4)) : 1,
-    timings_s: { decode: mem.timings.decodeS, vision_encode: mem.timings.encodeS },
+    frame_count_source: mem.frameCountSource ?? null,
+    timings_s: { ...probeTimings(mem), decode: mem.timings.decodeS, vision_encode: mem.timings.encodeS },
   };
 }
 
@@ -184,6 +190,7 @@ export function registerAskCommands(program: Command): void {
       if (o.json) {
         const timings = {
           load: loadS,
+          ...probeTimings(mem),
           decode: mem.timings.decodeS,
           vision_encode: mem.timings.encodeS,
           sessions: sessionsS,
@@ -207,8 +214,12 @@ export function registerAskCommands(program: Command): void {
       } else process.stdout.write("\n");
       if (o.verbose) {
         const cache = "cache" in mem ? `; cache ${mem.cache.hit ? "hit" : "miss"} ${mem.cache.key}` : `; ${mem.tiles} image tiles`;
+        const probe =
+          "image" in mem
+            ? ""
+            : `probe ${(mem.timings.probeS ?? 0).toFixed(2)} s, count frames ${(mem.timings.countFramesS ?? 0).toFixed(2)} s (${mem.frameCountSource}), `;
         process.stderr.write(
-          `decode ${mem.timings.decodeS.toFixed(2)} s, vision encode ${mem.timings.encodeS.toFixed(2)} s, MemAug ${t.memAugS.toFixed(2)} s, prefill ${t.prefillS.toFixed(2)} s, generation ${t.generateS.toFixed(2)} s (${t.tokens} tokens)${cache}\n`,
+          `${probe}decode ${mem.timings.decodeS.toFixed(2)} s, vision encode ${mem.timings.encodeS.toFixed(2)} s, MemAug ${t.memAugS.toFixed(2)} s, prefill ${t.prefillS.toFixed(2)} s, generation ${t.generateS.toFixed(2)} s (${t.tokens} tokens)${cache}\n`,
         );
       }
     });

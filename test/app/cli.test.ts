@@ -60,6 +60,9 @@ test("ask answers, --json reports timings per stage and cache info; the second a
   assert.ok(j.timings_s.vision_encode > 0 && j.timings_s.memaug > 0 && j.timings_s.prefill > 0);
   // loading and building the answer path's sessions are their own entries, not part of prefill
   assert.ok(j.timings_s.load > 0 && j.timings_s.sessions > 0);
+  // so are probing and counting the frames (an mp4: from its sample tables, no decode)
+  assert.ok(j.timings_s.probe > 0 && j.timings_s.count_frames > 0, JSON.stringify(j.timings_s));
+  assert.equal(j.frame_count_source, "table");
   // The checkpoint's forgetting (random, seed 0) and the sampling rule are recorded; at most 4 tokens were generated.
   assert.deepEqual([j.sampling, j.spatial, j.seed], ["one-fps-min", "random", 0]);
   assert.ok(j.tokens >= 1 && j.tokens <= 4 && (j.stop === "length") === (j.tokens === 4), `${j.tokens} tokens, stop ${j.stop}`);
@@ -67,6 +70,7 @@ test("ask answers, --json reports timings per stage and cache info; the second a
   assert.equal(b.cache.hit, true);
   assert.equal(b.cache.key, j.cache.key);
   assert.equal(b.timings_s.vision_encode, 0);
+  assert.equal(b.timings_s.count_frames, 0); // remembered from the first ask
   assert.equal(b.answer, j.answer); // greedy: same memory, same answer
   assertCacheClean(cache, 1);
   const ls = hl(["cache", "ls"], cache);
