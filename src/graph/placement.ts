@@ -38,7 +38,8 @@ export function parsePlacements(log: string): SessionPlacement[] {
 }
 
 /** The ops ORT keeps on the CPU on purpose: shape arithmetic on small int64 tensors, which a GPU would only
- * slow down with transfers. Anything else left on the CPU is real compute that missed the GPU. */
+ * slow down with transfers (the same op types on floats run on the GPU provider; ORT moves only the ones that
+ * compute shapes). Anything else left on the CPU is real compute that missed the GPU. */
 export const SHAPE_OPS = new Set([
   "Shape",
   "Size",
@@ -58,14 +59,24 @@ export const SHAPE_OPS = new Set([
   "Mul",
   "Div",
   "Reshape",
+  "Max",
+  "Min",
+  "Identity",
 ]);
 
-/** CPU nodes of a session whose op is not shape arithmetic, by op type. */
-export function computeLeftOnCpu(s: SessionPlacement): Record<string, number> {
+/** Control flow ORT always runs on the CPU: the node itself; its body is partitioned like any graph. */
+export const CONTROL_OPS = new Set(["Loop", "If", "Scan"]);
+
+/** CPU nodes of a session whose op is neither shape arithmetic nor control flow (`control: true`: only the
+ * control-flow ones), by op type. */
+export function computeLeftOnCpu(s: SessionPlacement, control = false): Record<string, number> {
   const out: Record<string, number> = {};
   for (const share of s) {
     if (share.provider !== "CPUExecutionProvider") continue;
-    for (const [op, n] of Object.entries(share.ops)) if (!SHAPE_OPS.has(op)) out[op] = (out[op] ?? 0) + n;
+    for (const [op, n] of Object.entries(share.ops)) {
+      const keep = control ? CONTROL_OPS.has(op) : !SHAPE_OPS.has(op) && !CONTROL_OPS.has(op);
+      if (keep) out[op] = (out[op] ?? 0) + n;
+    }
   }
   return out;
 }

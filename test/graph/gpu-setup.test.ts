@@ -75,7 +75,7 @@ test("node placements are read per session from ORT's verbose log; shape arithme
     `${p}  Node(s) placed on [CPUExecutionProvider]. Number of nodes: 3`,
     `${p}   Slice ()`,
     `${p}   DynamicQuantizeMatMul (n7)`,
-    `${p}   Slice ()`,
+    `${p}   Loop ()`,
     `${p}  Node(s) placed on [WebGpuExecutionProvider]. Number of nodes: 2`,
     `${p}   MatMul ()`,
     `${p}   Softmax ()`,
@@ -84,10 +84,11 @@ test("node placements are read per session from ORT's verbose log; shape arithme
   assert.deepEqual(s, [
     [{ provider: "WebGpuExecutionProvider", nodes: 130, ops: {} }],
     [
-      { provider: "CPUExecutionProvider", nodes: 3, ops: { Slice: 2, DynamicQuantizeMatMul: 1 } },
+      { provider: "CPUExecutionProvider", nodes: 3, ops: { Slice: 1, DynamicQuantizeMatMul: 1, Loop: 1 } },
       { provider: "WebGpuExecutionProvider", nodes: 2, ops: { MatMul: 1, Softmax: 1 } },
     ],
   ]);
   assert.deepEqual(computeLeftOnCpu(s[1]), { DynamicQuantizeMatMul: 1 });
+  assert.deepEqual(computeLeftOnCpu(s[1], true), { Loop: 1 });
   assert.deepEqual(computeLeftOnCpu(s[0]), {});
 });

@@ -4,7 +4,7 @@
 import { attr } from "../graph.ts";
 import type { Tensor } from "../graph.ts";
 import { dimsConflict, fmtShape, ShapeError } from "../shape.ts";
-import { add } from "./elementwise.ts";
+import { add, cast } from "./elementwise.ts";
 
 export const MS_DOMAIN = "com.microsoft";
 
@@ -44,4 +44,19 @@ export function dynamicQuantizeMatMul(x: Tensor, qweight: Tensor, scales: Tensor
   const shape = [...x.shape.slice(0, -1), N];
   const inputs = bias ? [x, qweight, scales, null, bias] : [x, qweight, scales];
   return x.graph.addNodeFull("DynamicQuantizeMatMul", inputs, {}, [{ dtype: x.dtype, shape }], MS_DOMAIN).outputs[0];
+}
+
+/** The same int8 linear for GPU providers, which have no DynamicQuantizeMatMul kernel (ORT would run it on the
+ * CPU, with copies each way): the weight dequantized per column by the standard DequantizeLinear, then MatMul in
+ * f32. The activations stay float, so the result differs from DynamicQuantizeMatMul's by its activation rounding. */
+export function dequantizedMatMul(x: Tensor, qweight: Tensor, scales: Tensor, bias?: Tensor): Tensor {
+  const [K, N] = qweight.shape as number[];
+  checkInput("MatMul", x, K);
+  const g = x.graph;
+  // Opset 18's DequantizeLinear gives f32 only; a half-precision graph casts the weight.
+  const w32 = g.addNodeFull("DequantizeLinear", [qweight, scales], { axis: attr.int(1) }, [{ dtype: "float32", shape: [K, N] }]).outputs[0];
+  const w = x.dtype === "float32" ? w32 : cast(w32, x.dtype);
+  const shape = [...x.shape.slice(0, -1), N];
+  const y = g.addNodeFull("MatMul", [x, w], {}, [{ dtype: x.dtype, shape }]).outputs[0];
+  return bias ? add(y, bias) : y;
 }

@@ -8,7 +8,7 @@ import { floatArray } from "../../graph/dtype.ts";
 import type { FileSlice, Graph, Tensor } from "../../graph/graph.ts";
 import { linear } from "../../graph/ops/linalg.ts";
 import { add, cast } from "../../graph/ops/elementwise.ts";
-import { dynamicQuantizeMatMul, matMulNBits } from "../../graph/ops/quant-linear.ts";
+import { dynamicQuantizeMatMul, dequantizedMatMul, matMulNBits } from "../../graph/ops/quant-linear.ts";
 import { partName, type LinearFormat } from "./quant-format.ts";
 
 export interface WeightSource {
@@ -39,6 +39,9 @@ export class WeightStore {
     readonly formats: Map<string, LinearFormat> = new Map(),
     /** The float type graphs compute in. */
     readonly computeDtype: ComputeDType = "float32",
+    /** How int8 linears compute: DynamicQuantizeMatMul (CPU: int8 GEMM) or dequantized weights and MatMul (GPU
+     * providers, which lack that kernel). */
+    readonly int8Linear: "dynamic" | "dequantize" = "dynamic",
   ) {}
 
   has(name: string): boolean {
@@ -99,6 +102,9 @@ export class WeightStore {
     const f = this.formats.get(weight);
     if (!f) return linear(x, this.param(g, weight), bias);
     const part = (p: "qweight" | "scales" | "qzeros") => this.param(g, partName(weight, p));
+    if (f.kind === "int8" && this.int8Linear === "dequantize") {
+      return dequantizedMatMul(x, part("qweight"), this.param(g, partName(weight, "scales"), undefined, "float32"), bias);
+    }
     if (f.kind === "int8") {
       // DynamicQuantizeMatMul takes f32 only: a half-precision graph crosses into it and back.
       const scales = this.param(g, partName(weight, "scales"), undefined, "float32");

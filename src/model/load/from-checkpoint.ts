@@ -23,6 +23,9 @@ export interface ModelOptions {
   blockSize?: number;
   /** The float type graphs compute in (f16 for GPU execution providers; f32 by default). */
   computeDtype?: ComputeDType;
+  /** How int8 linears compute; default by device: DynamicQuantizeMatMul on the CPU, dequantized weights and MatMul
+   * on GPU providers (which have no DynamicQuantizeMatMul kernel). */
+  int8Linear?: "dynamic" | "dequantize";
 }
 
 /** Extra keys official checkpoints carry that the model does not use. */
@@ -73,5 +76,10 @@ export function modelFromCheckpoint(
     formats = linearFormats(config, { scheme: opts.quant, block_size: opts.blockSize ?? DEFAULT_BLOCK_SIZE, format_version: 1 });
     source = new QuantizingSource(source, formats);
   }
-  return new HourLlava(config, new WeightStore(source, formats, opts.computeDtype), runtime, opts.spatial ?? "uniform");
+  return new HourLlava(
+    config,
+    new WeightStore(source, formats, opts.computeDtype, opts.int8Linear ?? (runtime.device === "cpu" ? "dynamic" : "dequantize")),
+    runtime,
+    opts.spatial ?? "uniform",
+  );
 }
