@@ -26,6 +26,9 @@ function rows(items: EvalItem[], chance: (it: EvalItem) => number): Row[] {
     ["long-form", (it) => it.q.form === "long"],
     ["open-ended", (it) => it.q.format === "open"],
     ["multiple-choice", (it) => it.q.format === "mc"],
+    // MemAug's own ground: answers only the full memory holds (a brief event between the frames forgetting keeps).
+    ["answer only in dropped frames", (it) => it.evidence === "dropped"],
+    ["answer in kept frames", (it) => it.evidence === "kept"],
     ["all", () => true],
   ];
   return groups
@@ -135,6 +138,7 @@ export function writeReport(outDir: string, items: EvalItem[], meta: ReportMeta)
           topic: it.q.topic,
           form: it.q.form,
           format: it.q.format,
+          evidence: it.evidence ?? null,
           question: it.q.question,
           answer: it.q.answer,
           pred: it.pred,

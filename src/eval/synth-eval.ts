@@ -13,6 +13,7 @@ import { generateQuestions, answerMatches, normaliseAnswer } from "../synth/ques
 import { frameQuestions } from "../synth/q-frame.ts";
 import type { SynthQuestion } from "../synth/questions.ts";
 import { renderWorldFrames } from "../synth/model-frames.ts";
+import { evidenceOf, type Evidence } from "./evidence.ts";
 import { TOKENS_PER_FRAME } from "../model/arch/projector.ts";
 
 export const VARIANTS = ["hourllava", "no_memaug", "frames64"] as const;
@@ -27,6 +28,8 @@ export interface EvalItem {
   /** A variant that does not apply (64 frames of a one-frame input) is absent. */
   pred: Partial<Record<Variant, string>>;
   correct: Partial<Record<Variant, boolean>>;
+  /** Videos only: whether the frames forgetting keeps hold the answer (./evidence.ts). */
+  evidence?: Evidence;
 }
 
 export interface EvalOptions {
@@ -133,7 +136,8 @@ export async function evaluateSynth(model: HourLlava, tok: TextTokenizer, o: Eva
         no_memaug: () => ask(model, tok, fullVideo, q.question, false, o),
         frames64: () => ask(model, tok, { memory: short, durationS: s.durationS, frames: 64 }, q.question, true, o),
       };
-      items.push({ world: wi, durationS: s.durationS, bucket: s.bucket, q, ...(await predict(inputs, q, o.variants)) });
+      const evidence = evidenceOf(q, world, s.durationS);
+      items.push({ world: wi, durationS: s.durationS, bucket: s.bucket, q, evidence, ...(await predict(inputs, q, o.variants)) });
     }
     o.onProgress?.(++done, total);
   }
