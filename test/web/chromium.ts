@@ -20,8 +20,12 @@ export interface Chromium {
   close(): Promise<void>;
 }
 
-/** A persistent context on a fresh profile dir (IndexedDB survives reloads within it). */
-export async function launchChromium(): Promise<Chromium> {
+/** Chromium's WebGPU on SwiftShader, its bundled CPU Vulkan: a real WebGPU adapter on a machine without a GPU. */
+const WEBGPU_ARGS = ["--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader", "--enable-features=Vulkan"];
+
+/** A persistent context on a fresh profile dir (IndexedDB survives reloads within it); `webgpu` exposes
+ * navigator.gpu on SwiftShader instead of disabling the GPU process. */
+export async function launchChromium(opts: { webgpu?: boolean } = {}): Promise<Chromium> {
   const profile = mkdtempSync(join(tmpdir(), "hourllava-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -29,7 +33,7 @@ export async function launchChromium(): Promise<Chromium> {
     args: [
       "--headless",
       "--no-sandbox",
-      "--disable-gpu",
+      ...(opts.webgpu ? WEBGPU_ARGS : ["--disable-gpu"]),
       "--disable-quic",
       "--no-first-run",
       "--disable-background-networking",

@@ -20,11 +20,11 @@ export interface WebPage {
   close(): Promise<void>;
 }
 
-export async function startWebPage(): Promise<WebPage> {
+export async function startWebPage(opts: { webgpu?: boolean } = {}): Promise<WebPage> {
   const dist = mkdtempSync(join(tmpdir(), "hourllava-web-"));
   await buildWeb(dist);
   const server = await serveStatic({ "/": dist, "/samples/": SAMPLES });
-  const chromium = await launchChromium();
+  const chromium = await launchChromium(opts);
   return {
     server,
     chromium,
