@@ -1,6 +1,7 @@
 // One measured question about a video with a real-size model folder, in its own process so its peak RSS is its
 // own: load, encode (memory not cached), ask twice (first = with graph compilation), as JSON on stdout.
 // Usage: node --import tsx bench/scale/ask.ts --model DIR --video FILE [--quant q4|q8] [--tokens 16] [--max-frames N]
+//        [--device cpu|webgpu|cuda|auto] [--compute-dtype f32|f16]
 // (--max-frames 32 keeps MemAug and the LLM's work as for the full 130 frames — the memory is repeated to 128
 // frames and 32 are kept either way — while the vision encode, timed in bench/scale/vision.ts, takes 4× less.)
 import { readFileSync } from "node:fs";
@@ -31,7 +32,9 @@ const maxFrames = arg("max-frames") ? Number(arg("max-frames")) : undefined;
 const question = "What happens in the video, and in what order?";
 
 const t0 = performance.now();
-const app = await HourLlavaApp.load(model, { quant, noCache: true, quiet: true, rate: maxFrames ? { maxFrames } : undefined });
+const device = (arg("device") ?? "cpu") as "cpu" | "webgpu" | "cuda" | "auto";
+const computeDtype = arg("compute-dtype") === "f16" ? "float16" : "float32";
+const app = await HourLlavaApp.load(model, { quant, device, computeDtype, noCache: true, quiet: true, rate: maxFrames ? { maxFrames } : undefined });
 const loadS = (performance.now() - t0) / 1000;
 const rssLoaded = rssGb("VmRSS");
 const mem = await app.remember(video);
@@ -69,6 +72,8 @@ const base = {
 process.stdout.write(
   JSON.stringify({
     model,
+    device: app.device,
+    compute_dtype: computeDtype,
     quant: scheme ?? "as stored, f32 compute",
     frames: mem.frames,
     load_s: loadS,

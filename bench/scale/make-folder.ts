@@ -12,6 +12,29 @@ import { parseHourLlavaConfig } from "../../src/io/config.ts";
 import { weightShapes } from "../../src/model/load/init.ts";
 import { mulberry32 } from "../../src/util/prng.ts";
 import { officialConfig } from "./official-shapes.ts";
+import { execFileSync } from "node:child_process";
+import { ffmpegPath } from "../../src/video/ffmpeg-path.ts";
+
+/** The benchmarks' video: 130 s of ffmpeg's test pattern at 640×360, 30 fps (written once). */
+export function makeTestVideo(path: string): string {
+  if (!existsSync(path))
+    execFileSync(ffmpegPath(), [
+      "-hide_banner",
+      "-v",
+      "error",
+      "-y",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc2=size=640x360:rate=30",
+      "-t",
+      "130",
+      "-pix_fmt",
+      "yuv420p",
+      path,
+    ]);
+  return path;
+}
 
 const arg = (k: string) => {
   const i = process.argv.indexOf(`--${k}`);

@@ -4,16 +4,15 @@
 // Prints one JSON object: the machine's matmul peak and bandwidth, and per run the figures of bench/scale/ask.ts
 // with ratios against those limits. Not part of CI (folders of 2–17 GB, minutes per run).
 // Usage: node --import tsx bench/scale/run.ts [--dir /work/big] [--sizes 3b,7b] [--quants q4,q8] [--limit-gb 20] [--max-frames 32]
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ffmpegPath } from "../../src/video/ffmpeg-path.ts";
 import { parseHourLlavaConfig } from "../../src/io/config.ts";
 import { quantizeFolder } from "../../src/model/load/quantize-folder.ts";
 import { parseQuantScheme } from "../../src/model/load/quant-plan.ts";
 import { measurePeak } from "../peak.ts";
 import { measureBandwidthGBs } from "./bandwidth.ts";
-import { makeOfficialFolder } from "./make-folder.ts";
+import { makeOfficialFolder, makeTestVideo } from "./make-folder.ts";
 import { officialConfig } from "./official-shapes.ts";
 import { decodeBytesPerToken } from "./flops.ts";
 
@@ -28,23 +27,7 @@ const limitGb = arg("limit-gb", "20");
 const maxFrames = arg("max-frames", "32");
 const WATCH = join(import.meta.dirname, "../../../shared/tools/watch-rss.sh");
 
-const video = join(dir, "v130.mp4");
-if (!existsSync(video))
-  execFileSync(ffmpegPath(), [
-    "-hide_banner",
-    "-v",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=size=640x360:rate=30",
-    "-t",
-    "130",
-    "-pix_fmt",
-    "yuv420p",
-    video,
-  ]);
+const video = makeTestVideo(join(dir, "v130.mp4"));
 
 const peak = await measurePeak();
 const bandwidth = await measureBandwidthGBs();
