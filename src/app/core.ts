@@ -55,12 +55,25 @@ export function requireQuestion(question: string): string {
   return q;
 }
 
+/** What a batch gives: the memory's video tokens, or the tower's pooled features before the projector (the
+ * official pre-extracted feature layout, features/export.ts). */
+export type EncodeOutput = "tokens" | "pooled";
+
 /** Frames [start, start+count): decoded by `take`, through the vision tower, checked finite; `timings` accumulate. */
-export async function encodeFrameBatch(model: HourLlava, take: TakeFrames, start: number, count: number, timings: EncodeTimings): Promise<Float32Array> {
+export async function encodeFrameBatch(
+  model: HourLlava,
+  take: TakeFrames,
+  start: number,
+  count: number,
+  timings: EncodeTimings,
+  output: EncodeOutput = "tokens",
+): Promise<Float32Array> {
   const td = performance.now();
   const pixels = await take(start, count);
   const te = performance.now();
-  const out = (await model.encodeFrames(pixels, count)).tokens;
+  const r = await model.encodeFrames(pixels, count, output === "pooled");
+  const out = output === "pooled" ? r.pooled : r.tokens;
+  if (!out) throw new Error(`the vision tower gave no ${output} output for frames ${start}..${start + count - 1}`);
   assertFinite(out, `the vision encoder (frames ${start}..${start + count - 1})`);
   timings.decodeS += (te - td) / 1000;
   timings.encodeS += (performance.now() - te) / 1000;
@@ -76,10 +89,11 @@ export async function encodeAllFrames(
   timings: EncodeTimings,
   keep: (tokens: Float32Array, start: number) => void | Promise<void>,
   onProgress?: (done: number, total: number) => void,
+  output: EncodeOutput = "tokens",
 ): Promise<void> {
   for (let start = 0; start < T; start += batch) {
     const count = Math.min(batch, T - start);
-    await keep(await encodeFrameBatch(model, take, start, count, timings), start);
+    await keep(await encodeFrameBatch(model, take, start, count, timings, output), start);
     onProgress?.(start + count, T);
   }
 }

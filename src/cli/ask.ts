@@ -1,76 +1,13 @@
 // `hourllava encode|ask|chat`: the main job — a video file in, answers out.
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
-import { HourLlavaApp } from "../app/app.ts";
-import type { AppOptions, AskOptions, ImageMemory, VideoMemory } from "../app/app.ts";
+import type { HourLlavaApp } from "../app/app.ts";
+import type { AskOptions, ImageMemory, VideoMemory } from "../app/app.ts";
 import { isImageFile } from "../image/load-image.ts";
-import type { Device } from "../graph/runtime.ts";
-import { parseQuantScheme } from "../model/load/quant-plan.ts";
-import type { QuantScheme } from "../model/load/quant-plan.ts";
-import type { CacheDtype } from "../cache/cache.ts";
-import type { SpatialSampling } from "../model/arch/forgetting.ts";
-import type { SamplingStrategy } from "../video/video-frames.ts";
 import { checkAskOptions } from "../app/ask-options.ts";
 import { choiceOption, intOption, numOption } from "./options.ts";
 import { encodeFarm, withFarmOptions, type FarmOpts } from "./encode-farm.ts";
-
-export interface CommonOpts {
-  model?: string;
-  device?: Device | "auto";
-  threads?: number;
-  cache?: boolean;
-  cacheDir?: string;
-  quiet?: boolean;
-  quant?: QuantScheme;
-  computeDtype?: "f32" | "f16";
-  lockTimeout?: number;
-  fps?: number;
-  maxFrames?: number;
-  cacheDtype?: CacheDtype;
-  json?: boolean;
-  verbose?: boolean;
-  strictMedia?: boolean;
-  sampling?: SamplingStrategy;
-  maxTokens?: number;
-  temperature?: number;
-  topP?: number;
-  topK?: number;
-  seed?: number;
-  spatial?: SpatialSampling;
-}
-
-export function withModelOptions(c: Command): Command {
-  return c
-    .option("--model <dir>", "model folder (config.json, *.safetensors, tokenizer.json); default: the embedded tiny model")
-    .option(
-      "--device <name>",
-      "cpu | webgpu | cuda | auto (CUDA, then WebGPU, then CPU); WebGPU without a GPU: HOURLLAVA_VK_ICD=swiftshader",
-      choiceOption("device", ["cpu", "webgpu", "cuda", "auto"]),
-      "cpu",
-    )
-    .option("--threads <n>", "intra-op threads (default: all cores)", intOption("threads", 1))
-    .option(
-      "--sampling <rule>",
-      "frames: one-fps-min (feature-extraction rule) | streaming (raw-video loader: every round(fps)-th)",
-      choiceOption("sampling", ["one-fps-min", "streaming"]),
-      "one-fps-min",
-    )
-    .option("--fps <rate>", "frames per second of video to keep (official: 1, at least 128 frames)", numOption("fps", { min: 0, exclusiveMin: true }))
-    .option("--max-frames <n>", "at most this many frames, spread over the whole video (official: no cap)", intOption("max-frames", 1))
-    .option("--no-cache", "do not read or write the memory cache")
-    .option("--cache-dtype <dtype>", "precision of cached video tokens: f16 (half the disk) | f32 (exact)", choiceOption("cache-dtype", ["f16", "f32"]), "f16")
-    .option("--cache-dir <dir>", "memory cache folder (default $HOURLLAVA_CACHE or ~/.cache/hourllava)")
-    .option("--quiet", "no progress bar")
-    .option("--strict-media", "refuse a truncated video (its header promises more than decodes) instead of warning")
-    .option("--quant <scheme>", "quantize a float model while loading: q8 | q4 | f32 (a quantized folder loads as it is)", parseQuantScheme)
-    .option(
-      "--compute-dtype <dtype>",
-      "float type of the graphs: f32 | f16 (for GPU providers; slower on CPU)",
-      choiceOption("compute-dtype", ["f32", "f16"]),
-      "f32",
-    )
-    .option("--lock-timeout <seconds>", "longest wait for another process encoding the same video (default 24 h)", numOption("lock-timeout", { min: 0 }));
-}
+import { open, withModelOptions, type CommonOpts } from "./model-options.ts";
 
 function withSampling(c: Command): Command {
   return c
@@ -88,25 +25,6 @@ function withSampling(c: Command): Command {
       "spatial forgetting: uniform | random (default: the config's spatial_sampling_type)",
       choiceOption("spatial", ["uniform", "random"]),
     );
-}
-
-export async function open(o: CommonOpts, batch?: number): Promise<HourLlavaApp> {
-  const opts: AppOptions = {
-    device: o.device,
-    threads: o.threads,
-    cacheDir: o.cacheDir,
-    noCache: o.cache === false,
-    quiet: o.quiet || o.json,
-    batch,
-    sampling: o.sampling,
-    quant: o.quant,
-    computeDtype: o.computeDtype === "f16" ? "float16" : "float32",
-    lockTimeoutS: o.lockTimeout,
-    strictMedia: o.strictMedia,
-    cacheDtype: o.cacheDtype,
-    rate: { ...(o.fps !== undefined ? { rate: o.fps } : {}), ...(o.maxFrames !== undefined ? { maxFrames: o.maxFrames } : {}) },
-  };
-  return HourLlavaApp.load(o.model, opts);
 }
 
 const askOptions = (o: CommonOpts): AskOptions => ({

@@ -8,7 +8,7 @@ import { DEFAULT_REDIS_URL, queueStatus, renderQueueStatus } from "../data/synth
 import { readVideoList, type EncodeSettings } from "../farm/encode-job.ts";
 import { DEFAULT_ENCODE_QUEUE, enqueueEncodes, waitForEncodes } from "../farm/encode-queue.ts";
 import { createProgress } from "../util/progress.ts";
-import type { CommonOpts } from "./ask.ts";
+import type { CommonOpts } from "./model-options.ts";
 import { intOption, retiredOption } from "./options.ts";
 
 export interface FarmOpts {

@@ -6,7 +6,7 @@ import { BENCHMARKS, benchmarkNamed } from "../bench-eval/benchmarks/index.ts";
 import { writeEvalReport } from "../bench-eval/report.ts";
 import { runBenchmark } from "../bench-eval/run.ts";
 import { parseShard, type Shard } from "../bench-eval/select.ts";
-import { open, withModelOptions, type CommonOpts } from "./ask.ts";
+import { open, withModelOptions, type CommonOpts } from "./model-options.ts";
 import { encodeSettings, encodeThroughFarm, withQueueOptions } from "./encode-farm.ts";
 import { intOption } from "./options.ts";
 

@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { readVideoList } from "../farm/encode-job.ts";
 import { exportFeatures } from "../features/export.ts";
 import { createProgress } from "../util/progress.ts";
-import { open, withModelOptions, type CommonOpts } from "./ask.ts";
+import { open, withModelOptions, type CommonOpts } from "./model-options.ts";
 import { choiceOption, intOption } from "./options.ts";
 
 interface FeatureOpts extends CommonOpts {

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { checkExposure } from "../serve/exposure.ts";
 import { createServer } from "../serve/server.ts";
-import { open, withModelOptions, type CommonOpts } from "./ask.ts";
+import { open, withModelOptions, type CommonOpts } from "./model-options.ts";
 import { intOption, numOption, retiredOption, sizeOption } from "./options.ts";
 
 interface ServeOpts extends CommonOpts {

@@ -2,7 +2,7 @@
 // any machine that reaches Redis and the shared video and cache folders.
 import type { Command } from "commander";
 import { startEncodeWorker, type EncodeEvent } from "../farm/encode-worker.ts";
-import { open, withModelOptions, type CommonOpts } from "./ask.ts";
+import { open, withModelOptions, type CommonOpts } from "./model-options.ts";
 import { encodeSettings, redisUrlOf, withQueueOptions } from "./encode-farm.ts";
 import { intOption } from "./options.ts";
 

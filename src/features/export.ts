@@ -7,6 +7,7 @@ import { createSafetensorsWriter } from "../io/safetensors.ts";
 import type { HourLlava } from "../model/arch/hourllava.ts";
 import { TOKENS_PER_FRAME } from "../model/arch/projector.ts";
 import { FrameBatches } from "../video/frame-batches.ts";
+import { encodeAllFrames } from "../app/core.ts";
 import { planFrames } from "../video/video-frames.ts";
 
 export interface FeatureExport {
@@ -37,14 +38,15 @@ export async function exportFeatures(
   );
   const frames = new FrameBatches(video, plan, v.image_size);
   try {
-    const batch = o.batch ?? 8;
-    for (let s = 0; s < T; s += batch) {
-      const n = Math.min(batch, T - s);
-      const { pooled } = await model.encodeFrames(await frames.take(s, n), n, true);
-      if (!pooled || pooled.length !== n * TOKENS_PER_FRAME * width) throw new Error(`the vision tower gave no pooled features for frames ${s}..${s + n - 1}`);
-      w.write("vid_feat", pooled);
-      o.onProgress?.(n);
-    }
+    // The app's one encode loop (app/core.ts), keeping the pooled features instead of the tokens.
+    let done = 0;
+    const take = (start: number, count: number) => frames.take(start, count);
+    const keep = (pooled: Float32Array) => w.write("vid_feat", pooled);
+    const progress = (n: number) => {
+      o.onProgress?.(n - done); // the caller counts frames per batch
+      done = n;
+    };
+    await encodeAllFrames(model, take, T, o.batch ?? 8, { decodeS: 0, encodeS: 0 }, keep, progress, "pooled");
     w.write("duration", [plan.sample.durationS]);
     w.finish();
   } catch (e) {

@@ -1,7 +1,7 @@
 // Applies a config's stage: the official tunable parts and learning rates, the stage's data kind, and clear
 // errors where the config contradicts the stage. Without a stage the defaults are stage 3's parts.
 import { findTask } from "../data/taxonomy.ts";
-import type { RawTrainConfig, TrainConfig } from "./config.ts";
+import type { RawTrainConfig, TrainConfig } from "./config-schema.ts";
 import type { Part } from "./parts.ts";
 import { STAGES } from "./stages.ts";
 import type { SynthKind } from "./stages.ts";
