@@ -1,7 +1,7 @@
 // The platform-free part of the app, shared by Node (app/app.ts) and the browser (web/web-app.ts): the memory types,
 // the checks every load and question makes, and the one encode loop (frames in batches through the vision tower,
 // checked finite, timed). Each platform brings only its edges: where frames come from and where tokens are kept.
-import type { TextTokenizer } from "../io/tokenizer-json.ts";
+import type { TextTokenizer } from "../io/tokenizer-core.ts";
 import type { HourLlava, Memory } from "../model/arch/hourllava.ts";
 import { assertFinite } from "../model/generate/assert-finite.ts";
 

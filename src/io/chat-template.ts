@@ -1,8 +1,8 @@
 // The official `qwen_1_5` conversation template (ChatML with the default system prompt) and the
 // training-time tokenization with label masking of `preprocess_qwen` (notes §4.2, §4.3).
-import { IMAGE_TOKEN, IMAGE_TOKEN_INDEX, type TextTokenizer } from "./tokenizer-json.ts";
+import { IMAGE_TOKEN, IMAGE_TOKEN_INDEX, type TextTokenizer } from "./tokenizer-core.ts";
 
-export { IMAGE_TOKEN, IMAGE_TOKEN_INDEX } from "./tokenizer-json.ts";
+export { IMAGE_TOKEN, IMAGE_TOKEN_INDEX } from "./tokenizer-core.ts";
 export const IGNORE_INDEX = -100;
 export const DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant.";
 

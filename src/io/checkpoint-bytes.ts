@@ -1,6 +1,6 @@
 // A single-file model folder held in memory (config.json parsed, model.safetensors as bytes): how a browser,
 // which fetched or was handed the files, opens a checkpoint. Same interface as a folder opened from disk.
-import type { Checkpoint } from "./checkpoint-type.ts";
+import type { Checkpoint } from "./checkpoint-core.ts";
 import { halfBitsToF32, rawView, type RawArray } from "./dtype.ts";
 import { elementCount, parseHeaderJson, parseHeaderLength, type TensorInfo } from "./safetensors-header.ts";
 import { parseHourLlavaConfig } from "./config.ts";

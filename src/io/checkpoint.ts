@@ -8,14 +8,14 @@ import { elementCount } from "./safetensors-header.ts";
 import { commitTempDir, removeQuietly, tempPathFor } from "./atomic.ts";
 import { MODEL_FOLDER_FILES, assertReplaceable } from "./output-folder.ts";
 import { parseHourLlavaConfig } from "./config.ts";
-import type { Checkpoint } from "./checkpoint-type.ts";
+import type { Checkpoint } from "./checkpoint-core.ts";
 
 export { checkKeys } from "./check-keys.ts";
 
 export const EXAMPLE_MODEL_REPO = "jylins/hourllava-qwen25-3b-s3";
 const WHAT_TO_PUT = `put a Hugging Face model folder there (config.json, *.safetensors, tokenizer.json), e.g. ${EXAMPLE_MODEL_REPO}`;
 
-export type { Checkpoint } from "./checkpoint-type.ts";
+export type { Checkpoint } from "./checkpoint-core.ts";
 
 function readJson(path: string, what: string): unknown {
   try {

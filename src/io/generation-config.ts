@@ -1,11 +1,11 @@
-// generation_config.json of a Hugging Face model folder (parsing and the end-token rule: generation-defaults.ts).
+// generation_config.json of a Hugging Face model folder (parsing and the end-token rule: generation-config-core.ts, shared with the browser).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseGenerationConfig } from "./generation-defaults.ts";
-import type { GenerationDefaults } from "./generation-defaults.ts";
+import { parseGenerationConfig } from "./generation-config-core.ts";
+import type { GenerationDefaults } from "./generation-config-core.ts";
 
-export { endTokenIds, idList, parseGenerationConfig } from "./generation-defaults.ts";
-export type { GenerationDefaults } from "./generation-defaults.ts";
+export { endTokenIds, idList, parseGenerationConfig } from "./generation-config-core.ts";
+export type { GenerationDefaults } from "./generation-config-core.ts";
 
 /** Reads generation_config.json when the folder has one; an absent file means no defaults. */
 export function readGenerationConfig(dir: string): GenerationDefaults {

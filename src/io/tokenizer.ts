@@ -1,12 +1,12 @@
-// Loads tokenizer.json (+ tokenizer_config.json) from a model folder; the tokenizer itself is tokenizer-json.ts.
+// Loads tokenizer.json (+ tokenizer_config.json) from a model folder; the tokenizer itself is tokenizer-core.ts, shared with the browser.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EXAMPLE_MODEL_REPO } from "./checkpoint.ts";
-import { tokenizerFromJson } from "./tokenizer-json.ts";
-import type { TextTokenizer } from "./tokenizer-json.ts";
+import { tokenizerFromJson } from "./tokenizer-core.ts";
+import type { TextTokenizer } from "./tokenizer-core.ts";
 
-export { IMAGE_TOKEN, IMAGE_TOKEN_INDEX, tokenizerFromJson } from "./tokenizer-json.ts";
-export type { TextTokenizer } from "./tokenizer-json.ts";
+export { IMAGE_TOKEN, IMAGE_TOKEN_INDEX, tokenizerFromJson } from "./tokenizer-core.ts";
+export type { TextTokenizer } from "./tokenizer-core.ts";
 
 /** Loads tokenizer.json and, when present, tokenizer_config.json from a model folder. */
 export function loadTokenizer(dir: string): TextTokenizer {

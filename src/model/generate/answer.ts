@@ -3,8 +3,8 @@
 // plan → MemAug → LLM input → generation until any end token → text. Timings come back with the answer.
 import { tokenizeConversation } from "../../io/chat-template.ts";
 import type { ChatTurnInput } from "../../io/chat-template.ts";
-import type { GenerationDefaults } from "../../io/generation-defaults.ts";
-import type { TextTokenizer } from "../../io/tokenizer-json.ts";
+import type { GenerationDefaults } from "../../io/generation-config-core.ts";
+import type { TextTokenizer } from "../../io/tokenizer-core.ts";
 import type { SpatialSampling } from "../arch/forgetting.ts";
 import { assertFinite } from "./assert-finite.ts";
 import type { HourLlava, Memory } from "../arch/hourllava.ts";

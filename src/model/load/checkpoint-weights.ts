@@ -3,7 +3,7 @@
 // (the browser) has no files: its weights are read into graphs on emission instead (`fileBacked` false).
 import type { DType } from "../../graph/dtype.ts";
 import type { FileSlice } from "../../graph/graph.ts";
-import type { Checkpoint } from "../../io/checkpoint-type.ts";
+import type { Checkpoint } from "../../io/checkpoint-core.ts";
 import type { SafeDType } from "../../io/dtype.ts";
 import type { WeightSource } from "../arch/weights.ts";
 

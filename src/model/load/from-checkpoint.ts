@@ -2,7 +2,7 @@
 // official names (a tied lm_head may be absent; the vision tower's unused post_layernorm may be present), and
 // the model wired to a runtime. Platform-free: Node opens folders (load.ts), the browser fetched bytes.
 import { checkKeys } from "../../io/check-keys.ts";
-import type { Checkpoint } from "../../io/checkpoint-type.ts";
+import type { Checkpoint } from "../../io/checkpoint-core.ts";
 import type { GraphRuntime } from "../../graph/runtime-core.ts";
 import type { ComputeDType } from "../../graph/dtype.ts";
 import { HourLlava } from "../arch/hourllava.ts";

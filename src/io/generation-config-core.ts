@@ -1,7 +1,7 @@
 // generation_config.json's contents: the end tokens the checkpoint names and its sampling defaults. Greedy
 // decoding stays our default (reproducible answers); the file's sampling values only fill what a user who asks
 // for sampling (temperature > 0) did not set. Parsing only: reading the file is the platform's job.
-import type { TextTokenizer } from "./tokenizer-json.ts";
+import type { TextTokenizer } from "./tokenizer-core.ts";
 
 export interface GenerationDefaults {
   eosTokenIds: number[];
