@@ -12,6 +12,8 @@ export class FrameBatches {
     private readonly path: string,
     private readonly plan: FramePlan,
     private readonly size: number,
+    /** Preprocessing worker threads (see preprocessedFrames; default: by the plan's size). */
+    private readonly opts: { workers?: number } = {},
   ) {}
 
   /** Pixels of frames [start, start+count) of the plan, CHW per frame, concatenated. */
@@ -42,7 +44,7 @@ export class FrameBatches {
     await this.close();
     const s = this.plan.sample;
     const rest: FramePlan = { info: this.plan.info, sample: { ...s, indices: s.indices.slice(start), timesS: s.timesS.slice(start) } };
-    this.frames = preprocessedFrames(this.path, rest, { size: this.size });
+    this.frames = preprocessedFrames(this.path, rest, { size: this.size, workers: this.opts.workers });
     this.next = start;
   }
 }

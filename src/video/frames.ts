@@ -25,6 +25,8 @@ export interface DecodeOptions {
   height?: number;
   /** A probe of the same file, to skip probing again. */
   info?: VideoInfo;
+  /** Ends ffmpeg at once when aborted (the generator then ends with an error), even while a frame is awaited. */
+  signal?: AbortSignal;
 }
 
 // A filter expression longer than this goes through -filter_script (argv strings are capped at 128 KiB).
@@ -109,6 +111,9 @@ export async function* decodeFrames(path: string, indices: number[], opts: Decod
     child.on("close", (code) => resolve(code));
   });
   exited.catch(() => undefined); // surfaced below when awaited
+  const abort = () => child.kill("SIGKILL");
+  if (opts.signal?.aborted) abort();
+  else opts.signal?.addEventListener("abort", abort, { once: true });
 
   const frameBytes = width * height * 3;
   let frame = new Uint8Array(frameBytes);
@@ -139,6 +144,7 @@ export async function* decodeFrames(path: string, indices: number[], opts: Decod
       );
     }
   } finally {
+    opts.signal?.removeEventListener("abort", abort);
     // Stopped early (consumer broke out, or an error): end ffmpeg and wait, so no process outlives the loop.
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGKILL");
