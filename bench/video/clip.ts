@@ -1,8 +1,8 @@
-// A generated test clip for the video benchmarks (testsrc2, H.264 ultrafast); returns seconds spent generating.
+// A generated test clip for the video benchmarks (testsrc2, H.264, ultrafast unless told); returns seconds spent generating.
 import { spawnSync } from "node:child_process";
 import { ffmpegPath } from "../../src/video/ffmpeg-path.ts";
 
-export function generateClip(path: string, size: string, fps: number, seconds: number): number {
+export function generateClip(path: string, size: string, fps: number, seconds: number, preset = "ultrafast"): number {
   const t0 = performance.now();
   const src = `testsrc2=size=${size}:rate=${fps}:duration=${seconds}`;
   const r = spawnSync(ffmpegPath(), [
@@ -16,7 +16,7 @@ export function generateClip(path: string, size: string, fps: number, seconds: n
     "-c:v",
     "libx264",
     "-preset",
-    "ultrafast",
+    preset,
     "-pix_fmt",
     "yuv420p",
     path,
