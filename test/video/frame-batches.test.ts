@@ -1,4 +1,5 @@
 import { test, before, after } from "node:test";
+import { takeAll } from "../helpers/take-all.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { FrameBatches } from "../../src/video/frame-batches.ts";
@@ -49,15 +50,7 @@ test("all batches of a 200-frame plan come from one ffmpeg process, equal to per
   const T = plan.sample.indices.length;
   assert.equal(T, 200);
   const batches = new FrameBatches(clip, plan, SIZE);
-  const { value: got, spawns } = await countSpawns(async () => {
-    const out: Float32Array[] = [];
-    try {
-      for (let s = 0; s < T; s += 16) out.push(await batches.take(s, Math.min(16, T - s)));
-    } finally {
-      await batches.close();
-    }
-    return out;
-  });
+  const { value: got, spawns } = await countSpawns(() => takeAll(batches, T));
   assert.equal(spawns, 1);
   // Frames equal the old per-batch path bit for bit (a few batches across the video, to keep the test short).
   for (const b of [0, 6, 12]) assert.deepEqual(got[b], await perBatchDecode(16 * b, Math.min(16, T - 16 * b)));

@@ -1,6 +1,7 @@
 // Preprocessing in worker threads (preprocess-pool.ts) yields the frames the main thread computes, bit for bit and in
 // order, from one ffmpeg pass; errors (a worker's, ffmpeg's) reach the caller as without workers; stopping early
 // ends ffmpeg and the workers.
+import { takeAll } from "../helpers/take-all.ts";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -28,25 +29,15 @@ before(async () => {
 });
 after(() => cleanup());
 
-async function all(batches: FrameBatches, T: number): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  try {
-    for (let s = 0; s < T; s += 16) out.push(await batches.take(s, Math.min(16, T - s)));
-  } finally {
-    await batches.close();
-  }
-  return out;
-}
-
 test("with 2 workers every batch equals the main thread's, from one ffmpeg process", async () => {
   const T = plan.sample.indices.length;
   assert.equal(T, 128);
-  const inline = await all(new FrameBatches(clip, plan, SIZE, { workers: 0 }), T);
+  const inline = await takeAll(new FrameBatches(clip, plan, SIZE, { workers: 0 }), T);
   let spawns = 0;
   const stop = observeFfmpegSpawns(() => spawns++);
   let pooled: Float32Array[];
   try {
-    pooled = await all(new FrameBatches(clip, plan, SIZE, { workers: 2 }), T);
+    pooled = await takeAll(new FrameBatches(clip, plan, SIZE, { workers: 2 }), T);
   } finally {
     stop();
   }
