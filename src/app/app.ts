@@ -100,7 +100,11 @@ export interface MemoryStatus {
   probe: ProbeTimings;
 }
 
-export type AskOptions = AnswerRequestOptions;
+export type AskOptions = AnswerRequestOptions & {
+  /** Send the question byte for byte (benchmarks: the prompt as lmms-eval builds it); by default it is trimmed.
+   * Either way an empty or whitespace-only question is refused. */
+  rawPrompt?: boolean;
+};
 export type { Answer, AnswerTimings } from "../model/generate/answer.ts";
 export type { VideoMemory, ImageMemory } from "./core.ts";
 
@@ -319,7 +323,7 @@ export class Chat {
   ) {}
 
   async *send(question: string, opts: AskOptions = {}): AsyncGenerator<string, Answer> {
-    const q = requireQuestion(question);
+    const q = requireQuestion(question, opts.rawPrompt);
     const turns: ChatTurnInput[] = [...this.turns, { role: "user", content: q }];
     const answer = yield* this.app.respond(this.mem, turns, opts);
     this.turns.push({ role: "user", content: q }, { role: "assistant", content: answer.text });

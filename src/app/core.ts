@@ -48,11 +48,11 @@ export function checkTokenizerFits(dir: string, tokenizer: TextTokenizer, model:
     throw new Error(`${dir}: tokenizer.json has ${tokenizer.vocabSize} tokens but config.json's vocab_size is ${model.config.vocab_size}`);
 }
 
-/** The question as asked, trimmed; an empty one is refused before any work. */
-export function requireQuestion(question: string): string {
+/** The question as asked, trimmed unless `raw`; an empty or whitespace-only one is refused before any work. */
+export function requireQuestion(question: string, raw = false): string {
   const q = question.trim();
   if (!q) throw new Error("the question is empty");
-  return q;
+  return raw ? question : q;
 }
 
 /** What a batch gives: the memory's video tokens, or the tower's pooled features before the projector (the

@@ -6,7 +6,9 @@ import { join } from "node:path";
 import { finalAnswer } from "../app/app.ts";
 import type { Answer, AskOptions, VideoMemory } from "../app/app.ts";
 import { createProgress } from "../util/progress.ts";
+import { pyStrip } from "./answer-parse.ts";
 import { videoFile } from "./data-files.ts";
+import type { PromptPreset } from "./lmms-eval.ts";
 import { ResultsLog } from "./results-log.ts";
 import { checkOrWriteSettings, type RunSettings } from "./run-settings.ts";
 import { byVideo, selectItems, type Shard } from "./select.ts";
@@ -24,6 +26,8 @@ export interface EvalRunOptions {
   limit?: number;
   shard?: Shard;
   ask?: AskOptions;
+  /** lmms-eval's prompt preset for the task's prompts (default llava_vid). */
+  preset?: PromptPreset;
   quiet?: boolean;
   /** Recorded in run.json; a resume with other settings is refused. */
   settings: RunSettings;
@@ -60,7 +64,7 @@ export interface EvalRun {
 
 export async function runBenchmark(app: EvalApp, bench: Benchmark, o: EvalRunOptions): Promise<EvalRun> {
   const t0 = performance.now();
-  const { items, problems } = await bench.load(o.dataDir);
+  const { items, problems } = await bench.load(o.dataDir, { preset: o.preset });
   const selected = selectItems(items, { shard: o.shard, limit: o.limit });
   mkdirSync(o.outDir, { recursive: true });
   checkOrWriteSettings(o.outDir, o.settings);
@@ -91,17 +95,22 @@ export async function runBenchmark(app: EvalApp, bench: Benchmark, o: EvalRunOpt
     timings.decode += mem.timings.decodeS;
     timings.vision_encode += mem.timings.encodeS;
     for (const it of qs) {
-      const a = await finalAnswer(app.ask(mem, it.prompt, { ...o.ask, maxNewTokens: o.ask?.maxNewTokens ?? bench.maxNewTokens }));
+      // The prompt goes to the model byte for byte (rawPrompt: no trimming), as lmms-eval sends doc_to_text.
+      const a = await finalAnswer(app.ask(mem, it.prompt, { ...o.ask, maxNewTokens: o.ask?.maxNewTokens ?? bench.maxNewTokens, rawPrompt: true }));
       timings.memaug += a.timings.memAugS;
       timings.prefill += a.timings.prefillS;
       timings.generation += a.timings.generateS;
       timings.questions++;
-      const s = bench.score(it, a.text);
+      // llava_vid returns the decoded answer .strip()ped (Python whitespace; lmms_eval/models/simple/llava_vid.py
+      // at 75571cfe), and the task rules score that; the unstripped text is kept when it differs.
+      const prediction = pyStrip(a.text);
+      const s = bench.score(it, prediction);
       log.append({
         id: it.id,
         video_id: it.videoId,
         answer: it.answer,
-        prediction: a.text,
+        prediction,
+        ...(prediction !== a.text ? { raw_prediction: a.text } : {}),
         parsed: s.parsed,
         matched: s.matched,
         correct: s.correct,

@@ -1,5 +1,6 @@
 // What every benchmark module provides: its questions read from the publisher's files, the prompt lmms-eval
 // sends, the rule that scores an answer, its categories, and the paper's numbers beside which it is reported.
+import type { PromptPreset } from "./lmms-eval.ts";
 
 /** One question, as the harness runs it. */
 export interface BenchItem {
@@ -36,7 +37,10 @@ export interface ResultRow {
   id: string;
   video_id: string;
   answer: string;
+  /** The model's answer stripped of surrounding whitespace, as lmms-eval's llava_vid returns it. */
   prediction: string;
+  /** The answer as generated, only when stripping changed it. */
+  raw_prediction?: string;
   parsed: string;
   matched: boolean;
   correct: boolean;
@@ -61,13 +65,14 @@ export interface Benchmark {
   title: string;
   /** Where the files go under --data, for help and for errors. */
   layout: string;
-  load(dataDir: string): Promise<LoadResult>;
+  /** `preset`: lmms-eval's prompt preset (lmms_eval_specific_kwargs), default llava_vid. */
+  load(dataDir: string, o?: { preset?: PromptPreset }): Promise<LoadResult>;
   score(item: BenchItem, prediction: string): Scored;
   /** Category dimensions, in table order. */
   dimensions: string[];
   /** The benchmark's own summary numbers (overall, M-Avg, per duration group…), each beside the paper's. */
   headlines: { headline: Headline; paper: PaperFigure }[];
-  /** lmms-eval's generation_kwargs.max_new_tokens for the task. */
+  /** lmms-eval's generation_kwargs.max_new_tokens for the task (llava_vid's 1024 where the task sets none). */
   maxNewTokens: number;
   /** Why a paper figure is missing or differs in definition (printed under the table). */
   paperNote?: string;

@@ -9,6 +9,7 @@ import { parseShard, type Shard } from "../bench-eval/select.ts";
 import { open, withModelOptions, type CommonOpts } from "./model-options.ts";
 import { encodeSettings, encodeThroughFarm, withQueueOptions } from "./encode-farm.ts";
 import { intOption } from "./options.ts";
+import { DEFAULT_PROMPT_PRESET, LMMS_EVAL_COMMIT, PROMPT_PRESETS, parsePromptPreset, type PromptPreset } from "../bench-eval/lmms-eval.ts";
 
 interface EvalOpts extends CommonOpts {
   data: string;
@@ -17,6 +18,7 @@ interface EvalOpts extends CommonOpts {
   shard?: Shard;
   redis?: string;
   queueName: string;
+  promptPreset: PromptPreset;
 }
 
 export function registerEvalCommands(program: Command): void {
@@ -27,6 +29,12 @@ export function registerEvalCommands(program: Command): void {
     .option("--limit <n>", "the first N questions (of the shard)", intOption("limit", 1))
     .option("--shard <i/n>", "every n-th video starting at the i-th (0-based), for runs split over machines", parseShard)
     .option("--max-tokens <n>", "longest answer (default: lmms-eval's for the task)", intOption("max-tokens", 1))
+    .option(
+      "--prompt-preset <name>",
+      `lmms-eval's prompt preset: ${PROMPT_PRESETS.join(" | ")} (only Video-MME's differs)`,
+      parsePromptPreset,
+      DEFAULT_PROMPT_PRESET,
+    )
     .action(async (name: string, o: EvalOpts) => {
       const bench = benchmarkNamed(name);
       const out = o.out ?? join("runs", `eval-${name}`);
@@ -37,6 +45,8 @@ export function registerEvalCommands(program: Command): void {
         ...settings,
         quant: o.quant ?? null,
         max_tokens: o.maxTokens ?? bench.maxNewTokens,
+        prompt_preset: o.promptPreset,
+        lmms_eval_commit: LMMS_EVAL_COMMIT,
         shard: o.shard ? `${o.shard.index}/${o.shard.count}` : null,
       };
       const run = await runBenchmark(app, bench, {
@@ -45,6 +55,7 @@ export function registerEvalCommands(program: Command): void {
         limit: o.limit,
         shard: o.shard,
         ask: { maxNewTokens: o.maxTokens },
+        preset: o.promptPreset,
         quiet: o.quiet,
         settings: runSettings,
         prepareVideos: o.redis ? (videos) => encodeThroughFarm(videos, settings, o) : undefined,

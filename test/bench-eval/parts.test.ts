@@ -13,15 +13,16 @@ import type { BenchItem, ResultRow } from "../../src/bench-eval/types.ts";
 
 test("answer rules: a letter alone, 'The answer is (B)', option text, nothing parsable", () => {
   const cases: [string, string, string][] = [
-    // answer, videomme/mlvu rule, lvbench rule
+    // answer, videomme/mlvu rule, lvbench rule: all three are lmms-eval's extract_mcq_answer over A–D since
+    // lmms-eval #1274 (more cases in lmms-eval-fidelity.test.ts)
     ["C", "C", "C"],
     ["The answer is (B)", "B", "B"],
     ["B. two", "B", "B"],
     ["(D) four", "D", "D"],
     ["two", "", ""],
     ["nothing I can say about this video helps me choose any of them", "", ""],
-    ["Answer: b", "A", "B"], // lmms-eval's videomme rule takes the capital A of "Answer"; lvbench reads the declaration
-    ["A or B", "A", ""],
+    ["Answer: b", "A", "A"], // the capital A of "Answer" starts the text; a lower-case "b" is never read
+    ["A or B", "A", "A"],
     ["The answer is E", "", ""],
   ];
   for (const [s, vm, lv] of cases) {

@@ -69,11 +69,11 @@ test("videomme: letter, 'The answer is (B)', option text and nothing parsable; o
   );
 });
 
-test("lvbench: declared answers decide, 'A or B' is no answer; a question counts in each of its types", async () => {
+test("lvbench: lmms-eval's extract_mcq_answer ('A or B' reads as A, its leading letter); a question counts in each of its types", async () => {
   const { bench, rows } = await scoreFixture("lvbench", { "1": "A", "2": "The answer is (C).", "3": "A or B" });
   assert.deepEqual(
     rows.map((r) => r.parsed),
-    ["A", "C", ""],
+    ["A", "C", "A"],
   );
   assert.equal(headline(bench, rows, "Overall").toFixed(4), (200 / 3).toFixed(4));
   assert.deepEqual(

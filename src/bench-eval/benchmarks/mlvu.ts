@@ -36,8 +36,9 @@ export const mlvu: Benchmark = {
                 id: `${task}/${r.where.slice(r.where.lastIndexOf("[") + 1, -1)}`,
                 videoId: video,
                 videoPath: `video/${task}/${video}`,
-                // mlvu_doc_to_text
-                prompt: `\n${question}\nOnly give the best option.\n\nBest option: (`,
+                // mlvu_doc_to_text with mlvu_dev.yaml's default post_prompt (lmms-eval 75571cfe; no llava_vid preset).
+                // The question text is rebuilt from the publisher's files; sy1998/MLVU_dev's own is not compared.
+                prompt: `${question}\nOnly give the best option.\nBest option: (`,
                 answer: LETTERS[gold],
                 categories: { task_type: str(r, "question_type") },
               },

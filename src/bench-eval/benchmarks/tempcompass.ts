@@ -23,7 +23,9 @@ export const tempcompass: Benchmark = {
   title: "TempCompass (multi-choice, yes/no, caption matching)",
   layout: LAYOUT,
   dimensions: ["task", "dim"],
-  maxNewTokens: 32,
+  // The tempcompass tasks set no generation_kwargs, so llava_vid's own default applies
+  // (lmms_eval/models/simple/llava_vid.py generate_until at 75571cfe: max_new_tokens 1024).
+  maxNewTokens: 1024,
   async load(dataDir) {
     const { present, problems } = taskFiles(dataDir, "questions", TASKS, "tempcompass", LAYOUT);
     const items: BenchItem[] = [];
