@@ -23,6 +23,7 @@ interface ReportOpts {
   worlds: number;
   longWorlds: number;
   frameWorlds: number;
+  briefSeeds: number;
   min: number;
   max: number;
   longMin: number;
@@ -71,6 +72,12 @@ export function registerReportCommands(program: Command): void {
     .option("--worlds <n>", "held-out videos in the training duration range", intOption("worlds", 0), 24)
     .option("--long-worlds <n>", "held-out videos longer than training ones", intOption("long-worlds", 0), 12)
     .option("--frame-worlds <n>", "held-out single frames asked what they show (stage 1's data)", intOption("frame-worlds", 0), 0)
+    .option(
+      "--brief-seeds <n>",
+      "in-range videos also ask brief-event questions of this many more seeds where forgetting drops the answer (MemAug's ground)",
+      intOption("brief-seeds", 0),
+      0,
+    )
     .option("--min <s>", "shortest in-range video (s)", intOption("min", 1), 60)
     .option("--max <s>", "longest in-range video (s)", intOption("max", 1), 180)
     .option("--long-min <s>", "shortest long video (s)", intOption("long-min", 1), 360)
@@ -92,6 +99,7 @@ export function registerReportCommands(program: Command): void {
         worlds: o.worlds,
         longWorlds: o.longWorlds,
         frameWorlds: o.frameWorlds,
+        briefSeeds: o.briefSeeds,
         minDurationS: o.min,
         maxDurationS: o.max,
         longMinS: o.longMin,
@@ -101,7 +109,7 @@ export function registerReportCommands(program: Command): void {
         onProgress: () => progress.tick(1),
       });
       progress.done();
-      const cmd = `hourllava report --model ${o.model} --out ${o.out} --worlds ${o.worlds} --long-worlds ${o.longWorlds}${o.frameWorlds ? ` --frame-worlds ${o.frameWorlds}` : ""} --seed ${o.seed}`;
+      const cmd = `hourllava report --model ${o.model} --out ${o.out} --worlds ${o.worlds} --long-worlds ${o.longWorlds}${o.frameWorlds ? ` --frame-worlds ${o.frameWorlds}` : ""}${o.briefSeeds ? ` --brief-seeds ${o.briefSeeds}` : ""} --seed ${o.seed}`;
       const md = writeReport(o.out, items, {
         model: o.model,
         command: cmd,

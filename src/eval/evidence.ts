@@ -30,3 +30,25 @@ export function evidenceOf(q: SynthQuestion, world: World, T: number): Evidence 
   if (q.template === "count-flash") return frames.every((t) => kept.has(t)) ? "kept" : "dropped";
   return frames.some((t) => kept.has(t)) ? "kept" : "dropped";
 }
+
+/** More questions of the brief kinds for one world (seeds past the one already asked), each asked once, kept only
+ * where forgetting drops the answer: MemAug's ground is 4 % of a world's questions, too few to measure on. */
+export function droppedEvidenceQuestions(
+  world: World,
+  T: number,
+  asked: readonly SynthQuestion[],
+  gen: (seed: number) => SynthQuestion[],
+  extraSeeds: number,
+  seed: number,
+): SynthQuestion[] {
+  const seen = new Set(asked.map((q) => q.question));
+  const out: SynthQuestion[] = [];
+  for (let k = 1; k <= extraSeeds; k++) {
+    for (const q of gen(seed + k * 7919)) {
+      if (!BRIEF_TEMPLATES.has(q.template) || seen.has(q.question) || evidenceOf(q, world, T) !== "dropped") continue;
+      seen.add(q.question);
+      out.push(q);
+    }
+  }
+  return out;
+}

@@ -31,9 +31,11 @@ function rows(items: EvalItem[], chance: (it: EvalItem) => number): Row[] {
     ["answer in kept frames", (it) => it.evidence === "kept"],
     ["all", () => true],
   ];
+  // The extra brief-event questions (--brief-seeds) count only in the evidence rows.
+  const evidenceRow = (g: string) => g.startsWith("answer ");
   return groups
     .map(([group, f]) => {
-      const sel = items.filter(f);
+      const sel = items.filter((it) => f(it) && (!it.extra || evidenceRow(group)));
       const mean = (g: (it: EvalItem) => number) => (sel.length ? sel.reduce((s, it) => s + g(it), 0) / sel.length : NaN);
       const acc = { chance: mean(chance) } as Row["acc"];
       for (const v of VARIANTS) {
@@ -139,6 +141,7 @@ export function writeReport(outDir: string, items: EvalItem[], meta: ReportMeta)
           form: it.q.form,
           format: it.q.format,
           evidence: it.evidence ?? null,
+          extra: it.extra ?? false,
           question: it.q.question,
           answer: it.q.answer,
           pred: it.pred,

@@ -13,7 +13,7 @@ import { generateQuestions, answerMatches, normaliseAnswer } from "../synth/ques
 import { frameQuestions } from "../synth/q-frame.ts";
 import type { SynthQuestion } from "../synth/questions.ts";
 import { renderWorldFrames } from "../synth/model-frames.ts";
-import { evidenceOf, type Evidence } from "./evidence.ts";
+import { droppedEvidenceQuestions, evidenceOf, type Evidence } from "./evidence.ts";
 import { TOKENS_PER_FRAME } from "../model/arch/projector.ts";
 
 export const VARIANTS = ["hourllava", "no_memaug", "frames64"] as const;
@@ -30,6 +30,8 @@ export interface EvalItem {
   correct: Partial<Record<Variant, boolean>>;
   /** Videos only: whether the frames forgetting keeps hold the answer (./evidence.ts). */
   evidence?: Evidence;
+  /** Asked only for the dropped-evidence rows (briefSeeds), left out of every other tally. */
+  extra?: boolean;
 }
 
 export interface EvalOptions {
@@ -48,6 +50,9 @@ export interface EvalOptions {
   frameWorlds?: number;
   /** Ask at most this many questions per video (tests); default all (one per task and format). */
   perWorld?: number;
+  /** In-range worlds also ask up to this many more seeds' brief-event questions whose answer forgetting drops
+   * (./evidence.ts), so MemAug's own ground has enough questions to measure; default 0. */
+  briefSeeds?: number;
   /** The inputs to compare (default all three; the CI accuracy check asks Hour-LLaVA only). */
   variants?: readonly Variant[];
   onProgress?: (done: number, total: number) => void;
@@ -121,7 +126,11 @@ export async function evaluateSynth(model: HourLlava, tok: TextTokenizer, o: Eva
   }
   for (const [wi, s] of specs.entries()) {
     const world = generateWorld({ seed: s.seed, durationS: s.durationS });
-    const qs = generateQuestions(world, { seed: s.seed, perTask: 1, formats: ["open", "mc"] }).slice(0, o.perWorld);
+    const gen = (seed: number) => generateQuestions(world, { seed, perTask: 1, formats: ["open", "mc"] });
+    const asked = gen(s.seed).slice(0, o.perWorld);
+    const brief = s.bucket === "in_range" ? droppedEvidenceQuestions(world, s.durationS, asked, gen, o.briefSeeds ?? 0, s.seed) : [];
+    const qs = [...asked, ...brief];
+    const extra = new Set(brief);
     const pixels = renderWorldFrames(s.seed, s.durationS, o.renderSize, S);
     const { tokens } = await model.encodeFrames(pixels, s.durationS);
     const full = model.buildMemory(tokens, s.durationS);
@@ -137,7 +146,8 @@ export async function evaluateSynth(model: HourLlava, tok: TextTokenizer, o: Eva
         frames64: () => ask(model, tok, { memory: short, durationS: s.durationS, frames: 64 }, q.question, true, o),
       };
       const evidence = evidenceOf(q, world, s.durationS);
-      items.push({ world: wi, durationS: s.durationS, bucket: s.bucket, q, evidence, ...(await predict(inputs, q, o.variants)) });
+      const more = extra.has(q) ? { extra: true } : {};
+      items.push({ world: wi, durationS: s.durationS, bucket: s.bucket, q, evidence, ...more, ...(await predict(inputs, q, o.variants)) });
     }
     o.onProgress?.(++done, total);
   }

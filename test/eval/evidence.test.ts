@@ -1,7 +1,7 @@
 // Which questions only the full memory can answer: a brief event between the frames temporal forgetting keeps.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { evidenceOf, evidenceFrames } from "../../src/eval/evidence.ts";
+import { droppedEvidenceQuestions, evidenceOf, evidenceFrames } from "../../src/eval/evidence.ts";
 import { temporalIndices } from "../../src/model/arch/forgetting.ts";
 import { generateWorld } from "../../src/synth/world.ts";
 import { generateQuestions } from "../../src/synth/questions.ts";
@@ -44,4 +44,19 @@ test("held-out worlds do ask such questions: about 3 in 4 brief-event questions 
   assert.ok(brief >= 20, `brief questions: ${brief}`);
   // Forgetting keeps 1 frame in 4: a 1-second event lands on a kept frame about a quarter of the time.
   assert.ok(dropped / brief > 0.5 && dropped / brief < 0.95, `${dropped}/${brief}`);
+});
+
+test("more seeds' brief questions: only dropped-evidence ones, none asked twice, several per world", () => {
+  const w = generateWorld({ seed: 4242, durationS: 150 });
+  const gen = (seed: number) => generateQuestions(w, { seed, perTask: 1, formats: ["open", "mc"] });
+  const asked = gen(4242);
+  const more = droppedEvidenceQuestions(w, 150, asked, gen, 8, 4242);
+  assert.ok(more.length >= 4, `${more.length} extra questions`);
+  const texts = new Set(asked.map((x) => x.question));
+  for (const x of more) {
+    assert.equal(evidenceOf(x, w, 150), "dropped", x.question);
+    assert.ok(!texts.has(x.question), `asked twice: ${x.question}`);
+    texts.add(x.question);
+  }
+  assert.deepEqual(droppedEvidenceQuestions(w, 150, asked, gen, 0, 4242), []);
 });
