@@ -19,17 +19,18 @@ export function accuracy(label: string, filter: Filter = () => true): Headline {
   return { label, compute: (rows) => pct(rows.filter(filter)) };
 }
 
-/** Mean of the per-group accuracies of `dim` over the groups that have questions. */
-export function macroAverage(label: string, dim: string, filter: Filter = () => true): Headline {
+/** Mean of the per-group accuracies of `dim` over the groups that have questions, or, with `over`, over exactly
+ * those groups, one without questions counting 0 (how lmms-eval's MLVU average divides by its seven task types). */
+export function macroAverage(label: string, dim: string, filter: Filter = () => true, over?: readonly string[]): Headline {
   return {
     label,
     compute(rows) {
-      const groups = new Map<string, ResultRow[]>();
+      const groups = new Map<string, ResultRow[]>((over ?? []).map((g) => [g, []]));
       for (const r of rows.filter(filter)) {
         const v = r.categories[dim];
-        for (const g of Array.isArray(v) ? v : [v]) groups.set(g, [...(groups.get(g) ?? []), r]);
+        for (const g of Array.isArray(v) ? v : [v]) if (!over || groups.has(g)) groups.set(g, [...(groups.get(g) ?? []), r]);
       }
-      const accs = [...groups.values()].map(pct);
+      const accs = [...groups.values()].map((g) => (g.length ? pct(g) : 0));
       return accs.length ? accs.reduce((a, b) => a + b, 0) / accs.length : NaN;
     },
   };

@@ -107,13 +107,16 @@ test("longvideobench: options from candidates, correct_choice as a letter; an un
   );
 });
 
-test("mlvu: the answer text becomes its letter; M-Avg averages task types, not questions", async () => {
+test("mlvu: the answer text becomes its letter; M-Avg averages task types over all seven, as lmms-eval does", async () => {
   const { bench, rows } = await scoreFixture("mlvu", { "1_plotQA/0": "B) jump", "1_plotQA/1": "C", "4_count/0": "A" });
   assert.deepEqual(
     rows.map((r) => r.correct),
     [true, false, true],
   );
-  assert.equal(headline(bench, rows, "M-Avg"), 75); // (50 + 100) / 2, where the question mean is 66.7
+  // lmms-eval's mlvu_aggregate_results_dev (lmms_eval/tasks/mlvu/utils.py at 75571cfe) divides by its seven task
+  // types, a type without questions scoring 0: (50 + 100 + 5 × 0) / 7. The question mean would be 66.7.
+  assert.equal(headline(bench, rows, "M-Avg").toFixed(4), (150 / 7).toFixed(4));
+  assert.equal(headline(bench, rows, "M-Avg (task types asked)"), 75); // (50 + 100) / 2
 });
 
 test("tempcompass: the hand-made rules of each task; an answer no rule reads is unmatched and wrong", async () => {
