@@ -1,14 +1,57 @@
 // Paths under --data: annotation files that must exist (the error names the file and where it was expected),
 // and video paths built from ids in those files, which must stay inside --data whatever the id says.
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, type Dirent } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 
 /** The absolute path of an annotation file, or an error naming it and the benchmark's layout. */
-export function annotationFile(dataDir: string, rel: string, bench: string, layout: string): string {
+export function annotationFile(dataDir: string, rel: string, bench: string, layout: string, alsoUnder: readonly string[] = []): string {
   if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) throw new Error(`${bench}: --data ${dataDir} is not a folder (expected ${layout})`);
-  const p = join(dataDir, rel);
-  if (!existsSync(p)) throw new Error(`${bench}: expected the annotation file ${p} (layout: ${layout})`);
+  // Where a publisher's download puts it (e.g. LVBench's Hugging Face repo keeps it under data/).
+  const tried = [join(dataDir, rel), ...alsoUnder.map((d) => join(dataDir, d, rel))];
+  const p = tried.find((f) => existsSync(f));
+  if (!p) throw new Error(`${bench}: expected the annotation file ${tried.join(" or ")} (layout: ${layout})`);
   return p;
+}
+
+const VIDEO_EXT = /\.(mp4|mkv|webm|mov)$/i;
+const YOUTUBE_ID = /(?:[?&]v=|youtu\.be\/|\/shorts\/)([\w-]{11})/;
+
+/** Video files anywhere under `dir` (a few levels down), by id: the file's name without extension, and where a
+ * video2dataset sidecar (`<name>.json` beside it) gives the source URL, the YouTube id in that URL. Paths are
+ * relative to `dir`. */
+export function videoIndex(dir: string, depth = 4): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string, left: number) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(join(dir, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory() && left > 0) walk(r, left - 1);
+      else if (e.isFile() && VIDEO_EXT.test(e.name)) {
+        const stem = e.name.replace(VIDEO_EXT, "");
+        if (!out.has(stem)) out.set(stem, r);
+        const url = sidecarUrl(join(dir, rel, `${stem}.json`));
+        const id = url && YOUTUBE_ID.exec(url)?.[1];
+        if (id && !out.has(id)) out.set(id, r);
+      }
+    }
+  };
+  walk("", depth);
+  return out;
+}
+
+function sidecarUrl(path: string): string | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    const v = JSON.parse(readFileSync(path, "utf8")) as { url?: unknown };
+    return typeof v.url === "string" ? v.url : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The per-task annotation files of a benchmark that ships one file per task (MLVU, TempCompass): those present,

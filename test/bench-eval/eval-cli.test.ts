@@ -79,7 +79,7 @@ test("bad input: unknown benchmark, missing annotation file, settings changed un
   assert.equal(r.code, 1);
   assert.match(
     r.err,
-    /^hourllava: lvbench: expected the annotation file .*videomme\/video_info\.meta\.jsonl \(layout: video_info\.meta\.jsonl and videos\/<key>\.mp4 under --data\)\n$/,
+    /^hourllava: lvbench: expected the annotation file .*videomme\/video_info\.meta\.jsonl or .*videomme\/data\/video_info\.meta\.jsonl \(layout: video_info\.meta\.jsonl \(or data\/video_info\.meta\.jsonl\) and the videos as <key>\.mp4 or video2dataset shards anywhere under --data\)\n$/,
   );
   r = runBinary([
     "eval",

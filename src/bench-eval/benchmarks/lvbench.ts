@@ -1,13 +1,17 @@
 // LVBench (lmms-eval task `lvbench`): the publisher's video_info.meta.jsonl (one line per video: key, qa [{uid,
-// question with its "(A) …" options, answer, question_type [..], time_reference}]) and videos/<key>.mp4.
+// question with its "(A) …" options, answer, question_type [..], time_reference}]), at the top of --data or under
+// data/ (the AIWinter/LVBench repo), and the videos wherever they lie under --data: <key>.mp4 (videos/, or the
+// unzipped all_videos_split archive), or video2dataset's numbered shard files, found through their .json sidecars'
+// YouTube URLs.
 import { extractLvbench, letterScore } from "../answer-parse.ts";
-import { annotationFile, unsafeId } from "../data-files.ts";
+import { readdirSync } from "node:fs";
+import { annotationFile, unsafeId, videoIndex } from "../data-files.ts";
 import { accuracy } from "../headlines.ts";
 import { RowError, checked, collect, jsonlRows, str, strList } from "../rows.ts";
 import type { BenchItem, Benchmark } from "../types.ts";
 
 const ANNOTATIONS = "video_info.meta.jsonl";
-const LAYOUT = `${ANNOTATIONS} and videos/<key>.mp4 under --data`;
+const LAYOUT = `${ANNOTATIONS} (or data/${ANNOTATIONS}) and the videos as <key>.mp4 or video2dataset shards anywhere under --data`;
 // lvbench.yaml's default post_prompt (the options are already in the question).
 const POST_PROMPT = "\nAnswer the question with the option letter";
 
@@ -18,8 +22,13 @@ export const lvbench: Benchmark = {
   dimensions: ["question_type"],
   maxNewTokens: 16,
   async load(dataDir) {
-    const file = annotationFile(dataDir, ANNOTATIONS, "lvbench", LAYOUT);
+    const file = annotationFile(dataDir, ANNOTATIONS, "lvbench", LAYOUT, ["data"]);
     const { rows, problems } = await jsonlRows(file);
+    const videos = videoIndex(dataDir);
+    if (videos.size === 0 && readdirSync(dataDir).some((f) => f.startsWith("all_videos_split.zip")))
+      problems.push(
+        `${dataDir}: the videos are still in all_videos_split.zip.*: join and unzip them there (cat all_videos_split.zip.* > all.zip && unzip all.zip)`,
+      );
     const items = collect(
       rows,
       (r): BenchItem[] => {
@@ -32,7 +41,7 @@ export const lvbench: Benchmark = {
           return {
             id: str(sub, "uid"),
             videoId: key,
-            videoPath: `videos/${key}.mp4`,
+            videoPath: videos.get(key) ?? `videos/${key}.mp4`,
             prompt: str(sub, "question") + POST_PROMPT,
             answer: str(sub, "answer"),
             categories: { question_type: strList(sub, "question_type") },
