@@ -1,6 +1,8 @@
 // MLVU dev, multiple-choice tasks (lmms-eval task `mlvu_dev`): the publisher's json/<n>_<task>.json files
 // (arrays of {video, duration, question, candidates, answer (the right candidate's text), question_type}) and
 // the videos as video/<n>_<task>/<video>. The two free-form tasks (8_sub_scene, 9_summary) need a GPT judge.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { extractVideoMme, letterScore } from "../answer-parse.ts";
 import { taskFiles, unsafeId } from "../data-files.ts";
 import { macroAverage } from "../headlines.ts";
@@ -12,7 +14,7 @@ export const MLVU_TASKS = ["1_plotQA", "2_needle", "3_ego", "4_count", "5_order"
 /** Their question_type values: lmms-eval's M-Avg divides by all seven, a type without questions counting 0
  * (mlvu_aggregate_results_dev, lmms_eval/tasks/mlvu/utils.py at 75571cfe). */
 export const MLVU_TASK_TYPES = MLVU_TASKS.map((t) => t.slice(t.indexOf("_") + 1));
-const LAYOUT = `json/{${MLVU_TASKS.join(",")}}.json and video/<task>/<video> under --data`;
+const LAYOUT = `json/{${MLVU_TASKS.join(",")}}.json and video/<task>/<video> under --data (or under --data/MLVU)`;
 
 export const mlvu: Benchmark = {
   name: "mlvu",
@@ -21,7 +23,9 @@ export const mlvu: Benchmark = {
   dimensions: ["task_type"],
   maxNewTokens: 16,
   async load(dataDir) {
-    const { present, problems } = taskFiles(dataDir, "json", MLVU_TASKS, "mlvu", LAYOUT);
+    // The Hugging Face snapshot (MVLU/MLVU) keeps json/ and video/ under MLVU/: --data may name either level.
+    const base = !existsSync(join(dataDir, "json")) && existsSync(join(dataDir, "MLVU", "json")) ? "MLVU/" : "";
+    const { present, problems } = taskFiles(join(dataDir, base), "json", MLVU_TASKS, "mlvu", LAYOUT);
     const items: BenchItem[] = [];
     for (const { task, file } of present) {
       items.push(
@@ -38,7 +42,7 @@ export const mlvu: Benchmark = {
               {
                 id: `${task}/${r.where.slice(r.where.lastIndexOf("[") + 1, -1)}`,
                 videoId: video,
-                videoPath: `video/${task}/${video}`,
+                videoPath: `${base}video/${task}/${video}`,
                 // mlvu_doc_to_text with mlvu_dev.yaml's default post_prompt (lmms-eval 75571cfe; no llava_vid preset).
                 // The question text is rebuilt from the publisher's files; sy1998/MLVU_dev's own is not compared.
                 prompt: `${question}\nOnly give the best option.\nBest option: (`,

@@ -1,5 +1,5 @@
-// LVBench as users have it: the annotation file under data/ (the AIWinter/LVBench repo) and the videos unzipped
-// anywhere or downloaded by video2dataset into numbered shards whose .json sidecars carry the YouTube URL.
+// The benchmarks as users have them: LVBench's annotation file under data/ (the AIWinter/LVBench repo) and its videos
+// unzipped anywhere or in video2dataset shards whose .json sidecars carry the YouTube URL; MLVU's snapshot root.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -66,4 +66,18 @@ test("no annotation file: one error naming both places looked; the archive still
   const { problems } = await lvbench.load(z, { preset: "llava_vid" });
   assert.equal(problems.length, 1);
   assert.match(problems[0], /still in all_videos_split\.zip\.\*: join and unzip them there/);
+});
+
+test("MLVU: --data may name the snapshot's root, whose json/ and video/ lie under MLVU/", async () => {
+  const { mlvu } = await import("../../src/bench-eval/benchmarks/mlvu.ts");
+  const d = join(root, "mlvu-snapshot");
+  file(
+    join(d, "MLVU", "json", "4_count.json"),
+    JSON.stringify([{ video: "c.mp4", duration: 3, question: "Q?", candidates: ["a", "b"], answer: "b", question_type: "count" }]),
+  );
+  const { items } = await mlvu.load(d, { preset: "llava_vid" });
+  assert.deepEqual(
+    items.map((it) => [it.videoPath, it.answer]),
+    [["MLVU/video/4_count/c.mp4", "B"]],
+  );
 });
