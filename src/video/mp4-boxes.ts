@@ -26,6 +26,15 @@ export function boxes(v: DataView, from: number, to: number): Box[] {
 
 export const child = (v: DataView, b: Box, type: string): Box | undefined => boxes(v, b.start, b.end).find((c) => c.type === type);
 
+/** The timescale of an mvhd or mdhd full box (its version 1 has 64-bit times before it). */
+export const timescaleOf = (v: DataView, b: Box): number => (v.getUint8(b.start) === 1 ? v.getUint32(b.start + 20) : v.getUint32(b.start + 12));
+
+/** Whether a trak's mdia box has the video handler ("vide"). */
+export function isVideoMedia(v: DataView, mdia: Box | undefined): mdia is Box {
+  const hdlr = mdia && child(v, mdia, "hdlr");
+  return hdlr !== undefined && v.getUint32(hdlr.start + 8) === 0x76696465; // "vide"
+}
+
 export interface VideoTrackBoxes {
   view: DataView;
   tkhd: Box;
@@ -41,14 +50,13 @@ export function videoTrack(bytes: Uint8Array, name: string): VideoTrackBoxes {
   if (!moov) throw new Error(`${name}: not an mp4/mov file (no moov box); the browser build reads mp4 and mov videos`);
   for (const trak of boxes(view, moov.start, moov.end).filter((b) => b.type === "trak")) {
     const mdia = child(view, trak, "mdia");
-    const hdlr = mdia && child(view, mdia, "hdlr");
-    if (!mdia || !hdlr || view.getUint32(hdlr.start + 8) !== 0x76696465 /* "vide" */) continue;
+    if (!isVideoMedia(view, mdia)) continue;
     const mdhd = child(view, mdia, "mdhd");
     const tkhd = child(view, trak, "tkhd");
     const minf = child(view, mdia, "minf");
     const stbl = minf && child(view, minf, "stbl");
     if (!mdhd || !tkhd || !stbl) throw new Error(`${name}: the video track has no sample table`);
-    const timescale = view.getUint8(mdhd.start) === 1 ? view.getUint32(mdhd.start + 20) : view.getUint32(mdhd.start + 12);
+    const timescale = timescaleOf(view, mdhd);
     if (!timescale) throw new Error(`${name}: the video track's timescale is 0`);
     return { view, tkhd, mdhd, stbl, timescale };
   }

@@ -17,7 +17,7 @@
 //    encoder (media_time = the first sample's composition offset) is this case; a cut that trims is not.
 // Presentation times are computed as ffmpeg does: dts (stts) + the composition offset (ctts, read signed).
 import { open } from "node:fs/promises";
-import { boxes, child, type Box } from "./mp4-boxes.ts";
+import { boxes, child, isVideoMedia, timescaleOf, type Box } from "./mp4-boxes.ts";
 
 export interface TableCount {
   frames: number;
@@ -129,19 +129,16 @@ function countFromMoov(bytes: Uint8Array, fileSize: number, expected?: ExpectedS
   const kids = boxes(v, moov.start, moov.end);
   if (kids.some((b) => b.type === "mvex")) unproven("a fragmented mp4 (its samples are in moof fragments)");
   const mvhd = kids.find((b) => b.type === "mvhd") ?? unproven("no mvhd box");
-  const movieScale = v.getUint8(mvhd.start) === 1 ? u32(mvhd.start + 20) : u32(mvhd.start + 12);
+  const movieScale = timescaleOf(v, mvhd);
 
   const video = kids
     .filter((b) => b.type === "trak")
     .map((trak) => ({ trak, mdia: child(v, trak, "mdia") }))
-    .filter(({ mdia }) => {
-      const hdlr = mdia && child(v, mdia, "hdlr");
-      return hdlr !== undefined && u32(hdlr.start + 8) === 0x76696465; // "vide"
-    });
+    .filter(({ mdia }) => isVideoMedia(v, mdia));
   if (video.length !== 1) unproven(`${video.length} video tracks (one is needed to know which stream ffmpeg reads)`);
   const { trak, mdia } = video[0];
   const mdhd = child(v, mdia!, "mdhd") ?? unproven("no mdhd box");
-  const mediaScale = v.getUint8(mdhd.start) === 1 ? u32(mdhd.start + 20) : u32(mdhd.start + 12);
+  const mediaScale = timescaleOf(v, mdhd);
   if (!mediaScale) unproven("the video track's timescale is 0");
   const minf = child(v, mdia!, "minf") ?? unproven("no minf box");
   const stbl = child(v, minf, "stbl") ?? unproven("no stbl box");
