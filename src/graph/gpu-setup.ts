@@ -57,8 +57,9 @@ export function noAdapterHelp(env: NodeJS.ProcessEnv = process.env): string {
     ? `the Vulkan driver VK_ICD_FILENAMES names (${env.VK_ICD_FILENAMES})`
     : `the Vulkan drivers in ${SYSTEM_ICD_DIRS.join(", ")}`;
   const loader = hasLoader() ? "" : " The Vulkan loader libvulkan.so.1 is missing: apt-get install libvulkan1.";
-  const soft = swiftShaderIcd()
-    ? ` Without a GPU, HOURLLAVA_VK_ICD=swiftshader runs WebGPU on chromium's CPU Vulkan (${swiftShaderIcd()}): right answers, slowly.`
+  const swiftShader = swiftShaderIcd();
+  const soft = swiftShader
+    ? ` Without a GPU, HOURLLAVA_VK_ICD=swiftshader runs WebGPU on chromium's CPU Vulkan (${swiftShader}): right answers, slowly.`
     : " Without a GPU, install chromium and set HOURLLAVA_VK_ICD=swiftshader to run WebGPU on its CPU Vulkan (slowly).";
   return `WebGPU found no adapter: it looked for ${looked}.${loader}${soft}`;
 }
