@@ -35,6 +35,8 @@ import { checkWeightsFinite } from "./weights-check.ts";
 import { resolveModel } from "./resolve-model.ts";
 import { quantizedCopy } from "./quantized-copy.ts";
 import { loadImage } from "../image/load-image.ts";
+import { LiveMemory, liveEntryDir, type LiveOptions } from "./live.ts";
+import { isStreamUrl, liveUrlRefusal, parseLiveSource, type LiveSource } from "../video/live-source.ts";
 
 export interface AppOptions {
   /** The execution provider; "auto" picks CUDA, then WebGPU, then the CPU (`app.device` says which). */
@@ -174,6 +176,7 @@ export class HourLlavaApp {
 
   /** Probe, sample (1 fps, ≥128 frames), decode, preprocess and encode the video — or reuse its cached memory. */
   async remember(video: string, opts: { onProgress?: (done: number, total: number) => void } = {}): Promise<VideoMemory> {
+    if (isStreamUrl(video)) throw new Error(liveUrlRefusal(video));
     const t0 = performance.now();
     const { plan, key, cache, sha, modelId: id, probe } = await this.memoryStatus(video);
     const incomplete = this.checkComplete(video, plan);
@@ -245,6 +248,22 @@ export class HourLlavaApp {
       frameCountSource: plan.info.frameCountSource,
       ...(incomplete ? { incomplete } : {}),
     };
+  }
+
+  /**
+   * A memory that grows while `source` arrives (a file still being written, "-" for stdin, a udp/srt/rtmp/rtsp URL,
+   * an HLS playlist URL, a V4L2 device): ask about `live.snapshot()` at any moment. Stored in the cache as it grows
+   * (unless noCache), so a later call on the same source resumes it; `live.stop()` ends the reading.
+   */
+  async rememberLive(source: string | LiveSource, opts: Omit<LiveOptions, "store"> & { idleTimeoutS?: number } = {}): Promise<LiveMemory> {
+    const src = typeof source === "string" ? parseLiveSource(source, { idleTimeoutS: opts.idleTimeoutS }) : source;
+    const cacheDir = this.opts.cacheDir ?? defaultCacheDir();
+    const dtype = this.opts.cacheDtype ?? "f16";
+    const size = this.model.config.vision.image_size;
+    const store = this.opts.noCache
+      ? undefined
+      : { dir: liveEntryDir(cacheDir, src, await this.modelId(cacheDir), opts.videoFps ?? 1, size, dtype), modelId: await this.modelId(cacheDir), dtype };
+    return LiveMemory.start(this.model, src, { ...opts, store, onNotice: opts.onNotice ?? this.opts.onWarning ?? ((m) => process.stderr.write(`${m}\n`)) });
   }
 
   /** A truncated video is told (or refused with strictMedia) before anything is encoded, never answered silently. */

@@ -48,8 +48,8 @@ export function withModelOptions(c: Command): Command {
     .option("--threads <n>", "intra-op threads (default: all cores)", intOption("threads", 1))
     .option(
       "--sampling <rule>",
-      "frames: one-fps-min (feature-extraction rule) | streaming (raw-video loader: every round(fps)-th)",
-      choiceOption("sampling", ["one-fps-min", "streaming"]),
+      "frames: one-fps-min (feature-extraction rule) | streaming (raw-video loader: every round(fps)-th) | prefix (every round(fps)-th even under 128 s: what --live holds)",
+      choiceOption("sampling", ["one-fps-min", "streaming", "prefix"]),
       "one-fps-min",
     )
     .option("--fps <rate>", "frames per second of video to keep (official: 1, at least 128 frames)", numOption("fps", { min: 0, exclusiveMin: true }))

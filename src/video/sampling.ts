@@ -2,7 +2,7 @@
 
 /** Frames picked from a video, in increasing index order, with their times in seconds. */
 export interface FrameSample {
-  strategy: "one-fps-min" | "streaming";
+  strategy: "one-fps-min" | "streaming" | "prefix";
   indices: number[];
   /** index / native fps: the true presentation time of each picked frame. */
   timesS: number[];
@@ -123,4 +123,25 @@ export function sampleStreaming(input: SampleInput, opts: StreamingOptions = {})
     officialTimesS = indices.map((i) => i / fps);
   }
   return { strategy: "streaming", indices, timesS: indices.map((i) => i / fps), officialTimesS, durationS: frameCount / fps };
+}
+
+/**
+ * The prefix-stable rule: every round(fps / videoFps)-th frame from frame 0, however short the video. It is the
+ * streaming loader without its short-video branch, so a video cut at any point keeps the frames the whole video
+ * picked before that point: what a live memory holds (app/live.ts). From minFrames seconds on (128 at 1 fps) it
+ * picks what sampleStreaming picks; below that the model repeats the short memory up to 128 frames by linspace
+ * (model/arch/memory.ts), as the official code does for any memory shorter than 128 frames.
+ */
+export function samplePrefix(input: SampleInput, videoFps = 1): FrameSample {
+  checkInput("samplePrefix", input);
+  const step = prefixStep(input.fps, videoFps);
+  const indices: number[] = [];
+  for (let i = 0; i < input.frameCount; i += step) indices.push(i);
+  return { strategy: "prefix", indices, timesS: indices.map((i) => i / input.fps), durationS: input.frameCount / input.fps };
+}
+
+/** Frames between two picked ones: round(fps / videoFps), as the streaming loader rounds it; at least 1. */
+export function prefixStep(fps: number, videoFps = 1): number {
+  if (!(videoFps > 0) || !Number.isFinite(videoFps)) throw new Error(`the frame rate must be a positive number, got ${videoFps}`);
+  return Math.max(1, pyRound(fps / videoFps));
 }

@@ -8,9 +8,9 @@ import { decodeFrames } from "./frames.ts";
 import { preprocessFrame, SIGLIP_SIZE } from "./preprocess.ts";
 import { defaultPreprocessWorkers, PreprocessPool } from "./preprocess-pool.ts";
 import { probeVideo, type VideoInfo } from "./probe.ts";
-import { sampleOneFpsMin, sampleStreaming, type FrameSample, type RateOptions } from "./sampling.ts";
+import { sampleOneFpsMin, samplePrefix, sampleStreaming, type FrameSample, type RateOptions } from "./sampling.ts";
 
-export type SamplingStrategy = "one-fps-min" | "streaming";
+export type SamplingStrategy = "one-fps-min" | "streaming" | "prefix";
 
 export interface FramePlan {
   info: VideoInfo;
@@ -35,10 +35,14 @@ export async function planFrames(path: string, opts: PlanOptions = {}): Promise<
   const info = opts.info ?? (await probeVideo(path, { countFrames: opts.countFrames ?? true }));
   const input = { frameCount: info.frameCount, fps: info.fps };
   const r = opts.rate ?? {};
+  const strategy = opts.strategy ?? "one-fps-min";
+  if (strategy === "prefix" && r.maxFrames !== undefined) throw new Error("--max-frames spreads frames over the whole video, which the prefix rule does not; leave one out");
   const sample =
-    (opts.strategy ?? "one-fps-min") === "streaming"
+    strategy === "streaming"
       ? sampleStreaming(input, { minFrames: opts.minFrames, videoFps: r.rate, framesUpbound: r.maxFrames })
-      : sampleOneFpsMin(input, opts.minFrames, r);
+      : strategy === "prefix"
+        ? samplePrefix(input, r.rate)
+        : sampleOneFpsMin(input, opts.minFrames, r);
   return { info, sample };
 }
 

@@ -1,0 +1,218 @@
+// Frames of a live source as they arrive, picked by the prefix-stable rule (every round(fps / videoFps)-th decoded
+// frame, sampling.ts's samplePrefix), as packed RGB at the native size, so each is preprocessed exactly as a file's
+// frame is. Two ffmpeg processes: the first reads the source and copies its video packets out as NUT, telling the
+// stream's frame rate on stderr before any packet; the second decodes them with a select filter built from that
+// rate. (One process cannot: its filter is fixed before the rate is known, and a pipe cannot be probed twice.)
+import type { ChildProcess } from "node:child_process";
+import type { Readable } from "node:stream";
+import { ffmpegPath } from "./ffmpeg-path.ts";
+import { ffmpegErrorSummary, passthroughArgs } from "./ffmpeg-run.ts";
+import { spawnFfmpeg } from "./ffmpeg-spawn.ts";
+import type { LiveSource } from "./live-source.ts";
+import { prefixStep } from "./sampling.ts";
+import { followFile } from "./file-follow.ts";
+
+export interface LiveStreamInfo {
+  codec: string;
+  width: number;
+  height: number;
+  /** The stream's frame rate as ffmpeg reports it (fps, else tbr). */
+  fps: number;
+  /** Decoded frames per picked frame. */
+  step: number;
+}
+
+export interface LiveFrame {
+  /** Picked frames before this one in this read of the source (0, 1, 2, …). */
+  n: number;
+  /** Its decoded frame number in this read (n × step). */
+  index: number;
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+}
+
+export interface LiveReadOptions {
+  /** Picked frames per second of stream (1: the official rate). */
+  videoFps: number;
+  /** Told the stream's codec, size and rate once ffmpeg has read its header, before the first frame. */
+  onInfo?: (info: LiveStreamInfo) => void;
+  /** Ends both ffmpeg processes at once (the generator then returns). */
+  signal?: AbortSignal;
+  /** What a `pipe` source reads (default: this process's stdin). */
+  stdin?: Readable;
+}
+
+/** How a read of the source ended: the source ended (or went silent past the idle timeout), or ffmpeg failed. */
+export interface LiveReadEnd {
+  reason: "ended" | "failed" | "stopped";
+  message?: string;
+}
+
+const STDERR_LIMIT = 1 << 16;
+// ffmpeg probes 5 s of a stream before its first packet by default; one second tells the rate of the formats a live
+// source uses (MPEG-TS, FLV, NUT, Matroska) and keeps a question's answer from waiting on the probe.
+const LOW_LATENCY_PROBE = ["-analyzeduration", "1000000", "-probesize", "1000000"];
+
+/** The first video stream of ffmpeg's input report: codec, display size and rate (fps, else tbr). */
+export function parseStreamInfo(stderr: string): Omit<LiveStreamInfo, "step"> | undefined {
+  for (const line of stderr.split(/\r?\n/)) {
+    const m = /Stream #\d+:\d+.*?: Video: ([A-Za-z0-9_]+)/.exec(line);
+    if (!m) continue;
+    const size = /, (\d{1,5})x(\d{1,5})\b/.exec(line);
+    const rate = /, ([\d.]+)(k?) fps\b/.exec(line) ?? /, ([\d.]+)(k?) tbr\b/.exec(line);
+    if (!size || !rate) continue;
+    const fps = Number(rate[1]) * (rate[2] ? 1000 : 1);
+    if (!(fps > 0)) continue;
+    return { codec: m[1], width: Number(size[1]), height: Number(size[2]), fps };
+  }
+  return undefined;
+}
+
+function collectStderr(child: ChildProcess): { text: () => string } {
+  let text = "";
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (c: string) => {
+    if (text.length < STDERR_LIMIT) text += c;
+  });
+  return { text: () => text };
+}
+
+function exitOf(child: ChildProcess, what: string): Promise<number | null> {
+  const p = new Promise<number | null>((resolve, reject) => {
+    child.on("error", (err) => reject(new Error(`cannot run ffmpeg (${ffmpegPath()}) for ${what}: ${err.message}`)));
+    child.on("close", (code) => resolve(code));
+  });
+  p.catch(() => undefined);
+  return p;
+}
+
+/** Reads the source once, from now until it ends, fails or `signal` aborts; yields each picked frame. */
+export async function* liveFrames(src: LiveSource, opts: LiveReadOptions): AsyncGenerator<LiveFrame, LiveReadEnd> {
+  const piped = src.kind === "pipe" || src.kind === "file";
+  const demux = spawnFfmpeg(
+    ["-hide_banner", "-v", "info", "-nostats", ...(piped ? [] : ["-nostdin"]), ...LOW_LATENCY_PROBE, ...src.inputArgs, "-map", "0:v:0", "-c", "copy", "-flush_packets", "1", "-f", "nut", "pipe:1"],
+    [piped ? "pipe" : "ignore", "pipe", "pipe"],
+  );
+  const follow = new AbortController();
+  if (piped) {
+    const input = src.kind === "file" ? followFile(src.canonical, { idleTimeoutS: src.idleTimeoutS, signal: follow.signal }) : (opts.stdin ?? process.stdin);
+    input.on("error", (e) => demuxErrors.push(`${src.spec}: ${e.message}`));
+    input.pipe(demux.stdin!);
+    demux.stdin!.on("error", () => undefined); // ffmpeg gone: its exit says why
+  }
+  const demuxErrors: string[] = [];
+  const demuxErr = collectStderr(demux);
+  const demuxExit = exitOf(demux, src.spec);
+  let decode: ChildProcess | undefined;
+  const kill = () => {
+    follow.abort();
+    demux.kill("SIGKILL");
+    decode?.kill("SIGKILL");
+  };
+  // A source silent for the idle timeout has ended (or dropped): ffmpeg's own timeouts differ by protocol and
+  // version, so the silence is timed here, on the packets the first process passes on.
+  let lastData = Date.now();
+  let idle = false;
+  demux.stderr!.on("data", () => (lastData = Date.now())); // probing, until the packets flow
+  const idleTimer = setInterval(() => {
+    if (Date.now() - lastData > src.idleTimeoutS * 1000) {
+      idle = true;
+      demux.kill("SIGKILL");
+    }
+  }, 200);
+  const aborted = () => opts.signal?.aborted === true;
+  if (aborted()) kill();
+  else opts.signal?.addEventListener("abort", kill, { once: true });
+  try {
+    // The rate comes before the first packet: wait for it (or for the end of a source that never gave one).
+    const info = await new Promise<Omit<LiveStreamInfo, "step"> | undefined>((resolve) => {
+      const check = () => {
+        const i = parseStreamInfo(demuxErr.text());
+        if (i) resolve(i);
+      };
+      demux.stderr!.on("data", check);
+      demuxExit.then(
+        () => resolve(parseStreamInfo(demuxErr.text())),
+        () => resolve(undefined),
+      );
+    });
+    if (aborted()) return { reason: "stopped" };
+    if (!info) {
+      if (idle) return { reason: "ended", message: `${src.spec}: nothing came for ${src.idleTimeoutS} s` };
+      if (demuxErrors.length) return { reason: "failed", message: demuxErrors[0] };
+      const code = await demuxExit.catch((e: Error) => e.message);
+      return { reason: "failed", message: `${src.spec}: no video stream came (ffmpeg ${typeof code === "string" ? code : `exit ${code}`}: ${ffmpegErrorSummary(demuxErr.text(), src.canonical)})` };
+    }
+    const step = prefixStep(info.fps, opts.videoFps);
+    opts.onInfo?.({ ...info, step });
+    decode = spawnFfmpeg(
+      [
+        "-hide_banner",
+        "-v",
+        "error",
+        "-noautorotate",
+        "-probesize",
+        "32",
+        "-analyzeduration",
+        "0",
+        "-f",
+        "nut",
+        "-i",
+        "pipe:0",
+        "-vf",
+        `select=not(mod(n\\,${step}))`,
+        ...(await passthroughArgs()),
+        "-an",
+        "-sn",
+        "-dn",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-flush_packets",
+        "1",
+        "pipe:1",
+      ],
+      ["pipe", "pipe", "pipe"],
+    );
+    demux.stdout!.pipe(decode.stdin!);
+    demux.stdout!.on("data", () => (lastData = Date.now())); // after pipe(): a listener before it would take the header
+    decode.stdin!.on("error", () => undefined);
+    const decodeErr = collectStderr(decode);
+    const decodeExit = exitOf(decode, src.spec);
+    const frameBytes = info.width * info.height * 3;
+    let frame = new Uint8Array(frameBytes);
+    let filled = 0;
+    let n = 0;
+    for await (const chunk of decode.stdout! as AsyncIterable<Buffer>) {
+      let off = 0;
+      while (off < chunk.length) {
+        const k = Math.min(frameBytes - filled, chunk.length - off);
+        frame.set(chunk.subarray(off, off + k), filled);
+        filled += k;
+        off += k;
+        if (filled === frameBytes) {
+          yield { n, index: n * step, width: info.width, height: info.height, rgb: frame };
+          n++;
+          frame = new Uint8Array(frameBytes);
+          filled = 0;
+        }
+      }
+    }
+    const [dCode, dxCode] = await Promise.all([demuxExit.catch(() => -1), decodeExit.catch(() => -1)]);
+    if (aborted()) return { reason: "stopped" };
+    if (dxCode !== 0 && !idle) return { reason: "failed", message: `${src.spec}: decoding failed (ffmpeg: ${ffmpegErrorSummary(decodeErr.text(), src.canonical)})` };
+    // Silence past the idle timeout is the end of this read (a network source is then read again).
+    return dCode === 0 || idle
+      ? { reason: "ended" }
+      : { reason: "failed", message: `${src.spec}: ${ffmpegErrorSummary(demuxErr.text(), src.canonical)}` };
+  } finally {
+    clearInterval(idleTimer);
+    follow.abort();
+    opts.signal?.removeEventListener("abort", kill);
+    if (demux.exitCode === null && demux.signalCode === null) demux.kill("SIGKILL");
+    if (decode && decode.exitCode === null && decode.signalCode === null) decode.kill("SIGKILL");
+    await demuxExit.catch(() => undefined);
+  }
+}
