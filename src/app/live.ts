@@ -260,7 +260,8 @@ export class LiveMemory {
     if (asked === "auto") {
       // 80 % of the measured rate, at most the official 1 fps, so the memory keeps up with some room to answer.
       this.videoFps = Math.min(1, Number((0.8 * this.encodeFps).toPrecision(2)));
-      if (this.videoFps < 1) this.notice(`this machine encodes ${this.encodeFps.toFixed(2)} frames/s: recording at ${this.videoFps} frames per second of stream (--fps auto)`);
+      if (this.videoFps < 1)
+        this.notice(`this machine encodes ${this.encodeFps.toFixed(2)} frames/s: recording at ${this.videoFps} frames per second of stream (--fps auto)`);
     } else {
       if (!(asked > 0)) throw new Error(`the frame rate must be a positive number, got ${asked}`);
       this.videoFps = asked;
@@ -316,6 +317,8 @@ export class LiveMemory {
         videoFps: this.videoFps,
         signal: this.abort.signal,
         stdin: this.opts.stdin,
+        // A network source may not have started (or come back) yet: wait for it as long as one would keep trying.
+        ...(this.source.reconnects ? { startTimeoutS: this.opts.giveUpS ?? 120 } : {}),
         onInfo: (i) => {
           this.stream = i;
           this.span = i.step / i.fps;
@@ -350,13 +353,17 @@ export class LiveMemory {
       const end = r.done ? r.value : { reason: "stopped" as const };
       if (this.abort.signal.aborted || end.reason === "stopped") return void (this.state = "stopped");
       if (end.reason === "failed" && !this.source.reconnects) throw new Error(end.message);
-      if (!this.source.reconnects) return;
+      if (!this.source.reconnects) {
+        if (this.readFrames === 0 && this.frames === this.resumedFrames && end.message) throw new Error(end.message); // never started
+        return;
+      }
       if ((Date.now() - silentSince) / 1000 > (this.opts.giveUpS ?? 120)) {
         this.notice(`${this.source.spec}: nothing for ${this.opts.giveUpS ?? 120} s; the live memory stops at ${this.frames} frames`);
         return;
       }
       this.state = "reconnecting";
-      if (this.readFrames > 0) this.notice(`${this.source.spec}: ${end.message ?? "the source went silent"}; reading it again (the gap is marked in the memory's timeline)`);
+      if (this.readFrames > 0)
+        this.notice(`${this.source.spec}: ${end.message ?? "the source went silent"}; reading it again (the gap is marked in the memory's timeline)`);
       await new Promise((res) => setTimeout(res, 500));
       this.read++;
     }

@@ -4,7 +4,20 @@
 // rolling window evicted) and meta.json. Tokens are appended before their timeline line, so a kill between the
 // two loses at most that batch's times; a row cut short by a kill is dropped when the entry is opened again. A
 // window compacts the token file by writing the kept rows to a new file and renaming it over, never in place.
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { f16BitsToF32, f32ToF16Bits } from "../io/dtype.ts";
 import { TOKENS_PER_FRAME } from "../model/arch/projector.ts";
@@ -60,7 +73,8 @@ export class LiveStore {
       const metaPath = join(dir, "meta.json");
       if (existsSync(metaPath)) {
         const old = JSON.parse(readFileSync(metaPath, "utf8")) as LiveMeta;
-        if (old.hidden !== meta.hidden || old.dtype !== meta.dtype) throw new Error(`${dir}: a live memory of another shape (hidden ${old.hidden}, ${old.dtype})`);
+        if (old.hidden !== meta.hidden || old.dtype !== meta.dtype)
+          throw new Error(`${dir}: a live memory of another shape (hidden ${old.hidden}, ${old.dtype})`);
         meta = old;
       } else writeFileAtomic(metaPath, JSON.stringify(meta, null, 2) + "\n");
       const files = readdirSync(dir)
@@ -130,7 +144,8 @@ export class LiveStore {
   /** Appends frames' tokens (and their timeline line); returns the tokens as stored (f16-rounded when f16). */
   append(tokens: Float32Array, line: Omit<Extract<TimelineLine, { frame: number }>, "frame">): Float32Array {
     const count = tokens.length / this.rowFloats;
-    if (!Number.isInteger(count) || count !== line.count) throw new Error(`live memory: ${tokens.length} values are not ${line.count} frames of ${this.rowFloats}`);
+    if (!Number.isInteger(count) || count !== line.count)
+      throw new Error(`live memory: ${tokens.length} values are not ${line.count} frames of ${this.rowFloats}`);
     let bytes: Uint8Array;
     let stored = tokens;
     if (this.meta.dtype === "f16") {

@@ -8,6 +8,7 @@ import { checkAskOptions } from "../app/ask-options.ts";
 import { choiceOption, intOption, numOption } from "./options.ts";
 import { encodeFarm, withFarmOptions, type FarmOpts } from "./encode-farm.ts";
 import { open, withModelOptions, type CommonOpts } from "./model-options.ts";
+import { checkLiveOptions, liveAsk, liveChat, withLiveOptions, type LiveOpts } from "./live.ts";
 
 function withSampling(c: Command): Command {
   return c
@@ -85,10 +86,28 @@ export function registerAskCommands(program: Command): void {
         );
     });
 
-  withSampling(withModelOptions(program.command("ask <video> <question>").description("answer a question about a video or an image (jpg, png…), streamed")))
-    .option("--json", "print one JSON object with the answer, timings and cache info")
-    .action(async (video: string, question: string, _o: CommonOpts, cmd: Command) => {
-      const o = cmd.optsWithGlobals() as CommonOpts; // --verbose is a program-wide option
+  withLiveOptions(
+    withSampling(
+      withModelOptions(
+        program
+          .command("ask <video> [question]")
+          .usage("[options] <video> <question>  |  --live <source> [--every <seconds>] <question>")
+          .description("answer a question about a video or an image (jpg, png…), streamed; or about a live stream, as it arrives"),
+      ),
+    ),
+  )
+    .option("--json", "print one JSON object with the answer, timings and cache info (with --live: one JSON line per answer)")
+    .action(async (first: string, second: string | undefined, _o: CommonOpts, cmd: Command) => {
+      const o = cmd.optsWithGlobals() as CommonOpts & LiveOpts; // --verbose is a program-wide option
+      checkLiveOptions(o);
+      if (o.live !== undefined) {
+        if (second !== undefined) throw new Error(`ask --live takes the question only (the source is --live ${o.live}); got "${first}" and "${second}"`);
+        if (!first.trim()) throw new Error("the question is empty");
+        checkAskOptions(askOptions(o));
+        return liveAsk(first, o, askOptions(o));
+      }
+      if (second === undefined) throw new Error("ask needs a video and a question: hourllava ask <video> <question> (or --live <source> <question>)");
+      const [video, question] = [first, second];
       if (!question.trim()) throw new Error("the question is empty");
       checkAskOptions(askOptions(o));
       const t0 = performance.now();
@@ -142,39 +161,49 @@ export function registerAskCommands(program: Command): void {
       }
     });
 
-  withSampling(withModelOptions(program.command("chat <video>").description("interactive questions about one video or image (/exit to leave)"))).action(
-    async (video: string, o: CommonOpts) => {
-      checkAskOptions(askOptions(o));
-      const app = await open(o);
-      const mem = await rememberInput(app, video);
-      await app.model.releaseVision(); // one video per command: its memory is built
-      // Sessions are built before the prompt, so the first answer is as quick as the next ones.
-      if (!o.quiet) process.stderr.write("preparing the language model…\n");
-      await app.warmUp();
-      const chat = app.chat(mem);
-      // Lines are read as a stream (not rl.question), so piped input is not lost while an answer is generated.
-      const rl = createInterface({ input: process.stdin, terminal: process.stdin.isTTY === true });
-      const held = "image" in mem ? `a ${mem.width}×${mem.height} image (${mem.tiles} tiles)` : `${mem.frames} frames`;
-      process.stdout.write(`${video}: ${held} in memory. Ask away; /exit to leave.\n> `);
-      try {
-        for await (const line of rl) {
-          const q = line.trim();
-          if (q === "/exit" || q === "/quit") break;
-          if (q) {
-            // A failed turn (e.g. over the context) is reported and left out of the history; the chat goes on.
-            try {
-              for await (const piece of chat.send(q, askOptions(o))) process.stdout.write(piece);
-              process.stdout.write("\n");
-            } catch (e) {
-              process.stdout.write("\n");
-              process.stderr.write(`hourllava: ${(e as Error).message.split("\n")[0]}\n`);
-            }
+  withLiveOptions(
+    withSampling(
+      withModelOptions(
+        program.command("chat [video]").description("interactive questions about one video or image, or a live stream with --live (/exit to leave)"),
+      ),
+    ),
+  ).action(async (video: string | undefined, o: CommonOpts & LiveOpts) => {
+    checkAskOptions(askOptions(o));
+    checkLiveOptions(o);
+    if (o.live !== undefined) {
+      if (video !== undefined) throw new Error(`chat --live takes no video (the source is --live ${o.live}); got "${video}"`);
+      return liveChat(o, askOptions(o));
+    }
+    if (video === undefined) throw new Error("chat needs a video (or --live <source>)");
+    const app = await open(o);
+    const mem = await rememberInput(app, video);
+    await app.model.releaseVision(); // one video per command: its memory is built
+    // Sessions are built before the prompt, so the first answer is as quick as the next ones.
+    if (!o.quiet) process.stderr.write("preparing the language model…\n");
+    await app.warmUp();
+    const chat = app.chat(mem);
+    // Lines are read as a stream (not rl.question), so piped input is not lost while an answer is generated.
+    const rl = createInterface({ input: process.stdin, terminal: process.stdin.isTTY === true });
+    const held = "image" in mem ? `a ${mem.width}×${mem.height} image (${mem.tiles} tiles)` : `${mem.frames} frames`;
+    process.stdout.write(`${video}: ${held} in memory. Ask away; /exit to leave.\n> `);
+    try {
+      for await (const line of rl) {
+        const q = line.trim();
+        if (q === "/exit" || q === "/quit") break;
+        if (q) {
+          // A failed turn (e.g. over the context) is reported and left out of the history; the chat goes on.
+          try {
+            for await (const piece of chat.send(q, askOptions(o))) process.stdout.write(piece);
+            process.stdout.write("\n");
+          } catch (e) {
+            process.stdout.write("\n");
+            process.stderr.write(`hourllava: ${(e as Error).message.split("\n")[0]}\n`);
           }
-          process.stdout.write("> ");
         }
-      } finally {
-        rl.close();
+        process.stdout.write("> ");
       }
-    },
-  );
+    } finally {
+      rl.close();
+    }
+  });
 }

@@ -41,6 +41,7 @@ export const redisUrlOf = (o: { redis?: string }) => o.redis ?? process.env.HOUR
 
 /** What a memory is built with; workers refuse jobs whose settings differ from theirs. */
 export function encodeSettings(o: CommonOpts, model: string): EncodeSettings {
+  if (o.fps === "auto") throw new Error("--fps auto is for --live sources; an encode farm needs a number");
   return { model, sampling: o.sampling ?? "one-fps-min", fps: o.fps ?? null, maxFrames: o.maxFrames ?? null, cacheDtype: o.cacheDtype ?? "f16" };
 }
 

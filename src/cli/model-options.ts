@@ -21,7 +21,7 @@ export interface CommonOpts {
   quant?: QuantScheme;
   computeDtype?: "f32" | "f16";
   lockTimeout?: number;
-  fps?: number;
+  fps?: number | "auto";
   maxFrames?: number;
   cacheDtype?: CacheDtype;
   json?: boolean;
@@ -52,7 +52,7 @@ export function withModelOptions(c: Command): Command {
       choiceOption("sampling", ["one-fps-min", "streaming", "prefix"]),
       "one-fps-min",
     )
-    .option("--fps <rate>", "frames per second of video to keep (official: 1, at least 128 frames)", numOption("fps", { min: 0, exclusiveMin: true }))
+    .option("--fps <rate>", "frames per second of video to keep (official: 1, at least 128 frames); with --live, auto: what this machine encodes", fpsOption)
     .option("--max-frames <n>", "at most this many frames, spread over the whole video (official: no cap)", intOption("max-frames", 1))
     .option("--no-cache", "do not read or write the memory cache")
     .option("--cache-dtype <dtype>", "precision of cached video tokens: f16 (half the disk) | f32 (exact)", choiceOption("cache-dtype", ["f16", "f32"]), "f16")
@@ -69,7 +69,13 @@ export function withModelOptions(c: Command): Command {
     .option("--lock-timeout <seconds>", "longest wait for another process encoding the same video (default 24 h)", numOption("lock-timeout", { min: 0 }));
 }
 
+const fpsNumber = numOption("fps", { min: 0, exclusiveMin: true });
+function fpsOption(v: string): number | "auto" {
+  return v.trim() === "auto" ? "auto" : fpsNumber(v);
+}
+
 export async function open(o: CommonOpts, batch?: number): Promise<HourLlavaApp> {
+  if (o.fps === "auto") throw new Error("--fps auto is for --live sources (the rate a stream can be recorded at); give a file a number");
   const opts: AppOptions = {
     device: o.device,
     threads: o.threads,

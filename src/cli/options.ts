@@ -61,6 +61,12 @@ export function durationOption(name: string): Parse<number> {
   return (v) => parseDuration(v) ?? fail(name, "a duration like 7d, 12h, 30m or 45s", v);
 }
 
+/** Seconds: a positive number ("60") or a duration with a unit ("2h", "90m"). */
+export function secondsOption(name: string): Parse<number> {
+  const num = numOption(name, { min: 0, exclusiveMin: true });
+  return (v) => parseDuration(v) ?? (DECIMAL.test(v.trim()) ? num(v) : fail(name, "seconds, or a duration like 2h, 90m or 45s", v));
+}
+
 /** A power of two in [min, max] ("weights per quantization block"). */
 export function powerOfTwoOption(name: string, min: number, max: number): Parse<number> {
   const int = intOption(name, min, max);

@@ -21,7 +21,17 @@ export function followFile(path: string, opts: FollowOptions): Readable {
   return new Readable({
     async read() {
       try {
-        handle ??= await open(path, "r");
+        // The writer may not have created it yet: wait for it as for growth.
+        while (!handle) {
+          try {
+            handle = await open(path, "r");
+          } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+            if (opts.signal?.aborted) return void this.push(null);
+            if (Date.now() - idleSince > opts.idleTimeoutS * 1000) throw new Error(`no such file (waited ${opts.idleTimeoutS} s for it to appear)`);
+            await sleep(POLL_MS);
+          }
+        }
         const buf = Buffer.allocUnsafe(CHUNK);
         for (;;) {
           if (opts.signal?.aborted) return void this.push(null);

@@ -4,6 +4,7 @@
 // stream's frame rate on stderr before any packet; the second decodes them with a select filter built from that
 // rate. (One process cannot: its filter is fixed before the rate is known, and a pipe cannot be probed twice.)
 import type { ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { ffmpegPath } from "./ffmpeg-path.ts";
 import { ffmpegErrorSummary, passthroughArgs } from "./ffmpeg-run.ts";
@@ -39,6 +40,8 @@ export interface LiveReadOptions {
   onInfo?: (info: LiveStreamInfo) => void;
   /** Ends both ffmpeg processes at once (the generator then returns). */
   signal?: AbortSignal;
+  /** Longest wait for the stream to start (its header read), default the source's idle timeout. */
+  startTimeoutS?: number;
   /** What a `pipe` source reads (default: this process's stdin). */
   stdin?: Readable;
 }
@@ -90,8 +93,28 @@ function exitOf(child: ChildProcess, what: string): Promise<number | null> {
 /** Reads the source once, from now until it ends, fails or `signal` aborts; yields each picked frame. */
 export async function* liveFrames(src: LiveSource, opts: LiveReadOptions): AsyncGenerator<LiveFrame, LiveReadEnd> {
   const piped = src.kind === "pipe" || src.kind === "file";
+  // A source silent for the idle timeout has ended (or dropped): ffmpeg's own timeouts differ by protocol and
+  // version, so the silence is timed here, on the bytes going in and the packets the first process passes on.
+  let lastData = Date.now();
   const demux = spawnFfmpeg(
-    ["-hide_banner", "-v", "info", "-nostats", ...(piped ? [] : ["-nostdin"]), ...LOW_LATENCY_PROBE, ...src.inputArgs, "-map", "0:v:0", "-c", "copy", "-flush_packets", "1", "-f", "nut", "pipe:1"],
+    [
+      "-hide_banner",
+      "-v",
+      "info",
+      "-nostats",
+      ...(piped ? [] : ["-nostdin"]),
+      ...LOW_LATENCY_PROBE,
+      ...src.inputArgs,
+      "-map",
+      "0:v:0",
+      "-c",
+      "copy",
+      "-flush_packets",
+      "1",
+      "-f",
+      "nut",
+      "pipe:1",
+    ],
     [piped ? "pipe" : "ignore", "pipe", "pipe"],
   );
   const follow = new AbortController();
@@ -99,6 +122,7 @@ export async function* liveFrames(src: LiveSource, opts: LiveReadOptions): Async
     const input = src.kind === "file" ? followFile(src.canonical, { idleTimeoutS: src.idleTimeoutS, signal: follow.signal }) : (opts.stdin ?? process.stdin);
     input.on("error", (e) => demuxErrors.push(`${src.spec}: ${e.message}`));
     input.pipe(demux.stdin!);
+    input.on("data", () => (lastData = Date.now())); // bytes in count as life while ffmpeg probes them
     demux.stdin!.on("error", () => undefined); // ffmpeg gone: its exit says why
   }
   const demuxErrors: string[] = [];
@@ -110,13 +134,12 @@ export async function* liveFrames(src: LiveSource, opts: LiveReadOptions): Async
     demux.kill("SIGKILL");
     decode?.kill("SIGKILL");
   };
-  // A source silent for the idle timeout has ended (or dropped): ffmpeg's own timeouts differ by protocol and
-  // version, so the silence is timed here, on the packets the first process passes on.
-  let lastData = Date.now();
   let idle = false;
   demux.stderr!.on("data", () => (lastData = Date.now())); // probing, until the packets flow
+  let started = false; // the stream's header is read: from then on silence is measured by the idle timeout
   const idleTimer = setInterval(() => {
-    if (Date.now() - lastData > src.idleTimeoutS * 1000) {
+    const limitS = started ? src.idleTimeoutS : (opts.startTimeoutS ?? src.idleTimeoutS);
+    if (Date.now() - lastData > limitS * 1000) {
       idle = true;
       demux.kill("SIGKILL");
     }
@@ -138,11 +161,18 @@ export async function* liveFrames(src: LiveSource, opts: LiveReadOptions): Async
       );
     });
     if (aborted()) return { reason: "stopped" };
+    started = true;
+    lastData = Date.now();
     if (!info) {
-      if (idle) return { reason: "ended", message: `${src.spec}: nothing came for ${src.idleTimeoutS} s` };
       if (demuxErrors.length) return { reason: "failed", message: demuxErrors[0] };
+      if (idle && src.kind === "file" && !existsSync(src.canonical))
+        return { reason: "failed", message: `${src.spec}: no such file (waited ${src.idleTimeoutS} s for it to appear)` };
+      if (idle) return { reason: "ended", message: `${src.spec}: nothing came for ${opts.startTimeoutS ?? src.idleTimeoutS} s` };
       const code = await demuxExit.catch((e: Error) => e.message);
-      return { reason: "failed", message: `${src.spec}: no video stream came (ffmpeg ${typeof code === "string" ? code : `exit ${code}`}: ${ffmpegErrorSummary(demuxErr.text(), src.canonical)})` };
+      return {
+        reason: "failed",
+        message: `${src.spec}: no video stream came (ffmpeg ${typeof code === "string" ? code : `exit ${code}`}: ${ffmpegErrorSummary(demuxErr.text(), src.canonical)})`,
+      };
     }
     const step = prefixStep(info.fps, opts.videoFps);
     opts.onInfo?.({ ...info, step });
@@ -202,11 +232,10 @@ export async function* liveFrames(src: LiveSource, opts: LiveReadOptions): Async
     }
     const [dCode, dxCode] = await Promise.all([demuxExit.catch(() => -1), decodeExit.catch(() => -1)]);
     if (aborted()) return { reason: "stopped" };
-    if (dxCode !== 0 && !idle) return { reason: "failed", message: `${src.spec}: decoding failed (ffmpeg: ${ffmpegErrorSummary(decodeErr.text(), src.canonical)})` };
+    if (dxCode !== 0 && !idle)
+      return { reason: "failed", message: `${src.spec}: decoding failed (ffmpeg: ${ffmpegErrorSummary(decodeErr.text(), src.canonical)})` };
     // Silence past the idle timeout is the end of this read (a network source is then read again).
-    return dCode === 0 || idle
-      ? { reason: "ended" }
-      : { reason: "failed", message: `${src.spec}: ${ffmpegErrorSummary(demuxErr.text(), src.canonical)}` };
+    return dCode === 0 || idle ? { reason: "ended" } : { reason: "failed", message: `${src.spec}: ${ffmpegErrorSummary(demuxErr.text(), src.canonical)}` };
   } finally {
     clearInterval(idleTimer);
     follow.abort();

@@ -32,7 +32,8 @@ const URL_KINDS: Record<string, { kind: LiveKind; whitelist: string }> = {
   https: { kind: "hls", whitelist: "https,http,tls,tcp,hls" },
 };
 
-export const LIVE_FORMS = "a file still being written (.ts, .mkv or fragmented .mp4), - (a pipe on stdin), udp://, srt://, rtmp://, rtsp://, http(s)://….m3u8 (HLS) or /dev/videoN";
+export const LIVE_FORMS =
+  "a file still being written (.ts, .mkv or fragmented .mp4), - (a pipe on stdin), udp://, srt://, rtmp://, rtsp://, http(s)://….m3u8 (HLS) or /dev/videoN";
 
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 
@@ -52,8 +53,7 @@ export function parseLiveSource(spec: string, opts: LiveInputOptions = {}): Live
   if (!s) throw new Error(`--live needs a source: ${LIVE_FORMS}`);
   const idleTimeoutS = opts.idleTimeoutS ?? 10;
   if (!(idleTimeoutS > 0)) throw new Error(`the idle timeout must be a positive number of seconds, got ${idleTimeoutS}`);
-  if (s === "-" || s === "pipe:" || s === "pipe:0")
-    return { spec, kind: "pipe", canonical: "pipe:0", inputArgs: PIPE_INPUT, reconnects: false, idleTimeoutS };
+  if (s === "-" || s === "pipe:" || s === "pipe:0") return { spec, kind: "pipe", canonical: "pipe:0", inputArgs: PIPE_INPUT, reconnects: false, idleTimeoutS };
   const m = SCHEME.exec(s);
   if (m) {
     const scheme = m[1].toLowerCase();
@@ -65,8 +65,7 @@ export function parseLiveSource(spec: string, opts: LiveInputOptions = {}): Live
     } catch {
       throw new Error(`--live ${s}: not a valid URL`);
     }
-    if (k.kind === "hls" && !/\.m3u8?$/i.test(path))
-      throw new Error(`--live ${s}: an http(s) source must be an HLS playlist (…/name.m3u8)`);
+    if (k.kind === "hls" && !/\.m3u8?$/i.test(path)) throw new Error(`--live ${s}: an http(s) source must be an HLS playlist (…/name.m3u8)`);
     // HLS: start at the oldest segment the playlist lists (ffmpeg starts 3 segments from the live edge by default).
     const hls = k.kind === "hls" ? ["-live_start_index", "0"] : [];
     return { spec, kind: k.kind, canonical: s, inputArgs: ["-protocol_whitelist", k.whitelist, ...hls, "-i", s], reconnects: k.kind !== "hls", idleTimeoutS };
