@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { linspaceInt, pyRound, sampleOneFpsMin, sampleStreaming } from "../../src/video/sampling.ts";
+import { linspaceInt, pyRound, sampleOneFpsMin, samplePrefix, sampleStreaming } from "../../src/video/sampling.ts";
 
 const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
 
@@ -123,4 +123,25 @@ test("--fps and --max-frames: half the rate halves the frames, a cap spreads its
   assert.equal(sampleOneFpsMin({ frameCount: 60, fps: 1 }, 128, { maxFrames: 20 }).indices.length, 20, "the cap holds for short videos too");
   assert.throws(() => sampleOneFpsMin(hour, 128, { rate: 0 }), /the frame rate must be a positive number, got 0/);
   assert.throws(() => sampleOneFpsMin(hour, 128, { maxFrames: 2.5 }), /the frame cap must be a positive integer, got 2.5/);
+});
+
+test("prefix rule: a cut keeps the whole video's picks before it, and from 128 picks on it is the streaming loader's", () => {
+  const whole = samplePrefix({ frameCount: 3000, fps: 25 });
+  assert.deepEqual(whole.indices.slice(0, 4), [0, 25, 50, 75]);
+  for (const cut of [1, 24, 25, 26, 749, 750, 3199]) {
+    const part = samplePrefix({ frameCount: Math.min(cut, 3000), fps: 25 });
+    assert.deepEqual(
+      part.indices,
+      whole.indices.filter((i) => i < cut),
+    );
+  }
+  // Below 128 picks the streaming loader spreads 128 frames over the clip instead; from 128 on they agree.
+  assert.notDeepEqual(samplePrefix({ frameCount: 750, fps: 25 }).indices, sampleStreaming({ frameCount: 750, fps: 25 }).indices);
+  for (const frameCount of [3200, 3201, 9000])
+    assert.deepEqual(samplePrefix({ frameCount, fps: 25 }).indices, sampleStreaming({ frameCount, fps: 25 }).indices);
+  // 29.97 fps: step round(29.97) = 30, as the streaming loader rounds it; a rate of 2 per second halves it.
+  assert.deepEqual(samplePrefix({ frameCount: 100, fps: 29.97 }).indices, [0, 30, 60, 90]);
+  assert.deepEqual(samplePrefix({ frameCount: 100, fps: 30 }, 2).indices.slice(0, 3), [0, 15, 30]);
+  assert.equal(samplePrefix({ frameCount: 750, fps: 25 }).durationS, 30);
+  assert.throws(() => samplePrefix({ frameCount: 10, fps: 25 }, 0), /frame rate must be a positive number/);
 });
