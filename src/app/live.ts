@@ -65,8 +65,9 @@ export interface LiveStatus {
   recordedS: number;
   /** Seconds of stream between the newest frame read from the source and the newest one encoded. */
   lagS: number;
-  /** Seconds of wall-clock time this read has run minus the seconds of stream it gave: how far the memory is
-   * behind a real-time source (it includes what waits in ffmpeg's and the network's buffers). */
+  /** How old the memory's newest frame is against the live edge of a real-time source: wall-clock seconds since this
+   * read's first frame arrived minus the stream time of the newest encoded one (what waits in ffmpeg's and the
+   * network's buffers counts; ffmpeg's probe before the first frame, about a second, does not). */
   behindLiveS: number;
   videoFps: number;
   /** Frames per second the vision tower encodes here (measured at start), against `videoFps` needed. */
@@ -215,7 +216,10 @@ export class LiveMemory {
 
   private behindLive(): number {
     if (!this.readStartMs || this.state !== "live") return 0;
-    return Math.max(0, (Date.now() - this.readStartMs) / 1000 - (this.readFrames - this.queue.length) * this.span);
+    // The newest encoded frame of this read is (encoded - 1) spans after its first; the live edge is the time since
+    // that first frame arrived (ffmpeg's probe of about a second before it is not counted).
+    const encoded = this.readFrames - this.queue.length;
+    return Math.max(0, (Date.now() - this.readStartMs) / 1000 - Math.max(0, encoded - 1) * this.span);
   }
 
   private spanOf(from: number, to: number): number {
