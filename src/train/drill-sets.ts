@@ -7,6 +7,10 @@
 //   name   — the reverse lookup: the question names a letter and the answer is that option's text (an induction
 //            head's job: find the letter in the options, copy what follows it), a stepping stone to `two`
 //   repeat — copy a letter from a fixed place in the question (positional copying: the control)
+//   lexicon — what a sign means: a fixed made-up word per option word ("What does the sign bek stand for?" → blue)
+//   coded   — multiple choice over a sign: the right option is never written in the question, only its sign, so the
+//            model must match options against content it computed itself, as it must against what a frame shows
+//            (the binding that text drills, which name the option's words, do not teach: issue 23)
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -25,7 +29,7 @@ import { turnsOf } from "./synth-source.ts";
 
 /** One drill: a user turn and the assistant's letter. */
 export type Drill = [Turn, Turn];
-export const DRILL_KINDS = ["two", "four", "mc", "name", "repeat"] as const;
+export const DRILL_KINDS = ["two", "four", "mc", "name", "repeat", "lexicon", "coded"] as const;
 export type DrillKind = (typeof DRILL_KINDS)[number];
 
 /** The option words of the synthetic drills: every answer text the world's MC questions use, counts included. */
@@ -48,16 +52,39 @@ function worldDrills(n: number, seed: number, worlds: number): Drill[] {
   return Array.from({ length: n }, () => all[Math.floor(rand() * all.length)]);
 }
 
+/** The sign of each option word: a made-up consonant-vowel-consonant word, fixed (not seeded per set), distinct. */
+export const SIGNS: ReadonlyMap<string, string> = (() => {
+  const rand = seededRandom(0x51de);
+  const c = "bdfgklmnprstvz";
+  const v = "aeiou";
+  const used = new Set<string>();
+  const m = new Map<string, string>();
+  for (const w of WORDS) {
+    let sign = "";
+    while (!sign || used.has(sign) || WORDS.includes(sign)) sign = c[Math.floor(rand() * c.length)] + v[Math.floor(rand() * v.length)] + c[Math.floor(rand() * c.length)];
+    used.add(sign);
+    m.set(w, sign);
+  }
+  return m;
+})();
+
 function syntheticDrills(kind: Exclude<DrillKind, "mc">, n: number, seed: number): Drill[] {
   const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
-  const options = kind === "four" ? 4 : 2;
+  const options = kind === "four" || kind === "coded" ? 4 : 2;
   return Array.from({ length: n }, (): Drill => {
     if (kind === "repeat") {
       const a = pick(LETTERS);
       return [
         { from: "human", value: `Repeat this letter: ${a}` },
         { from: "gpt", value: a },
+      ];
+    }
+    if (kind === "lexicon") {
+      const w = pick(WORDS);
+      return [
+        { from: "human", value: `What does the sign ${SIGNS.get(w)} stand for?` },
+        { from: "gpt", value: w },
       ];
     }
     const chosen: string[] = [];
@@ -71,6 +98,11 @@ function syntheticDrills(kind: Exclude<DrillKind, "mc">, n: number, seed: number
       return [
         { from: "human", value: `What does option ${LETTERS[k]} say?\n${lines.join("\n")}` },
         { from: "gpt", value: chosen[k] },
+      ];
+    if (kind === "coded")
+      return [
+        { from: "human", value: `The sign is ${SIGNS.get(chosen[k])}. Which option does it stand for?\n${lines.join("\n")}\n${MC_INSTRUCTION}` },
+        { from: "gpt", value: LETTERS[k] },
       ];
     return [
       { from: "human", value: `Which option is ${chosen[k]}?\n${lines.join("\n")}\n${MC_INSTRUCTION}` },
