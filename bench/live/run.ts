@@ -7,10 +7,10 @@
 //        rate a live memory of that model sustains here, against the 1 frame per second a stream needs.
 // Usage: node --import tsx bench/live/run.ts [--minutes 10] [--every 60] [--part tiny|3b|both]
 import { execFileSync, spawn } from "node:child_process";
-import { createSocket } from "node:dgram";
 import { HourLlavaApp, finalAnswer } from "../../src/app/app.ts";
 import { ffmpegPath } from "../../src/video/ffmpeg-path.ts";
 import { preprocessFrame } from "../../src/video/preprocess.ts";
+import { freeUdpPort } from "../../test/helpers/udp-port.ts";
 
 const arg = (k: string, d: string) => {
   const i = process.argv.indexOf(`--${k}`);
@@ -24,14 +24,6 @@ const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : null;
 };
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket("udp4");
-  await new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function tiny() {
   const app = await HourLlavaApp.load(undefined, { noCache: true, quiet: true });

@@ -7,6 +7,7 @@ import { ffmpegPath } from "./ffmpeg-path.ts";
 import { releaseRunTempDir, runTempDir } from "../util/run-temp.ts";
 import { ffmpegErrorSummary, passthroughArgs } from "./ffmpeg-run.ts";
 import { spawnFfmpeg } from "./ffmpeg-spawn.ts";
+import { rawFrames } from "./raw-frames.ts";
 import { localInputArgs } from "./local-input.ts";
 import { probeVideo, type VideoInfo } from "./probe.ts";
 
@@ -115,26 +116,12 @@ export async function* decodeFrames(path: string, indices: number[], opts: Decod
   if (opts.signal?.aborted) abort();
   else opts.signal?.addEventListener("abort", abort, { once: true });
 
-  const frameBytes = width * height * 3;
-  let frame = new Uint8Array(frameBytes);
-  let filled = 0;
   let emitted = 0;
   try {
-    for await (const chunk of child.stdout! as AsyncIterable<Buffer>) {
-      let off = 0;
-      while (off < chunk.length) {
-        const n = Math.min(frameBytes - filled, chunk.length - off);
-        frame.set(chunk.subarray(off, off + n), filled);
-        filled += n;
-        off += n;
-        if (filled === frameBytes) {
-          if (emitted >= indices.length) throw new Error(`${path}: ffmpeg returned more frames than the ${indices.length} requested`);
-          const index = indices[emitted++];
-          yield { index, timeS: index / info.fps, width, height, rgb: frame };
-          frame = new Uint8Array(frameBytes);
-          filled = 0;
-        }
-      }
+    for await (const rgb of rawFrames(child.stdout! as AsyncIterable<Buffer>, width * height * 3)) {
+      if (emitted >= indices.length) throw new Error(`${path}: ffmpeg returned more frames than the ${indices.length} requested`);
+      const index = indices[emitted++];
+      yield { index, timeS: index / info.fps, width, height, rgb };
     }
     const code = await exited;
     if (code !== 0) throw new Error(`${path}: ffmpeg failed while decoding (exit ${code}; ffmpeg: ${ffmpegErrorSummary(stderr, path)})`);

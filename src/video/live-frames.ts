@@ -9,6 +9,7 @@ import type { Readable } from "node:stream";
 import { ffmpegPath } from "./ffmpeg-path.ts";
 import { ffmpegErrorSummary, passthroughArgs } from "./ffmpeg-run.ts";
 import { spawnFfmpeg } from "./ffmpeg-spawn.ts";
+import { rawFrames } from "./raw-frames.ts";
 import type { LiveSource } from "./live-source.ts";
 import { prefixStep } from "./sampling.ts";
 import { followFile } from "./file-follow.ts";
@@ -211,24 +212,10 @@ export async function* liveFrames(src: LiveSource, opts: LiveReadOptions): Async
     decode.stdin!.on("error", () => undefined);
     const decodeErr = collectStderr(decode);
     const decodeExit = exitOf(decode, src.spec);
-    const frameBytes = info.width * info.height * 3;
-    let frame = new Uint8Array(frameBytes);
-    let filled = 0;
     let n = 0;
-    for await (const chunk of decode.stdout! as AsyncIterable<Buffer>) {
-      let off = 0;
-      while (off < chunk.length) {
-        const k = Math.min(frameBytes - filled, chunk.length - off);
-        frame.set(chunk.subarray(off, off + k), filled);
-        filled += k;
-        off += k;
-        if (filled === frameBytes) {
-          yield { n, index: n * step, width: info.width, height: info.height, rgb: frame };
-          n++;
-          frame = new Uint8Array(frameBytes);
-          filled = 0;
-        }
-      }
+    for await (const rgb of rawFrames(decode.stdout! as AsyncIterable<Buffer>, info.width * info.height * 3)) {
+      yield { n, index: n * step, width: info.width, height: info.height, rgb };
+      n++;
     }
     const [dCode, dxCode] = await Promise.all([demuxExit.catch(() => -1), decodeExit.catch(() => -1)]);
     if (aborted()) return { reason: "stopped" };

@@ -36,7 +36,8 @@ export async function planFrames(path: string, opts: PlanOptions = {}): Promise<
   const input = { frameCount: info.frameCount, fps: info.fps };
   const r = opts.rate ?? {};
   const strategy = opts.strategy ?? "one-fps-min";
-  if (strategy === "prefix" && r.maxFrames !== undefined) throw new Error("--max-frames spreads frames over the whole video, which the prefix rule does not; leave one out");
+  if (strategy === "prefix" && r.maxFrames !== undefined)
+    throw new Error("--max-frames spreads frames over the whole video, which the prefix rule does not; leave one out");
   const sample =
     strategy === "streaming"
       ? sampleStreaming(input, { minFrames: opts.minFrames, videoFps: r.rate, framesUpbound: r.maxFrames })

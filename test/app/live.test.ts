@@ -7,13 +7,13 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
-import { createSocket } from "node:dgram";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HourLlavaApp, finalAnswer } from "../../src/app/app.ts";
 import { ffmpegPath } from "../../src/video/ffmpeg-path.ts";
 import { ffmpeg } from "../video/clips.ts";
 import { parseLiveSource } from "../../src/video/live-source.ts";
+import { freeUdpPort } from "../helpers/udp-port.ts";
 
 const Q = "How many times did the scene change?";
 const BIN = join(import.meta.dirname, "../../bin/hourllava.js");
@@ -249,14 +249,6 @@ test("a stream URL given as a file is refused with the --live spelling", async (
 
 /** A moment for the reading ffmpeg to bind its UDP port (a datagram sent before that is lost). */
 const listening = () => new Promise((r) => setTimeout(r, 1000));
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket("udp4");
-  await new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function serveFolder(root: string): Promise<Server> {
   const server = createServer((req, res) => {
