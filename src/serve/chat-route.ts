@@ -1,15 +1,18 @@
 // POST /v1/chat/completions: the conversation is answered by the app's one answer path (HourLlavaApp.respond →
 // streamAnswer) about a video or an image, as one JSON completion or as OpenAI chunks over SSE ending with [DONE]. A request's failures
-// before its first token (queue full, bad video, context too long) are HTTP statuses; later ones an SSE error.
+// before its first token (queue full, bad video, context too long) are HTTP statuses; later ones an SSE error. A
+// video_url naming a live stream (`stream-…`) is answered over its memory so far, and the response's `live` field
+// (on the completion, or on the first and last chunks) says up to which second of stream it saw and the lag.
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import type { Answer } from "../app/app.ts";
+import type { Answer, ImageMemory, VideoMemory } from "../app/app.ts";
 import type { ServeContext } from "./context.ts";
 import { parseChatRequest } from "./chat-request.ts";
 import { toApiError } from "./errors.ts";
 import { abortError } from "./queue.ts";
 import { requestSignal } from "./signal.ts";
 import { SseStream } from "./sse.ts";
+import { seenFields } from "./streams.ts";
 
 const usage = (a: Answer) => ({ prompt_tokens: a.promptTokens, completion_tokens: a.ids.length, total_tokens: a.promptTokens + a.ids.length });
 const finish = (a: Answer) => (a.stop === "end" ? "stop" : "length");
@@ -18,13 +21,23 @@ const timings = (a: Answer) => ({ memaug_s: a.timings.memAugS, prefill_s: a.timi
 export function registerChatRoute(server: FastifyInstance, ctx: ServeContext): void {
   server.post("/v1/chat/completions", async (req, reply) => {
     const r = parseChatRequest(req.body, ctx.modelName);
-    const media = ctx.sources.resolve(r.media.url, "messages", r.media.kind);
+    // A stream's id: the answer is over its memory as it is when the job starts, and says what it saw (`live`).
+    const streamId = r.media.kind === "video" && r.media.url.startsWith("stream-") ? ctx.streams.get(r.media.url, "messages").id : undefined;
+    const media = streamId ? undefined : ctx.sources.resolve(r.media.url, "messages", r.media.kind);
     const signal = requestSignal(reply, ctx.requestTimeoutS);
     const head = { id: `chatcmpl-${randomBytes(12).toString("hex")}`, created: Math.floor(Date.now() / 1000), model: ctx.modelName };
     return ctx.queue.run(async (sig) => {
-      const mem = await ctx.sources.using(media, async () =>
-        r.media.kind === "image" ? await ctx.memories.getImage(media.path) : await ctx.memories.get(media.path, sig),
-      );
+      let live: ReturnType<typeof seenFields> | undefined;
+      let mem: VideoMemory | ImageMemory;
+      if (streamId) {
+        const snap = ctx.streams.snapshot(streamId);
+        live = seenFields(streamId, snap.live, snap.frames, ctx.streams.get(streamId, "messages").live.status().state);
+        mem = snap;
+      } else
+        mem = await ctx.sources.using(media!, async () =>
+          r.media.kind === "image" ? await ctx.memories.getImage(media!.path) : await ctx.memories.get(media!.path, sig),
+        );
+      const seen = live ? { live } : {};
       const it = ctx.app.respond(mem, r.turns, r.options);
       const next = async () => {
         if (sig.aborted) {
@@ -48,6 +61,7 @@ export function registerChatRoute(server: FastifyInstance, ctx: ServeContext): v
           choices: [{ index: 0, message, finish_reason: finish(a), logprobs: null }],
           usage: usage(a),
           timings: timings(a),
+          ...seen,
         };
       }
       const sse = new SseStream(reply);
@@ -56,11 +70,11 @@ export function registerChatRoute(server: FastifyInstance, ctx: ServeContext): v
         object: "chat.completion.chunk",
         choices: [{ index: 0, delta, finish_reason, logprobs: null }],
       });
-      sse.data(chunk({ role: "assistant", content: "" }, null));
+      sse.data({ ...chunk({ role: "assistant", content: "" }, null), ...seen });
       try {
         for (; !step.done; step = await next()) sse.data(chunk({ content: step.value }, null));
         const a = step.value;
-        sse.data({ ...chunk({}, finish(a)), timings: timings(a) });
+        sse.data({ ...chunk({}, finish(a)), timings: timings(a), ...seen });
         if (r.includeUsage) sse.data({ ...head, object: "chat.completion.chunk", choices: [], usage: usage(a) });
         sse.end();
       } catch (e) {

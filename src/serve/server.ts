@@ -15,6 +15,8 @@ import { MemoryShelf } from "./memories.ts";
 import { pathRedactor } from "./redact.ts";
 import { registerPage } from "./page-route.ts";
 import { JobQueue } from "./queue.ts";
+import { registerStreamRoutes } from "./stream-routes.ts";
+import { LiveStreams, type ApiLiveKind } from "./streams.ts";
 import { UploadStore } from "./uploads.ts";
 import { VideoSources } from "./video-source.ts";
 import { registerVideoRoutes } from "./video-routes.ts";
@@ -39,6 +41,10 @@ export interface ServeOptions {
   keepMemories?: number;
   /** The job queue (default: one job at a time, maxWaiting waiting); given by tests that need to hold it. */
   queue?: JobQueue;
+  /** Live source kinds clients may start with POST /v1/streams (default none); `file` ones only under videoRoot. */
+  liveSources?: readonly ApiLiveKind[];
+  /** Live streams held at once (default 4). */
+  maxStreams?: number;
   /** True when the server will listen on loopback only (then other Host headers are refused). */
   loopback?: boolean;
   logger?: boolean;
@@ -56,6 +62,7 @@ export async function createServer(o: ServeOptions): Promise<FastifyInstance> {
     queue: o.queue ?? new JobQueue({ maxWaiting: o.maxWaiting ?? 8, concurrency: o.jobs ?? 1 }),
     sources: new VideoSources(new UploadStore(uploadDir), o.videoRoot),
     memories: new MemoryShelf(o.app, o.keepMemories ?? 2),
+    streams: new LiveStreams(o.app, { allowed: o.liveSources, videoRoot: o.videoRoot, maxStreams: o.maxStreams, redact }),
     requestTimeoutS: o.requestTimeoutS ?? 900,
     redact,
   };
@@ -67,5 +74,6 @@ export async function createServer(o: ServeOptions): Promise<FastifyInstance> {
   server.get("/v1/models", async () => ({ object: "list", data: [{ id: ctx.modelName, object: "model", created: 0, owned_by: "hourllava" }] }));
   registerChatRoute(server, ctx);
   registerVideoRoutes(server, ctx, { maxUploadBytes: o.maxUploadBytes ?? 4 * 2 ** 30, cacheDir: o.cacheDir });
+  registerStreamRoutes(server, ctx);
   return server;
 }

@@ -29,6 +29,10 @@ export class VideoSources {
     this.root = videoRoot ? realpathSync(videoRoot) : undefined;
   }
 
+  get hasRoot(): boolean {
+    return this.root !== undefined;
+  }
+
   /** A video_url's (or image_url's) url → the file it names (a data: URL is stored first). */
   resolve(url: string, param: string | null, kind: "video" | "image" = "video"): VideoRef {
     if (url.startsWith("data:")) return this.fromDataUrl(url, param, kind);

@@ -1,7 +1,10 @@
 // The page's whole logic, a plain ES module (no build step): pick or upload a video, encode its memory with
-// progress, scrub its frames, ask with streamed answers and their timings, and manage cached memories.
+// progress, scrub its frames, ask with streamed answers and their timings, and manage cached memories. Where the
+// server allows live sources (GET /v1/config), start a stream, watch its timeline grow (GET /v1/streams/{id} every
+// second) and ask about it while it grows: each answer says up to which second of stream it saw.
 const $ = (id) => document.getElementById(id);
-const state = { model: "", video: "", info: null, turns: [], thumbs: new Map() };
+const state = { model: "", video: "", info: null, turns: [], thumbs: new Map(), liveKinds: [], poll: 0 };
+const isStream = (id) => id.startsWith("stream-");
 
 const keyInput = $("api-key");
 keyInput.value = sessionStorage.getItem("hourllava-key") ?? "";
@@ -55,9 +58,11 @@ async function thumb(t, w) {
 
 async function loadVideos(select) {
   const { data } = await (await api("/v1/videos")).json();
+  const streams = state.liveKinds.length ? (await (await api("/v1/streams")).json()).data : [];
   const sel = $("video-select");
   sel.replaceChildren(
     new Option("— choose a video —", ""),
+    ...streams.map((s) => new Option(`${s.source} (live)`, s.id)),
     ...data.map((v) => new Option(`${v.name} (${v.source === "upload" ? "uploaded" : "folder"})`, v.id)),
   );
   if (select) {
@@ -69,10 +74,14 @@ async function loadVideos(select) {
 async function selectVideo(id) {
   state.video = id;
   state.turns = [];
+  clearInterval(state.poll);
   $("messages").replaceChildren();
   $("timeline").replaceChildren();
   $("video-info").textContent = "";
+  $("file-view").hidden = isStream(id);
+  $("live-view").hidden = !isStream(id);
   if (!id) return;
+  if (isStream(id)) return watchStream(id);
   status("reading the video…");
   const info = await (await api(`/v1/videos/${id}`)).json();
   state.info = info;
@@ -200,6 +209,76 @@ $("encode-button").addEventListener("click", async () => {
   }
 });
 
+// A live stream: its bar grows with the seconds covered, polled every second until it has finished.
+const LIVE_SCALES = [30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 28800, 86400];
+
+function showStream(s) {
+  const covered = s.seconds_covered;
+  const scale = LIVE_SCALES.find((x) => x >= covered) ?? Math.ceil(covered);
+  const bar = $("live-bar");
+  bar.dataset.state = s.state;
+  bar.setAttribute("aria-valuemax", String(scale));
+  bar.setAttribute("aria-valuenow", String(covered));
+  bar.setAttribute("aria-valuetext", `${fmtTime(covered)} of stream covered`);
+  $("live-fill").style.width = `${Math.min(100, (100 * covered) / scale)}%`;
+  $("live-scale").textContent = fmtTime(scale);
+  const parts = [s.state, `${fmtTime(covered)} covered`, `lag ${s.lag_s.toFixed(1)} s`, `${s.behind_live_s.toFixed(1)} s behind live`, `${s.frames} frames`];
+  if (s.gaps.length) parts.push(`${s.gaps.length} gap${s.gaps.length > 1 ? "s" : ""}`);
+  if (s.evicted) parts.push(`${s.evicted} oldest frames evicted`);
+  $("live-status").textContent = parts.join(" · ") + (s.error ? `: ${s.error}` : "");
+  $("video-info").textContent =
+    `${s.source} (${s.kind})` +
+    (s.stream ? `, ${s.stream.width}×${s.stream.height} at ${s.stream.fps} fps` : "") +
+    `; recording ${s.video_fps} frame/s of stream`;
+}
+
+async function watchStream(id) {
+  const tick = async () => {
+    try {
+      const s = await (await api(`/v1/streams/${id}`)).json();
+      if (state.video !== id) return;
+      showStream(s);
+      if (["ended", "failed", "stopped"].includes(s.state)) clearInterval(state.poll);
+    } catch (e) {
+      clearInterval(state.poll);
+      status(e.message);
+    }
+  };
+  await tick();
+  clearInterval(state.poll);
+  state.poll = setInterval(tick, 1000);
+}
+
+$("live-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const source = $("live-source").value.trim();
+  if (!source) return;
+  $("live-start").disabled = true;
+  status(`starting ${source}…`);
+  try {
+    const s = await (await api("/v1/streams", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ source }) })).json();
+    await loadVideos(s.id);
+    status(`recording ${source}`);
+  } catch (err) {
+    status(`the stream did not start: ${err.message}`);
+  } finally {
+    $("live-start").disabled = false;
+  }
+});
+
+$("live-stop").addEventListener("click", async () => {
+  if (!isStream(state.video)) return;
+  clearInterval(state.poll);
+  try {
+    const s = await (await api(`/v1/streams/${state.video}`, { method: "DELETE" })).json();
+    await loadVideos();
+    await selectVideo("");
+    status(`stopped ${s.source}: ${fmtTime(s.seconds_recorded)} of stream recorded`);
+  } catch (err) {
+    status(err.message);
+  }
+});
+
 function addMessage(role, text) {
   const li = document.createElement("li");
   li.className = role;
@@ -222,6 +301,15 @@ $("ask-form").addEventListener("submit", async (e) => {
   const li = addMessage("assistant", "");
   li.setAttribute("aria-busy", "true");
   const text = li.querySelector(".text");
+  const seen = (live) => {
+    let label = li.querySelector(".seen");
+    if (!label) {
+      label = document.createElement("small");
+      label.className = "seen";
+      li.prepend(label);
+    }
+    label.textContent = `seen up to ${fmtTime(live.seen_s)} · lag ${live.lag_s.toFixed(1)} s`;
+  };
   const first = state.turns.length === 0;
   const content = first
     ? [
@@ -249,6 +337,7 @@ $("ask-form").addEventListener("submit", async (e) => {
     for await (const { data } of sseEvents(res)) {
       if (data === "[DONE]") break;
       if (data.error) throw new Error(data.error.message);
+      if (data.live) seen(data.live);
       const piece = data.choices[0]?.delta?.content;
       if (piece) {
         tFirst ||= performance.now();
@@ -295,6 +384,11 @@ async function start() {
   state.model = health.model;
   $("model").textContent = `model ${health.model}`;
   try {
+    const config = await (await api("/v1/config")).json();
+    state.liveKinds = config.live_sources;
+    $("live-form").hidden = state.liveKinds.length === 0;
+    $("live-hint").textContent =
+      `this server records ${state.liveKinds.join(", ")} sources${state.liveKinds.includes("file") ? " (files: a path under its video folder)" : ""}`;
     await loadVideos();
     await loadMemories();
     status("");
