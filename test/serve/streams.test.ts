@@ -5,7 +5,7 @@
 // unknown id, too many streams, a stream with no frame yet.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { createSocket } from "node:dgram";
+import { freeUdpPort } from "../helpers/udp-port.ts";
 import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -256,11 +256,3 @@ describe("other servers", () => {
     assert.ok(!(await call("/v1/streams")).body.data.some((s) => s.source === `udp://127.0.0.1:${port}`), "a stream that failed to start is not kept");
   });
 });
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket("udp4");
-  await new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
