@@ -2,6 +2,7 @@
 // (stage-config.ts), which both need these types.
 import { z } from "zod";
 import { PARTS } from "./parts.ts";
+import { DRILL_KINDS } from "./drill-sets.ts";
 import type { Part } from "./parts.ts";
 import type { SynthKind } from "./stages.ts";
 
@@ -41,6 +42,9 @@ export const trainConfigSchema = z.object({
       /** Text drills (train/drill-source.ts) appended to every sample's conversation, to keep the language stage's
        * multiple-choice skill trained through the video stages; 0 = none. */
       drillsPerSample: z.int().min(0).max(16).default(0),
+      /** Which drill kinds (train/drill-sets.ts) those are drawn from, evenly (default mc, four, two, mc; left out
+       * of the config hash while unset, so older runs resume). */
+      drillKinds: z.array(z.enum(DRILL_KINDS)).min(1).optional(),
     }),
   }),
   tunable: z.array(z.enum(PARTS)).min(1).optional(),

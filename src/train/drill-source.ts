@@ -7,17 +7,16 @@ import { drillSet, type Drill, type DrillKind } from "./drill-sets.ts";
 import type { SampleSource } from "./synth-source.ts";
 import type { TrainSample } from "./sample.ts";
 
-const KINDS: DrillKind[] = ["mc", "four", "two", "mc"];
-
 export class WithDrills implements SampleSource {
   private readonly pool: Drill[];
   constructor(
     readonly inner: SampleSource,
     readonly perSample: number,
     readonly seed: number,
+    kinds: readonly DrillKind[] = ["mc", "four", "two", "mc"],
   ) {
     if (!(Number.isInteger(perSample) && perSample >= 1)) throw new Error(`drillsPerSample must be a positive integer, got ${perSample}`);
-    this.pool = KINDS.flatMap((k, i) => drillSet(k, 5000, seed * 7 + i, 150));
+    this.pool = kinds.flatMap((k, i) => drillSet(k, 5000, seed * 7 + i, 150));
   }
   get size(): number {
     return this.inner.size;

@@ -126,7 +126,10 @@ export function setupRun(cfg: TrainConfig, opts: { source?: SampleSource; log?: 
   const log = opts.log ?? (() => {});
   const { modelJson, config, weights: initial, tokenizerJson: modelTok } = loadModel(cfg);
   const plain = opts.source ?? synthSource(cfg.data.synth, config.vision.image_size);
-  const source = cfg.data.synth.drillsPerSample > 0 && !opts.source ? new WithDrills(plain, cfg.data.synth.drillsPerSample, cfg.data.synth.seed) : plain;
+  const source =
+    cfg.data.synth.drillsPerSample > 0 && !opts.source
+      ? new WithDrills(plain, cfg.data.synth.drillsPerSample, cfg.data.synth.seed, cfg.data.synth.drillKinds)
+      : plain;
   const tokJson = makeTokenizer(cfg, source, modelTok);
   const tokenizer: TextTokenizer = tokenizerFromJson(tokJson);
   if (tokenizer.vocabSize > config.vocab_size)

@@ -36,3 +36,10 @@ test("each sample keeps its own turns first, then N drills that are the same on 
   assert.notDeepEqual(s.get(2).turns.slice(2), a.turns.slice(2));
   assert.throws(() => new WithDrills(inner, 0, 1), /drillsPerSample must be a positive integer/);
 });
+
+test("drillKinds picks the kinds drawn from: coded drills name only a sign", () => {
+  const s = new WithDrills(inner, 4, 5, ["coded", "lexicon"]);
+  const turns = s.get(0).turns.slice(2);
+  const text = (t: (typeof turns)[number]) => ("value" in t ? t.value : t.content);
+  for (let k = 0; k < turns.length; k += 2) assert.match(text(turns[k]), /^(The sign is [a-z]{3}\. Which option|What does the sign [a-z]{3} stand for\?)/);
+});
