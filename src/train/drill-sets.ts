@@ -61,7 +61,8 @@ export const SIGNS: ReadonlyMap<string, string> = (() => {
   const m = new Map<string, string>();
   for (const w of WORDS) {
     let sign = "";
-    while (!sign || used.has(sign) || WORDS.includes(sign)) sign = c[Math.floor(rand() * c.length)] + v[Math.floor(rand() * v.length)] + c[Math.floor(rand() * c.length)];
+    while (!sign || used.has(sign) || WORDS.includes(sign))
+      sign = c[Math.floor(rand() * c.length)] + v[Math.floor(rand() * v.length)] + c[Math.floor(rand() * c.length)];
     used.add(sign);
     m.set(w, sign);
   }
