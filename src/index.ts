@@ -3,6 +3,7 @@
 // (`hourllava/cli`) are subpath exports, so importing the library loads no fastify, bullmq, ioredis or openai.
 export { HourLlavaApp, Chat } from "./app/app.ts";
 export type { AppOptions, AskOptions, VideoMemory, Answer, AnswerTimings } from "./app/app.ts";
+export type { LiveMemory, LiveOptions, LiveStatus, LiveSeen, LiveGap } from "./app/live.ts";
 export { DEFAULT_MODEL_DIR } from "./app/default-model.ts";
 export { loadHourLlava } from "./model/load/load.ts";
 export type { HourLlava, Memory } from "./model/arch/hourllava.ts";
