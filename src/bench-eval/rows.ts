@@ -81,12 +81,13 @@ export function optional(row: Row, name: string): unknown {
   return field(row, name);
 }
 
-/** Runs `make` on each row; a RowError becomes a listed problem, anything else is a bug and propagates. */
-export function collect<T>(rows: readonly Row[], make: (r: Row) => T[], problems: string[]): T[] {
+/** Runs `make` on each row (with its index); a RowError becomes a listed problem, anything else is a bug and
+ * propagates. */
+export function collect<T>(rows: readonly Row[], make: (r: Row, index: number) => T[], problems: string[]): T[] {
   const out: T[] = [];
-  for (const r of rows) {
+  for (const [i, r] of rows.entries()) {
     try {
-      out.push(...make(r));
+      out.push(...make(r, i));
     } catch (e) {
       if (!(e instanceof RowError)) throw e;
       problems.push(e.message);

@@ -12,7 +12,7 @@ import type { PromptPreset } from "./lmms-eval.ts";
 import { ResultsLog } from "./results-log.ts";
 import { checkOrWriteSettings, type RunSettings } from "./run-settings.ts";
 import { byVideo, selectItems, type Shard } from "./select.ts";
-import type { Benchmark, ResultRow } from "./types.ts";
+import type { BenchItem, Benchmark, ResultRow } from "./types.ts";
 
 /** What a run needs of HourLlavaApp. */
 export interface EvalApp {
@@ -56,6 +56,10 @@ export interface StageTimings {
 export interface EvalRun {
   rows: ResultRow[];
   selected: number;
+  /** The selected questions themselves (prompts and lmms-eval docs, for the lmms-eval-shaped logs). */
+  items: BenchItem[];
+  /** How many docs each lmms-eval task has in the annotation files (before --shard and --limit). */
+  docsPerTask: Record<string, number>;
   problems: string[];
   missing: VideoIssue[];
   failed: VideoIssue[];
@@ -123,5 +127,7 @@ export async function runBenchmark(app: EvalApp, bench: Benchmark, o: EvalRunOpt
   timings.wall = (performance.now() - t0) / 1000;
   // The report covers the selected questions only (a later run with a larger --limit adds to the same log).
   const wanted = new Set(selected.map((it) => it.id));
-  return { rows: log.rows.filter((r) => wanted.has(r.id)), selected: selected.length, problems, missing, failed, timings };
+  const docsPerTask: Record<string, number> = {};
+  for (const it of items) if (it.lmms) docsPerTask[it.lmms.task] = (docsPerTask[it.lmms.task] ?? 0) + 1;
+  return { rows: log.rows.filter((r) => wanted.has(r.id)), selected: selected.length, items: selected, docsPerTask, problems, missing, failed, timings };
 }

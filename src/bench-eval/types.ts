@@ -1,6 +1,7 @@
 // What every benchmark module provides: its questions read from the publisher's files, the prompt lmms-eval
 // sends, the rule that scores an answer, its categories, and the paper's numbers beside which it is reported.
 import type { PromptPreset } from "./lmms-eval.ts";
+import type { PyFloat } from "./py-compat.ts";
 
 /** One question, as the harness runs it. */
 export interface BenchItem {
@@ -17,6 +18,44 @@ export interface BenchItem {
   categories: Record<string, string | string[]>;
   /** What the scorer needs besides the answer (option letters, the question text, the task). */
   extra?: Record<string, unknown>;
+  /** Where the question sits in lmms-eval's task, for the lmms-eval-shaped logs (lmms-logs.ts). */
+  lmms?: LmmsDoc;
+}
+
+/** One doc of an lmms-eval task. */
+export interface LmmsDoc {
+  /** lmms-eval's task name (`videomme`, `videomme_w_subtitle`, `longvideobench_val_i`, `tempcompass_yes_no`…). */
+  task: string;
+  /** The doc's index in the task's split: its position in the publisher's annotation file (Video-MME: the parquet
+   * row), equal to lmms-eval's doc_id where lmms-eval's copy of the dataset keeps the publisher's order. */
+  docId: number;
+  /** The annotation row as read; lmms-eval hashes its doc into `doc_hash`. */
+  doc: Record<string, unknown>;
+  /** doc_to_target, as lmms-eval writes it (`str()`). */
+  target: string;
+}
+
+/** One entry of a task yaml's metric_list: lmms-eval's registered `mean`, or the task's own aggregation. */
+export interface LmmsMetric {
+  name: string;
+  aggregate: "mean" | ((values: unknown[]) => number | PyFloat);
+}
+
+export interface LmmsTaskSpec {
+  metrics: LmmsMetric[];
+  /** The fields of the task yaml worth comparing (task, dataset, split, generation_kwargs, metric_list, the preset's
+   * lmms_eval_specific_kwargs…); functions as the yaml names them (`!function utils.…`). */
+  config: Record<string, unknown>;
+  /** The yaml's cluster_key (clustered standard error), where it sets one. */
+  clusterKey?: string;
+}
+
+/** What lmms-eval's task code does with an answer, for the logs: the tasks and their process_results. */
+export interface LmmsEvalPort {
+  /** The lmms-eval tasks this benchmark (variant) runs, by name, for the given prompt preset. */
+  tasks(preset: PromptPreset): Record<string, LmmsTaskSpec>;
+  /** The task's process_results for one answered question: metric name → the value lmms-eval logs and aggregates. */
+  processResults(item: BenchItem, row: ResultRow): Record<string, unknown>;
 }
 
 /** How one prediction scored: `parsed` is what the rule read from it; `matched` false when no rule applied. */
@@ -62,6 +101,9 @@ export interface Headline {
 
 export interface Benchmark {
   name: string;
+  /** The lmms-eval prompt variant this object runs (`subtitles`: Video-MME with subtitles; `interleaved`:
+   * LongVideoBench with interleaved subtitles); absent for the plain task. */
+  variant?: string;
   title: string;
   /** Where the files go under --data, for help and for errors. */
   layout: string;
@@ -76,4 +118,6 @@ export interface Benchmark {
   maxNewTokens: number;
   /** Why a paper figure is missing or differs in definition (printed under the table). */
   paperNote?: string;
+  /** lmms-eval's task code for the lmms-eval-shaped logs. */
+  lmms: LmmsEvalPort;
 }

@@ -25,7 +25,7 @@ export function registerEvalCommands(program: Command): void {
   const names = Object.keys(BENCHMARKS).join(" | ");
   withQueueOptions(withModelOptions(program.command("eval <benchmark>").description(`long-video benchmark: ${names}`)))
     .requiredOption("--data <dir>", "the benchmark's folder, laid out as its publisher ships it (the error says which file goes where)")
-    .option("--out <dir>", "results.jsonl (resumable), results.json, report.md and charts (default runs/eval-<benchmark>)")
+    .option("--out <dir>", "results.jsonl (resumable), results.json, report.md, charts and lmms-eval-shaped logs (default runs/eval-<benchmark>[-<variant>])")
     .option("--limit <n>", "the first N questions (of the shard)", intOption("limit", 1))
     .option("--shard <i/n>", "every n-th video starting at the i-th (0-based), for runs split over machines", parseShard)
     .option("--max-tokens <n>", "longest answer (default: lmms-eval's for the task)", intOption("max-tokens", 1))
@@ -37,7 +37,7 @@ export function registerEvalCommands(program: Command): void {
     )
     .action(async (name: string, o: EvalOpts) => {
       const bench = benchmarkNamed(name);
-      const out = o.out ?? join("runs", `eval-${name}`);
+      const out = o.out ?? join("runs", `eval-${name}${bench.variant ? `-${bench.variant}` : ""}`);
       const app = await open(o);
       const settings = encodeSettings(o, await app.modelId());
       const runSettings = {
@@ -46,6 +46,7 @@ export function registerEvalCommands(program: Command): void {
         quant: o.quant ?? null,
         max_tokens: o.maxTokens ?? bench.maxNewTokens,
         prompt_preset: o.promptPreset,
+        variant: bench.variant ?? null,
         lmms_eval_commit: LMMS_EVAL_COMMIT,
         shard: o.shard ? `${o.shard.index}/${o.shard.count}` : null,
       };
@@ -60,7 +61,13 @@ export function registerEvalCommands(program: Command): void {
         settings: runSettings,
         prepareVideos: o.redis ? (videos) => encodeThroughFarm(videos, settings, o) : undefined,
       });
-      writeEvalReport(out, bench, run, { model: app.modelDir, command: `hourllava ${process.argv.slice(2).join(" ")}`, settings: runSettings });
+      writeEvalReport(out, bench, run, {
+        model: app.modelDir,
+        command: `hourllava ${process.argv.slice(2).join(" ")}`,
+        settings: runSettings,
+        preset: o.promptPreset,
+        limit: o.limit,
+      });
       const heads = bench.headlines.map(({ headline }) => `${headline.label} ${headline.compute(run.rows).toFixed(1)}`).join(", ");
       const issues = [
         run.missing.length ? `${run.missing.length} videos missing` : "",

@@ -1,5 +1,5 @@
-// A run killed (SIGKILL) after its first answers and started again ends with the same results file as a run
-// that was never interrupted.
+// A run killed (SIGKILL) after its first answers and started again ends with the same results file, and the same
+// lmms-eval-shaped logs, as a run that was never interrupted.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -17,7 +17,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 const lines = (p: string) => (existsSync(p) ? readFileSync(p, "utf8").split("\n").filter(Boolean).length : 0);
 
-test("resume after a kill gives the same results.jsonl as an uninterrupted run", async () => {
+test("resume after a kill gives the same results.jsonl and lmms-eval logs as an uninterrupted run", async () => {
   const data = join(root, "videomme");
   writeVideomme(data);
   // Full 128-frame memories (no --max-frames), so encoding the second video takes a while after the first answers.
@@ -42,6 +42,10 @@ test("resume after a kill gives the same results.jsonl as an uninterrupted run",
   const resumed = runBinary(args("killed", "cache-killed"));
   assert.equal(resumed.code, 0, resumed.err);
   assert.equal(readFileSync(killedLog, "utf8"), expected);
+  // The lmms-eval-shaped logs are rebuilt from the whole log: byte for byte the uninterrupted run's, no line twice.
+  for (const f of ["samples_videomme.jsonl", "lmms_eval_results.json"])
+    assert.equal(readFileSync(join(root, "killed", f), "utf8"), readFileSync(join(root, "whole", f), "utf8"), f);
+  assert.equal(lines(join(root, "killed", "samples_videomme.jsonl")), total);
   const summary = (out: string) => JSON.parse(readFileSync(join(root, out, "results.json"), "utf8")).headlines;
   assert.deepEqual(summary("killed"), summary("whole"));
 });

@@ -1,4 +1,4 @@
-// The benchmarks `hourllava eval` knows, by name.
+// The benchmarks `hourllava eval` knows, by name, and their lmms-eval prompt variants (--subtitles, --interleaved).
 import type { Benchmark } from "../types.ts";
 import { longvideobench } from "./longvideobench.ts";
 import { lvbench } from "./lvbench.ts";
@@ -8,8 +8,15 @@ import { videomme } from "./videomme.ts";
 
 export const BENCHMARKS: Record<string, Benchmark> = { videomme, lvbench, longvideobench, mlvu, tempcompass };
 
-export function benchmarkNamed(name: string): Benchmark {
+/** Variant → the flag that picks it and the benchmark object that runs it. */
+export const VARIANTS: Record<string, { flag: string; bench: Benchmark }> = {};
+
+export function benchmarkNamed(name: string, variant?: string): Benchmark {
   const b = BENCHMARKS[name];
   if (!b) throw new Error(`unknown benchmark "${name}"; expected ${Object.keys(BENCHMARKS).join(" | ")}`);
-  return b;
+  if (variant === undefined) return b;
+  const v = VARIANTS[variant];
+  if (!v) throw new Error(`unknown variant "${variant}"`);
+  if (v.bench.name !== name) throw new Error(`${v.flag} is for ${v.bench.name} only, not ${name}`);
+  return v.bench;
 }

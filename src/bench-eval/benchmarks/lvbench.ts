@@ -8,6 +8,7 @@ import { readdirSync } from "node:fs";
 import { annotationFile, unsafeId, videoIndex } from "../data-files.ts";
 import { accuracy } from "../headlines.ts";
 import { RowError, checked, collect, jsonlRows, str, strList } from "../rows.ts";
+import { numberDocs, taskConfig } from "../lmms-logs.ts";
 import type { BenchItem, Benchmark } from "../types.ts";
 
 const ANNOTATIONS = "video_info.meta.jsonl";
@@ -45,13 +46,36 @@ export const lvbench: Benchmark = {
             prompt: str(sub, "question") + POST_PROMPT,
             answer: str(sub, "answer"),
             categories: { question_type: strList(sub, "question_type") },
+            lmms: { task: "lvbench", docId: 0, doc: { key, ...(q as Record<string, unknown>) }, target: str(sub, "answer") },
           };
         });
       },
       problems,
     );
+    numberDocs(items);
     return { items, problems };
   },
   score: letterScore((p) => extractLvbench(p)),
   headlines: [{ headline: accuracy("Overall"), paper: { metric: "Avg", hourllava3b: 44.7, hourllava7b: 45.6 } }],
+  lmms: {
+    tasks: () => ({
+      lvbench: {
+        metrics: [{ name: "lvbench_score", aggregate: "mean" }],
+        config: taskConfig({
+          task: "lvbench",
+          dataset_path: "lmms-eval/LVBench",
+          test_split: "train",
+          doc_to_visual: "!function utils.lvbench_doc_to_visual",
+          doc_to_text: "!function utils.lvbench_doc_to_text",
+          doc_to_target: "answer",
+          process_results: "!function utils.lvbench_process_results",
+          metric_list: [{ metric: "lvbench_score", aggregation: "mean" }],
+          generation_kwargs: { max_new_tokens: 16 },
+          lmms_eval_specific_kwargs: { pre_prompt: "", post_prompt: POST_PROMPT },
+        }),
+      },
+    }),
+    // lvbench_process_results: the extracted letter == doc["answer"] (exactly), a bool; lvbench.yaml averages it.
+    processResults: (item, row) => ({ lvbench_score: row.parsed === item.answer }),
+  },
 };

@@ -7,6 +7,8 @@ import { extractVideoMme, letterScore } from "../answer-parse.ts";
 import { taskFiles, unsafeId } from "../data-files.ts";
 import { macroAverage } from "../headlines.ts";
 import { LETTERS, RowError, checked, collect, jsonArrayRows, str, strList } from "../rows.ts";
+import { numberDocs, taskConfig } from "../lmms-logs.ts";
+import { pyFloat, pySum } from "../py-compat.ts";
 import type { BenchItem, Benchmark } from "../types.ts";
 
 /** The seven multiple-choice tasks, as mlvu_aggregate_results_dev lists them. */
@@ -48,6 +50,13 @@ export const mlvu: Benchmark = {
                 prompt: `${question}\nOnly give the best option.\nBest option: (`,
                 answer: LETTERS[gold],
                 categories: { task_type: str(r, "question_type") },
+                // sy1998/MLVU_dev's doc has the question with its options, task_type and the answer letter.
+                lmms: {
+                  task: "mlvu_dev",
+                  docId: 0,
+                  doc: { ...(r.value as Record<string, unknown>), question, task_type: str(r, "question_type"), answer: LETTERS[gold] },
+                  target: LETTERS[gold],
+                },
               },
             ];
           },
@@ -55,6 +64,7 @@ export const mlvu: Benchmark = {
         ),
       );
     }
+    numberDocs(items);
     return { items, problems };
   },
   score: letterScore(extractVideoMme),
@@ -65,6 +75,44 @@ export const mlvu: Benchmark = {
     },
     { headline: macroAverage("M-Avg (task types asked)", "task_type"), paper: { metric: "–", hourllava3b: null, hourllava7b: null } },
   ],
+  lmms: {
+    tasks: () => ({
+      mlvu_dev: {
+        // The metric name is spelled as mlvu_dev.yaml spells it.
+        metrics: [{ name: "mlvu_percetion_score", aggregate: mlvuAggregateDev }],
+        config: taskConfig({
+          task: "mlvu_dev",
+          dataset_path: "sy1998/MLVU_dev",
+          test_split: "test",
+          doc_to_visual: "!function utils.mlvu_doc_to_visual_dev",
+          doc_to_text: "!function utils.mlvu_doc_to_text",
+          doc_to_target: "answer",
+          process_results: "!function utils.mlvu_process_results",
+          metric_list: [{ metric: "mlvu_percetion_score", aggregation: "!function utils.mlvu_aggregate_results_dev" }],
+          generation_kwargs: { max_new_tokens: 16, temperature: 0, top_p: pyFloat(1), num_beams: 1, do_sample: false },
+          lmms_eval_specific_kwargs: { pre_prompt: "", post_prompt: "\nOnly give the best option.\nBest option: (" },
+        }),
+      },
+    }),
+    processResults(item, row) {
+      const d = item.lmms!.doc;
+      return { mlvu_percetion_score: { question_id: d.question, task_type: d.task_type, pred_answer: row.parsed, answer: d.answer } };
+    },
+  },
   paperNote:
     "arXiv 2506.05332 reports MLVU only as free-form dev scores judged by GPT-4 (Table 10), no multiple-choice M-Avg. M-Avg divides by all seven task types as lmms-eval's mlvu_dev average does (a type without questions counts 0, so a partial run reads low); 'M-Avg (task types asked)' averages only the types that have questions.",
 };
+
+/** mlvu_aggregate_results_dev: per task type 100 × correct / answered (0 when none), summed (Python's sum) and divided
+ * by the seven types. lmms-eval iterates a set of the type names, whose order varies between processes; with the
+ * compensated sum the order does not change the result. */
+function mlvuAggregateDev(values: unknown[]): ReturnType<typeof pyFloat> {
+  const per = new Map(MLVU_TASK_TYPES.map((t) => [t, { correct: 0, answered: 0 }]));
+  for (const v of values as { task_type: string; pred_answer: string; answer: string }[]) {
+    const s = per.get(v.task_type);
+    if (!s) continue; // lmms-eval stops on a type outside the seven (KeyError); such questions are not read here
+    s.answered++;
+    if (v.pred_answer === v.answer) s.correct++;
+  }
+  return pyFloat(pySum([...per.values()].map((s) => (s.answered > 0 ? (100 * s.correct) / s.answered : 0))) / MLVU_TASK_TYPES.length);
+}

@@ -6,7 +6,9 @@ import { ruleTempCompassCaption, ruleTempCompassMc, ruleTempCompassYesNo } from 
 import { taskFiles, unsafeId } from "../data-files.ts";
 import { accuracy, categoryIs } from "../headlines.ts";
 import { RowError, checked, collect, jsonFile, str } from "../rows.ts";
-import type { BenchItem, Benchmark, Scored } from "../types.ts";
+import { numberDocs, taskConfig } from "../lmms-logs.ts";
+import { pyFloat } from "../py-compat.ts";
+import type { BenchItem, Benchmark, LmmsTaskSpec, Scored } from "../types.ts";
 
 const TASKS = ["multi-choice", "yes_no", "caption_matching"] as const;
 type Task = (typeof TASKS)[number];
@@ -56,6 +58,7 @@ export const tempcompass: Benchmark = {
                   answer: str(sub, "answer"),
                   categories: { task, dim },
                   extra: { task, question },
+                  lmms: { task: LMMS_TASK[task], docId: 0, doc: { video_id: videoId, dim, question, answer: str(sub, "answer") }, target: str(sub, "answer") },
                 };
               });
             });
@@ -64,6 +67,7 @@ export const tempcompass: Benchmark = {
         ),
       );
     }
+    numberDocs(items);
     return { items, problems };
   },
   score(item, prediction): Scored {
@@ -85,4 +89,53 @@ export const tempcompass: Benchmark = {
     },
   ],
   paperNote: "Table 2 reports TempCompass multi-choice only (M-Avg); yes/no and caption matching have no paper figure.",
+  lmms: {
+    tasks: () => Object.fromEntries(TASKS.map((t) => [LMMS_TASK[t], lmmsTask(t)])),
+    // tempcompass_process_results_*: the same record under avg_accuracy and under "<dim>_accuracy"; with no judge
+    // reachable lmms-eval's get_eval_result gives up with rating 0 and no chatgpt_response, as here.
+    processResults(item, row) {
+      const d = item.lmms!.doc as { video_id: string; question: string; answer: string; dim: string };
+      const rec = {
+        video_id: d.video_id,
+        question: d.question,
+        "gt-answer": d.answer,
+        "video-llm-prediction": row.prediction,
+        match_success: row.matched,
+        rating: row.correct ? 1 : 0,
+        dim: d.dim,
+      };
+      return { avg_accuracy: rec, [`${d.dim}_accuracy`]: rec };
+    },
+  },
 };
+
+// The lmms-eval task names (tempcompass_mc.yaml's task is tempcompass_multi_choice); the group `tempcompass` also
+// holds tempcompass_captioning, which needs a GPT judge, so the three are reported as tasks of their own.
+const LMMS_TASK: Record<Task, string> = {
+  "multi-choice": "tempcompass_multi_choice",
+  yes_no: "tempcompass_yes_no",
+  caption_matching: "tempcompass_caption_matching",
+};
+const METRICS = ["avg_accuracy", "speed_accuracy", "direction_accuracy", "action_accuracy", "order_accuracy", "attribute_change_accuracy"];
+
+/** tempcompass_aggregate_rating: (ratings equal to 1) / len × 100. */
+const aggregateRating = (values: unknown[]) => pyFloat((values.filter((v) => (v as { rating: number }).rating === 1).length / values.length) * 100);
+
+function lmmsTask(t: Task): LmmsTaskSpec {
+  const fn = { "multi-choice": "multi_choice", yes_no: "yes_no", caption_matching: "caption_matching" }[t];
+  return {
+    metrics: METRICS.map((name) => ({ name, aggregate: aggregateRating })),
+    config: taskConfig({
+      task: LMMS_TASK[t],
+      dataset_path: "lmms-eval/TempCompass",
+      dataset_name: t,
+      test_split: "test",
+      doc_to_visual: "!function utils.tempcompass_doc_to_visual",
+      doc_to_text: `!function utils.tempcompass_doc_to_text_${fn}`,
+      doc_to_target: "!function utils.tempcompass_doc_to_answer",
+      process_results: `!function utils.tempcompass_process_results_${fn}`,
+      metric_list: METRICS.map((metric) => ({ metric, aggregation: "!function utils.tempcompass_aggregate_rating" })),
+      lmms_eval_specific_kwargs: { pre_prompt: "", post_prompt: { ...ANSWER_PROMPT, captioning: "" } },
+    }),
+  };
+}
