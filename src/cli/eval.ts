@@ -19,6 +19,7 @@ interface EvalOpts extends CommonOpts {
   redis?: string;
   queueName: string;
   promptPreset: PromptPreset;
+  subtitles?: boolean;
 }
 
 export function registerEvalCommands(program: Command): void {
@@ -35,8 +36,9 @@ export function registerEvalCommands(program: Command): void {
       parsePromptPreset,
       DEFAULT_PROMPT_PRESET,
     )
+    .option("--subtitles", "videomme: with subtitles (subtitle/<videoID>.srt), as lmms-eval's videomme_w_subtitle")
     .action(async (name: string, o: EvalOpts) => {
-      const bench = benchmarkNamed(name);
+      const bench = benchmarkNamed(name, o.subtitles ? "subtitles" : undefined);
       const out = o.out ?? join("runs", `eval-${name}${bench.variant ? `-${bench.variant}` : ""}`);
       const app = await open(o);
       const settings = encodeSettings(o, await app.modelId());

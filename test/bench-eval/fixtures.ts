@@ -102,6 +102,27 @@ export function writeVideomme(dir: string): Fixture {
   return { ids: ok.map((r) => r[2]), gold: Object.fromEntries(ok.map((r) => [r[2], r[5]])), problems: 2, missingQuestions: 1 };
 }
 
+/** Video-MME's subtitle/<videoID>.srt as the publisher ships them (SubRip with a white <font> per line): vmA has
+ * two lines, vmB has no file. Returns what lmms-eval's videomme_doc_to_text_subtitle puts in the prompt per video. */
+export function writeVideommeSubtitles(dir: string): Record<string, string> {
+  mkdirSync(join(dir, "subtitle"), { recursive: true });
+  writeFileSync(
+    join(dir, "subtitle", "vmA.srt"),
+    [
+      "1",
+      "00:00:00,000 --> 00:00:01,000",
+      '<font color="white" size=".72c">a test pattern</font>',
+      "",
+      "2",
+      "00:00:01,500 --> 00:00:02,500",
+      '<font color="white" size=".72c">it keeps moving</font>',
+      "",
+    ].join("\n"),
+  );
+  // vmA.mp4: 6 frames at 2 fps; frames 0–1 fall in the first line, 3–4 in the second.
+  return { vmA: "a test pattern\nit keeps moving", vmB: "No subtitles available" };
+}
+
 export function writeLvbench(dir: string): Fixture {
   clips(dir, ["videos/lvA.mp4", "videos/lvB.mp4"]);
   const qa = (uid: string, answer: string, types: string[]) => ({

@@ -1,15 +1,17 @@
-// The benchmarks `hourllava eval` knows, by name, and their lmms-eval prompt variants (--subtitles, --interleaved).
+// The benchmarks `hourllava eval` knows, by name, and their lmms-eval prompt variants (--subtitles).
 import type { Benchmark } from "../types.ts";
 import { longvideobench } from "./longvideobench.ts";
 import { lvbench } from "./lvbench.ts";
 import { mlvu } from "./mlvu.ts";
 import { tempcompass } from "./tempcompass.ts";
-import { videomme } from "./videomme.ts";
+import { videomme, videommeSubtitles } from "./videomme.ts";
 
 export const BENCHMARKS: Record<string, Benchmark> = { videomme, lvbench, longvideobench, mlvu, tempcompass };
 
 /** Variant → the flag that picks it and the benchmark object that runs it. */
-export const VARIANTS: Record<string, { flag: string; bench: Benchmark }> = {};
+export const VARIANTS: Record<string, { flag: string; bench: Benchmark }> = {
+  subtitles: { flag: "--subtitles", bench: videommeSubtitles },
+};
 
 export function benchmarkNamed(name: string, variant?: string): Benchmark {
   const b = BENCHMARKS[name];

@@ -11,6 +11,7 @@ import { checked, collect, parquetRows, str, strList } from "../rows.ts";
 import { DEFAULT_PROMPT_PRESET, type PromptPreset } from "../lmms-eval.ts";
 import { pyFloat } from "../py-compat.ts";
 import { taskConfig } from "../lmms-logs.ts";
+import { videommeSubtitlePrompt, videommeSubtitleText } from "../videomme-subtitles.ts";
 import type { BenchItem, Benchmark, LmmsEvalPort } from "../types.ts";
 
 const ANNOTATIONS = "videomme/test-00000-of-00001.parquet";
@@ -127,7 +128,29 @@ function videommeBenchmark(subtitles: boolean): Benchmark {
         },
         problems,
       );
-      return { items, problems };
+      if (!subtitles) return { items, problems };
+      // One subtitle selection per video (its file and the video's frame timing are the same for every question).
+      const frameNum = SUBTITLE_KWARGS[preset].frame_num;
+      const text = new Map<string, string | Error>();
+      for (const it of items)
+        if (!text.has(it.videoId))
+          text.set(
+            it.videoId,
+            await videommeSubtitleText(join(dataDir, "subtitle", `${it.videoId}.srt`), join(dataDir, "data", `${it.videoId}.mp4`), frameNum).catch(
+              (e: Error) => e,
+            ),
+          );
+      const kept: BenchItem[] = [];
+      for (const it of items) {
+        const t = text.get(it.videoId)!;
+        if (t instanceof Error) {
+          problems.push(`${t.message.split("\n")[0]}: question ${it.id} not evaluated`);
+          continue;
+        }
+        const { question, options } = it.extra as { question: string; options: string[] };
+        kept.push({ ...it, prompt: videommeSubtitlePrompt(OPTION_PROMPT, question, options, t) });
+      }
+      return { items: kept, problems };
     },
     score: letterScore(extractVideoMme),
     headlines: [
@@ -162,3 +185,4 @@ function videommeBenchmark(subtitles: boolean): Benchmark {
 }
 
 export const videomme = videommeBenchmark(false);
+export const videommeSubtitles = videommeBenchmark(true);
