@@ -20,6 +20,7 @@ interface EvalOpts extends CommonOpts {
   queueName: string;
   promptPreset: PromptPreset;
   subtitles?: boolean;
+  interleaved?: boolean;
 }
 
 export function registerEvalCommands(program: Command): void {
@@ -37,8 +38,11 @@ export function registerEvalCommands(program: Command): void {
       DEFAULT_PROMPT_PRESET,
     )
     .option("--subtitles", "videomme: with subtitles (subtitle/<videoID>.srt), as lmms-eval's videomme_w_subtitle")
+    .option("--interleaved", "longvideobench: subtitles interleaved (subtitles/<subtitle_path>), as lmms-eval's longvideobench_val_i")
     .action(async (name: string, o: EvalOpts) => {
-      const bench = benchmarkNamed(name, o.subtitles ? "subtitles" : undefined);
+      const variants = [o.subtitles ? "subtitles" : "", o.interleaved ? "interleaved" : ""].filter(Boolean);
+      if (variants.length > 1) throw new Error("--subtitles and --interleaved are for different benchmarks; give one");
+      const bench = benchmarkNamed(name, variants[0]);
       const out = o.out ?? join("runs", `eval-${name}${bench.variant ? `-${bench.variant}` : ""}`);
       const app = await open(o);
       const settings = encodeSettings(o, await app.modelId());

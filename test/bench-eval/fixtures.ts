@@ -176,6 +176,13 @@ export function writeLongVideoBench(dir: string): Fixture {
   return { ids: ["a_0", "a_1", "b_0"], gold: { a_0: "B", a_1: "C", b_0: "A" }, problems: 2, missingQuestions: 0 };
 }
 
+/** LongVideoBench's subtitles/<subtitle_path> (the publisher's subtitles.tar): lvbA's, in the {"timestamp", "text"}
+ * form; lvbB has none. Returns lmms-eval's interleaved text for lvbA (3 s: frames at 0, 1 and 2 s). */
+export function writeLongVideoBenchSubtitles(dir: string): { lvbA: string } {
+  json(join(dir, "subtitles", "lvbA_en.json"), [{ timestamp: [0.5, 1.5], text: "a circle appears" }]);
+  return { lvbA: "<image>\n<image>\na circle appears\n<image>" };
+}
+
 export function writeMlvu(dir: string): Fixture {
   clips(dir, ["video/1_plotQA/movie_1.mp4", "video/4_count/count_1.mp4"]);
   const q = (video: string, type: string, answer: string) => ({

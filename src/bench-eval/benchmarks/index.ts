@@ -1,6 +1,6 @@
-// The benchmarks `hourllava eval` knows, by name, and their lmms-eval prompt variants (--subtitles).
+// The benchmarks `hourllava eval` knows, by name, and their lmms-eval prompt variants (--subtitles, --interleaved).
 import type { Benchmark } from "../types.ts";
-import { longvideobench } from "./longvideobench.ts";
+import { longvideobench, longvideobenchInterleaved } from "./longvideobench.ts";
 import { lvbench } from "./lvbench.ts";
 import { mlvu } from "./mlvu.ts";
 import { tempcompass } from "./tempcompass.ts";
@@ -11,6 +11,7 @@ export const BENCHMARKS: Record<string, Benchmark> = { videomme, lvbench, longvi
 /** Variant → the flag that picks it and the benchmark object that runs it. */
 export const VARIANTS: Record<string, { flag: string; bench: Benchmark }> = {
   subtitles: { flag: "--subtitles", bench: videommeSubtitles },
+  interleaved: { flag: "--interleaved", bench: longvideobenchInterleaved },
 };
 
 export function benchmarkNamed(name: string, variant?: string): Benchmark {

@@ -3,10 +3,12 @@
 // duration_group, question_category, subtitle_path, starting_timestamp_for_subtitles, duration…; the Hugging Face
 // parquet's option0..option4 are read too), the videos as videos/<video_path> and, interleaved, the subtitles as
 // subtitles/<subtitle_path> (the publisher's subtitles.tar unpacked).
+import { join } from "node:path";
 import { extractLongVideoBench } from "../answer-parse.ts";
 import { annotationFile, unsafeRelPath } from "../data-files.ts";
 import { accuracy } from "../headlines.ts";
 import { numberDocs, taskConfig } from "../lmms-logs.ts";
+import { interleavedLines, interleavedPrompt } from "../longvideobench-subtitles.ts";
 import { pyFloat, pyRound } from "../py-compat.ts";
 import { LETTERS, RowError, checked, collect, int, jsonArrayRows, optional, str, strList, type Row } from "../rows.ts";
 import type { BenchItem, Benchmark, LmmsEvalPort } from "../types.ts";
@@ -27,6 +29,12 @@ function candidates(r: Row): string[] {
   }
   if (out.length === 0) throw new RowError(`${r.where}: no "candidates" and no option0`);
   return out;
+}
+
+function num(r: Row, name: string): number {
+  const v = optional(r, name);
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new RowError(`${r.where}: field "${name}" must be a number`);
+  return v;
 }
 
 /** longvideobench_aggregate_results: each answer counts in its duration group and in its question category; the
@@ -102,7 +110,23 @@ function longvideobenchBenchmark(interleaved: boolean): Benchmark {
             throw new RowError(`${r.where}: correct_choice ${correct} is not an index of its ${cands.length} options`);
           const letters = cands.map((_, i) => LETTERS[i]);
           const question = `${str(r, "question")}\n${cands.map((c, i) => `${letters[i]}. ${c}`).join("\n")}`;
-          const prompt = `${question}\n${POST_PROMPT}`;
+          let prompt = `${question}\n${POST_PROMPT}`;
+          if (interleaved) {
+            const sub = str(r, "subtitle_path");
+            checked(r, unsafeRelPath(sub));
+            let lines: string[];
+            try {
+              lines = interleavedLines({
+                duration: num(r, "duration"),
+                startingTimestamp: num(r, "starting_timestamp_for_subtitles"),
+                subtitlesFile: join(dataDir, "subtitles", sub),
+              });
+            } catch (e) {
+              if (e instanceof RowError) throw e;
+              throw new RowError(`${r.where}: ${(e as Error).message}`);
+            }
+            prompt = interleavedPrompt(lines, question, POST_PROMPT);
+          }
           return [
             {
               id: str(r, "id"),
@@ -146,3 +170,4 @@ function longvideobenchBenchmark(interleaved: boolean): Benchmark {
 }
 
 export const longvideobench = longvideobenchBenchmark(false);
+export const longvideobenchInterleaved = longvideobenchBenchmark(true);
