@@ -9,6 +9,9 @@
 //    that commit: doc_id, target (str), filtered_resps (resps dropped when equal, as there: llava_vid returns the
 //    stripped text, which is also what is scored), token_counts, doc_hash, the task's process_results fields, and
 //    input (the prompt; `doc` and `arguments` are popped there before writing).
+// Answers that need lmms-eval's LLM judge and have no verdict (no --judge) are left out of both (so no metric counts
+// them wrong) and listed under hourllava.unjudged; judged ones carry the verdict fields lmms-eval's process_results
+// writes (TempCompass: rating, chatgpt_response / chatgpt-answer, chatgpt-reasoning).
 // Both are rebuilt whole from results.jsonl at the end of every invocation and written atomically, so a resumed run
 // ends with the same files as an uninterrupted one. Fields that cannot be the same across a resume (date, start and
 // end times) are left out.
@@ -33,6 +36,8 @@ export interface LmmsLogInput {
   preset: PromptPreset;
   limit?: number;
   settings: Record<string, unknown>;
+  /** The judge that scored the judged answers (null or absent: none). */
+  judge?: { url: string | null; model: string | null } | null;
 }
 
 const hashString = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
@@ -52,7 +57,7 @@ export function lmmsSamples(input: LmmsLogInput): Map<string, Sample[]> {
   const out = new Map<string, Sample[]>();
   for (const row of input.rows) {
     const item = byId.get(row.id);
-    if (!item?.lmms) continue;
+    if (!item?.lmms || row.unjudged) continue;
     const { task, docId, doc, target } = item.lmms;
     const sample: Sample = {
       doc_id: docId,
@@ -187,9 +192,17 @@ export function lmmsEvalLogs(input: LmmsLogInput): { results: Record<string, unk
       prompt_preset: input.preset,
       settings: input.settings,
       samples_files: Object.fromEntries(tasks.map((t) => [t, samplesFile(t)])),
+      // The LLM judge (lmms-eval's is gpt-3.5-turbo-1106), and per task the answers left out for want of one.
+      judge: input.judge?.model ? { url: input.judge.url, model: input.judge.model } : null,
+      unjudged: Object.fromEntries(tasks.map((t) => [t, unjudgedIds(input, t)]).filter(([, ids]) => ids.length > 0)),
     },
   };
   return { results, samples, tasks };
+}
+
+function unjudgedIds(input: LmmsLogInput, task: string): string[] {
+  const byId = new Map(input.items.map((it) => [it.id, it]));
+  return input.rows.filter((r) => r.unjudged && byId.get(r.id)?.lmms?.task === task).map((r) => r.id);
 }
 
 /** Writes lmms_eval_results.json and samples_<task>.jsonl into outDir (atomically); returns the file names. */

@@ -10,6 +10,7 @@ import { pyStrip } from "./answer-parse.ts";
 import { videoFile } from "./data-files.ts";
 import type { PromptPreset } from "./lmms-eval.ts";
 import { ResultsLog } from "./results-log.ts";
+import { judgeRows, type JudgeClient, type JudgeSummary } from "./judge.ts";
 import { checkOrWriteSettings, type RunSettings } from "./run-settings.ts";
 import { byVideo, selectItems, type Shard } from "./select.ts";
 import type { BenchItem, Benchmark, ResultRow } from "./types.ts";
@@ -33,6 +34,9 @@ export interface EvalRunOptions {
   settings: RunSettings;
   /** Called with the videos still to answer before any is encoded here (eval --redis encodes them on workers). */
   prepareVideos?: (videos: string[]) => Promise<void>;
+  /** The LLM judge for the answers lmms-eval scores with one (--judge); without it they are listed as unjudged. Not
+   * part of the settings: its verdicts are cached apart (judge-verdicts.jsonl), so --judge may be added on resume. */
+  judge?: JudgeClient;
 }
 
 export interface VideoIssue {
@@ -54,6 +58,7 @@ export interface StageTimings {
 }
 
 export interface EvalRun {
+  /** The answered questions' rows, judged ones with their verdict, unjudged ones marked (left out of scores). */
   rows: ResultRow[];
   selected: number;
   /** The selected questions themselves (prompts and lmms-eval docs, for the lmms-eval-shaped logs). */
@@ -64,6 +69,10 @@ export interface EvalRun {
   missing: VideoIssue[];
   failed: VideoIssue[];
   timings: StageTimings;
+  /** Answers that need lmms-eval's LLM judge and have no verdict (no --judge), with their lmms-eval task. */
+  unjudged: { id: string; task: string }[];
+  /** The judge and what it did; null without --judge. */
+  judge: JudgeSummary | null;
 }
 
 export async function runBenchmark(app: EvalApp, bench: Benchmark, o: EvalRunOptions): Promise<EvalRun> {
@@ -124,10 +133,30 @@ export async function runBenchmark(app: EvalApp, bench: Benchmark, o: EvalRunOpt
     }
   }
   progress.done();
-  timings.wall = (performance.now() - t0) / 1000;
   // The report covers the selected questions only (a later run with a larger --limit adds to the same log).
   const wanted = new Set(selected.map((it) => it.id));
+  const judged = await judgeRows(
+    bench,
+    selected,
+    log.rows.filter((r) => wanted.has(r.id)),
+    { outDir: o.outDir, judge: o.judge, quiet: o.quiet },
+  );
+  timings.wall = (performance.now() - t0) / 1000;
   const docsPerTask: Record<string, number> = {};
   for (const it of items) if (it.lmms) docsPerTask[it.lmms.task] = (docsPerTask[it.lmms.task] ?? 0) + 1;
-  return { rows: log.rows.filter((r) => wanted.has(r.id)), selected: selected.length, items: selected, docsPerTask, problems, missing, failed, timings };
+  return {
+    rows: judged.rows,
+    selected: selected.length,
+    items: selected,
+    docsPerTask,
+    problems,
+    missing,
+    failed,
+    timings,
+    unjudged: judged.unjudged,
+    judge: judged.judge,
+  };
 }
+
+/** The rows that count in the scores: all but those left unjudged. */
+export const scoredRows = (rows: readonly ResultRow[]): ResultRow[] => rows.filter((r) => !r.unjudged);

@@ -84,6 +84,38 @@ export interface ResultRow {
   matched: boolean;
   correct: boolean;
   categories: Record<string, string | string[]>;
+  /** Never in results.jsonl; set in memory after the judge pass (judge.ts): the verdict for an answer that lmms-eval
+   * sends to its LLM judge (from the verdict cache or asked now), `parsed` and `correct` then being the verdict's. */
+  judge?: JudgeVerdict;
+  /** Never in results.jsonl: an answer that needs lmms-eval's judge and has none (no --judge). It is left out of
+   * every score and of the lmms-eval logs, and listed, rather than counted wrong. */
+  unjudged?: true;
+}
+
+/** What the judge said about one answer. */
+export interface JudgeVerdict {
+  model: string;
+  /** Each output asked for, in order (lmms-eval asks again while it cannot read one); the last one is the verdict. */
+  outputs: string[];
+}
+
+/** A request lmms-eval's task code sends to its LLM judge for one answer. */
+export interface JudgeRequest {
+  /** The system message and the user prompt, byte-equal to lmms-eval's. */
+  system: string;
+  prompt: string;
+  /** How often lmms-eval asks when it cannot read the output (1 + its maxtry). */
+  tries: number;
+  /** Whether lmms-eval can read a verdict from this output (else it asks again, up to `tries`). */
+  readable(output: string): boolean;
+}
+
+/** lmms-eval's LLM-judged scoring of a benchmark: which answers it sends to its judge, and how it reads the verdict. */
+export interface JudgePort {
+  /** The judge request for this answer, or undefined when lmms-eval's rules score it without a judge. */
+  request(item: BenchItem, row: ResultRow): JudgeRequest | undefined;
+  /** The answer as scored with the judge's last output. */
+  verdict(item: BenchItem, row: ResultRow, output: string): { parsed: string; correct: boolean };
 }
 
 /** A figure of the paper (Table 2) for one metric, for Hour-LLaVA-3B and -7B; null where the paper has none. */
@@ -120,4 +152,6 @@ export interface Benchmark {
   paperNote?: string;
   /** lmms-eval's task code for the lmms-eval-shaped logs. */
   lmms: LmmsEvalPort;
+  /** lmms-eval's LLM judge for the answers its rules do not score (TempCompass); absent where lmms-eval has none. */
+  judge?: JudgePort;
 }

@@ -4,11 +4,12 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { BENCHMARKS, benchmarkNamed } from "../bench-eval/benchmarks/index.ts";
 import { writeEvalReport } from "../bench-eval/report.ts";
-import { runBenchmark } from "../bench-eval/run.ts";
+import { JUDGE_DEFAULTS, JudgeClient } from "../bench-eval/judge.ts";
+import { runBenchmark, scoredRows } from "../bench-eval/run.ts";
 import { parseShard, type Shard } from "../bench-eval/select.ts";
 import { open, withModelOptions, type CommonOpts } from "./model-options.ts";
 import { encodeSettings, encodeThroughFarm, withQueueOptions } from "./encode-farm.ts";
-import { intOption } from "./options.ts";
+import { intOption, numOption } from "./options.ts";
 import { DEFAULT_PROMPT_PRESET, LMMS_EVAL_COMMIT, PROMPT_PRESETS, parsePromptPreset, type PromptPreset } from "../bench-eval/lmms-eval.ts";
 
 interface EvalOpts extends CommonOpts {
@@ -21,6 +22,38 @@ interface EvalOpts extends CommonOpts {
   promptPreset: PromptPreset;
   subtitles?: boolean;
   interleaved?: boolean;
+  judge?: string;
+  judgeModel?: string;
+  judgeKeyEnv?: string;
+  judgeVideo?: string;
+  judgeTimeout: number;
+  judgeConcurrency: number;
+}
+
+/** Why a benchmark has no judged part at lmms-eval 75571cfe (for --judge given to it). */
+const NO_JUDGE: Record<string, string> = {
+  mlvu: "lmms-eval 75571cfe has no open-ended MLVU task (mlvu_dev and mlvu_test are multiple choice), so nothing is judged",
+};
+
+/** The judge from --judge/--judge-model/--judge-key-env/--judge-video, checked before any work starts. */
+function judgeFrom(o: EvalOpts, benchName: string, judged: boolean): JudgeClient | undefined {
+  if (!o.judge) {
+    const stray = (["judgeModel", "judgeKeyEnv", "judgeVideo"] as const).find((k) => o[k] !== undefined);
+    if (stray) throw new Error(`--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --judge <url>`);
+    return undefined;
+  }
+  if (!judged)
+    throw new Error(
+      `--judge: ${benchName} has no LLM-judged part in lmms-eval ${LMMS_EVAL_COMMIT.slice(0, 8)}${NO_JUDGE[benchName] ? ` (${NO_JUDGE[benchName]})` : ""}; only tempcompass has one`,
+    );
+  return new JudgeClient({
+    url: o.judge,
+    model: o.judgeModel ?? "",
+    keyEnv: o.judgeKeyEnv,
+    video: o.judgeVideo,
+    timeoutS: o.judgeTimeout,
+    concurrency: o.judgeConcurrency,
+  });
 }
 
 export function registerEvalCommands(program: Command): void {
@@ -39,10 +72,28 @@ export function registerEvalCommands(program: Command): void {
     )
     .option("--subtitles", "videomme: with subtitles (subtitle/<videoID>.srt), as lmms-eval's videomme_w_subtitle")
     .option("--interleaved", "longvideobench: subtitles interleaved (subtitles/<subtitle_path>), as lmms-eval's longvideobench_val_i")
+    .option(
+      "--judge <url>",
+      "tempcompass: an OpenAI-compatible endpoint (…/v1: OpenAI, vLLM, hourllava serve) as lmms-eval's LLM judge, for captioning and the answers its rules cannot read; without it those are listed as unjudged and left out of the scores",
+    )
+    .option("--judge-model <name>", "the judge's model name (lmms-eval's is gpt-3.5-turbo-1106)")
+    .option("--judge-key-env <var>", "the environment variable holding the judge's API key (the key is never taken on the command line)")
+    .option(
+      "--judge-video <url>",
+      "a video_url sent with every judge prompt, lmms-eval's system message left out: for a judge that answers only about a video (hourllava serve)",
+    )
+    .option(
+      "--judge-timeout <s>",
+      "seconds a judge request may take before it is retried",
+      numOption("judge-timeout", { min: 0, exclusiveMin: true }),
+      JUDGE_DEFAULTS.timeoutS,
+    )
+    .option("--judge-concurrency <n>", "judge prompts in flight at once", intOption("judge-concurrency", 1, 64), JUDGE_DEFAULTS.concurrency)
     .action(async (name: string, o: EvalOpts) => {
       const variants = [o.subtitles ? "subtitles" : "", o.interleaved ? "interleaved" : ""].filter(Boolean);
       if (variants.length > 1) throw new Error("--subtitles and --interleaved are for different benchmarks; give one");
       const bench = benchmarkNamed(name, variants[0]);
+      const judge = judgeFrom(o, name, bench.judge !== undefined);
       const out = o.out ?? join("runs", `eval-${name}${bench.variant ? `-${bench.variant}` : ""}`);
       const app = await open(o);
       const settings = encodeSettings(o, await app.modelId());
@@ -66,6 +117,7 @@ export function registerEvalCommands(program: Command): void {
         quiet: o.quiet,
         settings: runSettings,
         prepareVideos: o.redis ? (videos) => encodeThroughFarm(videos, settings, o) : undefined,
+        judge,
       });
       writeEvalReport(out, bench, run, {
         model: app.modelDir,
@@ -74,8 +126,11 @@ export function registerEvalCommands(program: Command): void {
         preset: o.promptPreset,
         limit: o.limit,
       });
-      const heads = bench.headlines.map(({ headline }) => `${headline.label} ${headline.compute(run.rows).toFixed(1)}`).join(", ");
+      const scored = scoredRows(run.rows);
+      const heads = bench.headlines.map(({ headline }) => `${headline.label} ${headline.compute(scored).toFixed(1)}`).join(", ");
       const issues = [
+        run.judge ? `${run.rows.filter((r) => r.judge).length} judged by ${run.judge.model}` : "",
+        run.unjudged.length ? `${run.unjudged.length} left unjudged (no --judge; not scored)` : "",
         run.missing.length ? `${run.missing.length} videos missing` : "",
         run.failed.length ? `${run.failed.length} videos not encodable` : "",
         run.problems.length ? `${run.problems.length} annotation rows not used` : "",

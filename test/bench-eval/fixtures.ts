@@ -217,7 +217,24 @@ export function writeTempCompass(dir: string): Fixture {
   });
   const ids = ["multi-choice/tcA/speed/0", "multi-choice/tcA/direction/0", "multi-choice/tcB/action/0", "yes_no/tcA/speed/0", "caption_matching/tcB/order/0"];
   const gold = ["B. fast", "A. left", "A. run", "yes", "Sentence B: first down"];
-  return { ids, gold: Object.fromEntries(ids.map((id, i) => [id, gold[i]])), problems: 1, missingQuestions: 0 };
+  // Problems: the "../tcB" video id, and questions/captioning.json, which this fixture leaves out (writeTempCompassCaptioning).
+  return { ids, gold: Object.fromEntries(ids.map((id, i) => [id, gold[i]])), problems: 2, missingQuestions: 0 };
+}
+
+/** TempCompass's fourth task file, questions/captioning.json, in the publisher's form (a caption prompt listing the
+ * pieces of information, the right one as "X. text"), for the videos and dimensions of writeTempCompass's
+ * multi-choice.json, whose first question per video and dimension the captioning judge asks. Returns the ids. */
+export function writeTempCompassCaptioning(dir: string): string[] {
+  const q = (info: string[]) =>
+    `You will be presented with a video and several pieces of information. Please identify the information that consistent with the video and generate a video caption accordingly.\n${info.map((x, i) => `Information ${"ABCD"[i]}: ${x}`).join("\n")}\nGenerated Caption:`;
+  json(join(dir, "questions", "captioning.json"), {
+    tcA: {
+      speed: [{ question: q(["{'subject': 'pattern', 'speed': 'slow'}", "{'subject': 'pattern', 'speed': 'fast'}"]), answer: "B. fast" }],
+      direction: [{ question: q(["{'subject': 'pattern', 'direction': 'left'}", "{'subject': 'pattern', 'direction': 'right'}"]), answer: "A. left" }],
+    },
+    tcB: { action: [{ question: q(["{'subject': 'man', 'action': 'run'}", "{'subject': 'man', 'action': 'sit'}"]), answer: "A. run" }] },
+  });
+  return ["captioning/tcA/speed/0", "captioning/tcA/direction/0", "captioning/tcB/action/0"];
 }
 
 export const FIXTURES = {

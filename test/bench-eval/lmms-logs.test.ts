@@ -159,19 +159,10 @@ const EXPECTED: Record<keyof typeof FIXTURES, { task: string; results: Record<st
     },
     {
       task: "tempcompass_yes_no",
-      // "B" is neither yes nor no: no rule matches, no judge, rating 0.
-      results: {
-        alias: "tempcompass_yes_no",
-        "avg_accuracy,none": 0,
-        "avg_accuracy_stderr,none": "N/A",
-        "avg_accuracy_stderr_clt,none": "N/A",
-        "avg_accuracy_stderr_clustered,none": "N/A",
-        "speed_accuracy,none": 0,
-        "speed_accuracy_stderr,none": "N/A",
-        "speed_accuracy_stderr_clt,none": "N/A",
-        "speed_accuracy_stderr_clustered,none": "N/A",
-      },
-      docIds: [0],
+      // "B" is neither yes nor no: no rule reads it, so lmms-eval would ask its judge; with no --judge it is left out
+      // (listed under hourllava.unjudged), not counted wrong, so the task has no scored doc.
+      results: { alias: "tempcompass_yes_no" },
+      docIds: [],
     },
   ],
 };
@@ -233,15 +224,20 @@ test("the per-doc score fields are lmms-eval's process_results, Python-formatted
   assert.deepEqual(lvb[1].lvb_acc, { id: "a_1", duration_group: 15, question_category: "E2O", answer: "C", parsed_pred: "B" });
   assert.deepEqual(lvb[1].submission, { a_1: "B" });
   assert.equal(lvb[1].target, "2"); // str(correct_choice)
-  const tc = lines(join(root, "out-tempcompass", "samples_tempcompass_yes_no.jsonl"))[0];
+  // TempCompass: a rule-read answer's record; the yes/no answer no rule reads waits for a judge (judge.test.ts).
+  const tc = lines(join(root, "out-tempcompass", "samples_tempcompass_multi_choice.jsonl"))[0];
   assert.deepEqual(tc.speed_accuracy, {
     video_id: "tcA",
-    question: "Is it fast?",
-    "gt-answer": "yes",
+    question: "How fast?\nA. slow\nB. fast",
+    "gt-answer": "B. fast",
     "video-llm-prediction": "B",
-    match_success: false,
-    rating: 0,
+    match_success: true,
+    rating: 1,
     dim: "speed",
+  });
+  assert.equal(readFileSync(join(root, "out-tempcompass", "samples_tempcompass_yes_no.jsonl"), "utf8"), "");
+  assert.deepEqual(JSON.parse(readFileSync(join(root, "out-tempcompass", "lmms_eval_results.json"), "utf8")).hourllava.unjudged, {
+    tempcompass_yes_no: ["yes_no/tcA/speed/0"],
   });
   assert.deepEqual(
     lines(join(root, "out-lvbench", "samples_lvbench.jsonl")).map((s) => s.lvbench_score),
