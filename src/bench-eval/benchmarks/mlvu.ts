@@ -1,6 +1,8 @@
 // MLVU dev, multiple-choice tasks (lmms-eval task `mlvu_dev`): the publisher's json/<n>_<task>.json files
 // (arrays of {video, duration, question, candidates, answer (the right candidate's text), question_type}) and
-// the videos as video/<n>_<task>/<video>. The two free-form tasks (8_sub_scene, 9_summary) need a GPT judge.
+// the videos as video/<n>_<task>/<video>. The publisher's two free-form tasks (8_sub_scene, 9_summary) have no
+// lmms-eval task at 75571cfe (lmms_eval/tasks/mlvu holds mlvu_dev.yaml and mlvu_test.yaml, both multiple choice),
+// so there is no lmms-eval judge prompt or scoring to port for them, and eval --judge refuses mlvu.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { extractVideoMme, letterScore } from "../answer-parse.ts";
