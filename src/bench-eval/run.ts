@@ -133,6 +133,7 @@ export async function runBenchmark(app: EvalApp, bench: Benchmark, o: EvalRunOpt
     }
   }
   progress.done();
+  timings.wall = (performance.now() - t0) / 1000; // answering only: questions/s leaves the judge's time out
   // The report covers the selected questions only (a later run with a larger --limit adds to the same log).
   const wanted = new Set(selected.map((it) => it.id));
   const judged = await judgeRows(
@@ -141,7 +142,6 @@ export async function runBenchmark(app: EvalApp, bench: Benchmark, o: EvalRunOpt
     log.rows.filter((r) => wanted.has(r.id)),
     { outDir: o.outDir, judge: o.judge, quiet: o.quiet },
   );
-  timings.wall = (performance.now() - t0) / 1000;
   const docsPerTask: Record<string, number> = {};
   for (const it of items) if (it.lmms) docsPerTask[it.lmms.task] = (docsPerTask[it.lmms.task] ?? 0) + 1;
   return {

@@ -127,7 +127,8 @@ export function registerEvalCommands(program: Command): void {
         limit: o.limit,
       });
       const scored = scoredRows(run.rows);
-      const heads = bench.headlines.map(({ headline }) => `${headline.label} ${headline.compute(scored).toFixed(1)}`).join(", ");
+      const fmt = (x: number) => (Number.isNaN(x) ? "n/a" : x.toFixed(1)); // nothing scored (e.g. all waiting for a judge)
+      const heads = bench.headlines.map(({ headline }) => `${headline.label} ${fmt(headline.compute(scored))}`).join(", ");
       const issues = [
         run.judge ? `${run.rows.filter((r) => r.judge).length} judged by ${run.judge.model}` : "",
         run.unjudged.length ? `${run.unjudged.length} left unjudged (no --judge; not scored)` : "",
