@@ -3,7 +3,6 @@
 // its cache entry, which a later run on the same source resumes). A question takes the memory as it is: snapshot(n)
 // is exactly the memory of the video cut after its n-th picked frame, so its answer equals `ask --sampling prefix`
 // on that cut file (below 128 frames the model repeats the short memory to 128 by linspace, as for any short video).
-import type { Readable } from "node:stream";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { HourLlava } from "../model/arch/hourllava.ts";
@@ -11,7 +10,7 @@ import { TOKENS_PER_FRAME } from "../model/arch/projector.ts";
 import { assertFinite } from "../model/generate/assert-finite.ts";
 import { LiveStore, type TimelineLine } from "../cache/live-store.ts";
 import type { CacheDtype } from "../cache/cache.ts";
-import { liveFrames, type LiveFrame, type LiveReadEnd, type LiveStreamInfo } from "../video/live-frames.ts";
+import { liveFrames, type ByteStream, type LiveFrame, type LiveReadEnd, type LiveStreamInfo } from "../video/live-frames.ts";
 import type { LiveSource } from "../video/live-source.ts";
 import { preprocessFrame } from "../video/preprocess.ts";
 import type { VideoMemory } from "./core.ts";
@@ -30,7 +29,7 @@ export interface LiveOptions {
   /** Where the memory is kept between runs; none: in this process only. */
   store?: { dir: string; modelId: string; dtype: CacheDtype };
   /** What a `-` source reads (default: stdin). */
-  stdin?: Readable;
+  stdin?: ByteStream;
   /** Told what a user should know while it runs: falling behind, a drop and reconnection, an eviction, a resume. */
   onNotice?: (message: string) => void;
   /** Told after every encoded batch. */

@@ -14,6 +14,13 @@ import type { LiveSource } from "./live-source.ts";
 import { prefixStep } from "./sampling.ts";
 import { followFile } from "./file-follow.ts";
 
+/** A readable byte stream such as a Node Readable, written structurally so the package's public types need no
+ * @types/node (a consumer's project may have none). */
+export interface ByteStream {
+  pipe(destination: unknown): unknown;
+  on(event: "data" | "error", listener: (arg: never) => void): unknown;
+}
+
 export interface LiveStreamInfo {
   codec: string;
   width: number;
@@ -44,7 +51,7 @@ export interface LiveReadOptions {
   /** Longest wait for the stream to start (its header read), default the source's idle timeout. */
   startTimeoutS?: number;
   /** What a `pipe` source reads (default: this process's stdin). */
-  stdin?: Readable;
+  stdin?: ByteStream;
 }
 
 /** How a read of the source ended: the source ended (or went silent past the idle timeout), or ffmpeg failed. */
@@ -120,7 +127,10 @@ export async function* liveFrames(src: LiveSource, opts: LiveReadOptions): Async
   );
   const follow = new AbortController();
   if (piped) {
-    const input = src.kind === "file" ? followFile(src.canonical, { idleTimeoutS: src.idleTimeoutS, signal: follow.signal }) : (opts.stdin ?? process.stdin);
+    const input: Readable =
+      src.kind === "file"
+        ? followFile(src.canonical, { idleTimeoutS: src.idleTimeoutS, signal: follow.signal })
+        : ((opts.stdin as Readable | undefined) ?? process.stdin);
     input.on("error", (e) => demuxErrors.push(`${src.spec}: ${e.message}`));
     input.pipe(demux.stdin!);
     input.on("data", () => (lastData = Date.now())); // bytes in count as life while ffmpeg probes them

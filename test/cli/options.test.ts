@@ -53,7 +53,7 @@ test("commands reject bad numbers before doing any work", async () => {
     [["ask", "v.mp4", "q", "--max-tokens", "12abc"], '--max-tokens: expected an integer ≥ 1, got "12abc"'],
     [["ask", "v.mp4", "q", "--max-tokens", "-1"], '--max-tokens: expected an integer ≥ 1, got "-1"'],
     [["ask", "v.mp4", "q", "--spatial", "grid"], '--spatial: expected uniform | random, got "grid"'],
-    [["ask", "v.mp4", "q", "--sampling", "2fps"], '--sampling: expected one-fps-min | streaming, got "2fps"'],
+    [["ask", "v.mp4", "q", "--sampling", "2fps"], '--sampling: expected one-fps-min | streaming | prefix, got "2fps"'],
     [["cache", "gc", "--max-bytes", "lots"], '--max-bytes: expected a size like 10GB, 512MiB or 1e9 (bytes), got "lots"'],
     [["report", "--model", "m", "--out", "o", "--seed", "99999999999"], '--seed: expected an integer in 0..2147483647, got "99999999999"'],
   ];
