@@ -7,7 +7,7 @@ import { ffmpegPath } from "./ffmpeg-path.ts";
 import { releaseRunTempDir, runTempDir } from "../util/run-temp.ts";
 import { ffmpegErrorSummary, passthroughArgs } from "./ffmpeg-run.ts";
 import { spawnFfmpeg } from "./ffmpeg-spawn.ts";
-import { rawFrames } from "./raw-frames.ts";
+import { RGB24_OUTPUT, rawFrames } from "./raw-frames.ts";
 import { localInputArgs } from "./local-input.ts";
 import { probeVideo, type VideoInfo } from "./probe.ts";
 
@@ -92,13 +92,7 @@ export async function* decodeFrames(path: string, indices: number[], opts: Decod
     info.streamSpec,
     ...filterArgs,
     ...passthrough,
-    "-an",
-    "-sn",
-    "-dn",
-    "-f",
-    "rawvideo",
-    "-pix_fmt",
-    "rgb24",
+    ...RGB24_OUTPUT,
     "pipe:1",
   ];
   const child = spawnFfmpeg(args, ["ignore", "pipe", "pipe"]);

@@ -9,7 +9,7 @@ import type { Readable } from "node:stream";
 import { ffmpegPath } from "./ffmpeg-path.ts";
 import { ffmpegErrorSummary, passthroughArgs } from "./ffmpeg-run.ts";
 import { spawnFfmpeg } from "./ffmpeg-spawn.ts";
-import { rawFrames } from "./raw-frames.ts";
+import { RGB24_OUTPUT, rawFrames } from "./raw-frames.ts";
 import type { LiveSource } from "./live-source.ts";
 import { prefixStep } from "./sampling.ts";
 import { followFile } from "./file-follow.ts";
@@ -204,13 +204,7 @@ export async function* liveFrames(src: LiveSource, opts: LiveReadOptions): Async
         "-vf",
         `select=not(mod(n\\,${step}))`,
         ...(await passthroughArgs()),
-        "-an",
-        "-sn",
-        "-dn",
-        "-f",
-        "rawvideo",
-        "-pix_fmt",
-        "rgb24",
+        ...RGB24_OUTPUT,
         "-flush_packets",
         "1",
         "pipe:1",
