@@ -21,7 +21,7 @@ import {
 import { join } from "node:path";
 import { f16BitsToF32, f32ToF16Bits } from "../io/dtype.ts";
 import { TOKENS_PER_FRAME } from "../model/arch/projector.ts";
-import { acquireLock, type Lock } from "./lock.ts";
+import { acquireLock, describeOwner, ownerState, readLockOwner, type Lock } from "./lock.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import type { CacheDtype } from "./cache.ts";
 
@@ -196,4 +196,69 @@ export class LiveStore {
     this.lock?.release();
     this.lock = undefined;
   }
+}
+
+/** A live memory as `cache ls` shows it. */
+export interface LiveEntry {
+  key: string;
+  source: string;
+  /** Frames recorded (evicted ones included) and frames kept. */
+  frames: number;
+  kept: number;
+  bytes: number;
+  modified: Date;
+  /** Who records it now, if anyone. */
+  recording?: string;
+  gaps: number;
+}
+
+const liveRoot = (cacheDir: string) => join(cacheDir, "live");
+
+/** The live memories under a cache folder, most recently appended first. */
+export function listLiveEntries(cacheDir: string): LiveEntry[] {
+  const root = liveRoot(cacheDir);
+  if (!existsSync(root)) return [];
+  const out: LiveEntry[] = [];
+  for (const key of readdirSync(root)) {
+    const dir = join(root, key);
+    const metaPath = join(dir, "meta.json");
+    if (!existsSync(metaPath)) continue;
+    let meta: LiveMeta;
+    try {
+      meta = JSON.parse(readFileSync(metaPath, "utf8")) as LiveMeta;
+    } catch {
+      continue;
+    }
+    const rowBytes = TOKENS_PER_FRAME * meta.hidden * (meta.dtype === "f16" ? 2 : 4);
+    let bytes = 0;
+    let modified = statSync(dir).mtime;
+    let base = 0;
+    let kept = 0;
+    let gaps = 0;
+    for (const f of readdirSync(dir)) {
+      const st = statSync(join(dir, f));
+      bytes += st.size;
+      if (st.mtime > modified) modified = st.mtime;
+      const m = TOKENS_FILE.exec(f);
+      if (m && Number(m[1]) >= base) {
+        base = Number(m[1]);
+        kept = Math.floor(st.size / rowBytes);
+      }
+      if (f === "timeline.jsonl") gaps = (readFileSync(join(dir, f), "utf8").match(/"gap":/g) ?? []).length;
+    }
+    const owner = readLockOwner(join(dir, "writer.lock"));
+    const recording = owner && ownerState(owner) !== "dead" ? describeOwner(owner) : undefined;
+    out.push({ key, source: meta.source, frames: base + kept, kept, bytes, modified, gaps, ...(recording ? { recording } : {}) });
+  }
+  return out.sort((a, b) => b.modified.getTime() - a.modified.getTime());
+}
+
+/** Removes the live memory whose key starts with `prefix`; refused while a process records it. */
+export function removeLiveEntry(cacheDir: string, prefix: string): string | undefined {
+  const hits = listLiveEntries(cacheDir).filter((e) => e.key.startsWith(prefix));
+  if (hits.length === 0) return undefined;
+  if (hits.length > 1) throw new Error(`"${prefix}" matches ${hits.length} live memories; give more of the key`);
+  if (hits[0].recording) throw new Error(`live memory ${hits[0].key} is being recorded by ${hits[0].recording}; stop it first`);
+  rmSync(join(liveRoot(cacheDir), hits[0].key), { recursive: true, force: true });
+  return hits[0].key;
 }

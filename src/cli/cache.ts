@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { MemoryCache, defaultCacheDir, type PartialEntry } from "../cache/cache.ts";
 import { describeOwner } from "../cache/lock.ts";
+import { listLiveEntries, removeLiveEntry } from "../cache/live-store.ts";
 import { durationOption, numOption, sizeOption } from "./options.ts";
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
@@ -60,10 +61,28 @@ export function registerCacheCommands(program: Command): void {
       const prow = partials.map((p) => [p.key.slice(0, 12), String(p.frames), mib(p.bytes), age(now - p.modified.getTime()), partialState(p)]);
       process.stdout.write(`\npartial (unfinished) encodes:\n${table(["key", "frames", "size", "age", "state"], prow)}`);
     }
+    const live = listLiveEntries(o.cacheDir);
+    if (live.length) {
+      const now = Date.now();
+      const lrow = live.map((e) => [
+        e.key.slice(0, 12),
+        e.kept === e.frames ? String(e.frames) : `${e.kept} of ${e.frames}`,
+        String(e.gaps),
+        mib(e.bytes),
+        age(now - e.modified.getTime()),
+        e.recording ? `recording (${e.recording})` : "stopped (resumes with --live on the same source)",
+        printable(e.source),
+      ]);
+      process.stdout.write(`\nlive memories (--live):\n${table(["key", "frames", "gaps", "size", "last frame", "state", "source"], lrow)}`);
+    }
   });
-  dirOpt(cache.command("rm <key>").description("remove one cached memory (a unique key prefix is enough)")).action((key: string, o: { cacheDir: string }) => {
-    for (const k of MemoryCache.open(o.cacheDir).remove(key)) process.stdout.write(`removed ${printable(k)}\n`);
-  });
+  dirOpt(cache.command("rm <key>").description("remove one cached memory or live memory (a unique key prefix is enough)")).action(
+    (key: string, o: { cacheDir: string }) => {
+      const live = removeLiveEntry(o.cacheDir, key);
+      if (live) return void process.stdout.write(`removed live memory ${printable(live)}\n`);
+      for (const k of MemoryCache.open(o.cacheDir).remove(key)) process.stdout.write(`removed ${printable(k)}\n`);
+    },
+  );
   dirOpt(cache.command("gc").description("remove least recently used memories, and unfinished encodes nobody resumed"))
     .option("--max-bytes <size>", "keep the total under this size, e.g. 10GB, 512MiB or 1e9", sizeOption("max-bytes"))
     .option("--older-than <duration>", "remove memories unused for this long, e.g. 7d or 12h", durationOption("older-than"))

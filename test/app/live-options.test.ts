@@ -87,6 +87,14 @@ test("chat --live answers what is typed, each answer saying what it saw; /status
   assert.match(out, /\[0:12 seen, lag 0\.0 s\] \S/);
   assert.match(out, /: (live|ended); 12 frames \(12 s of stream\) recorded/);
   assert.match(err, /stopped; 12 frames/);
+  // The memory stays in the cache: listed (stopped, resumable) and removable by key.
+  const ls = spawnSync(process.execPath, [BIN, "cache", "ls", "--cache-dir", cache], { encoding: "utf8" });
+  const row = /\n([0-9a-f]{12}) +12 +0 +[\d.]+ MiB .*stopped \(resumes with --live on the same source\) +(\S+)/.exec(ls.stdout);
+  assert.ok(row, ls.stdout);
+  assert.equal(row[2], clip);
+  const rm = spawnSync(process.execPath, [BIN, "cache", "rm", row[1], "--cache-dir", cache], { encoding: "utf8" });
+  assert.match(rm.stdout, /removed live memory [0-9a-f]{32}/);
+  assert.doesNotMatch(spawnSync(process.execPath, [BIN, "cache", "ls", "--cache-dir", cache], { encoding: "utf8" }).stdout, /live memories/);
 });
 
 test("the CLI refuses live options without --live, a pipe for chat, and a stray argument, in one line each", () => {
