@@ -5,7 +5,8 @@
 // subtitles/<subtitle_path> (the publisher's subtitles.tar unpacked).
 import { join } from "node:path";
 import { extractLongVideoBench } from "../answer-parse.ts";
-import { annotationFile, unsafeRelPath } from "../data-files.ts";
+import { unsafeRelPath } from "../data-files.ts";
+import { hfRows, publisherOrHf, type HfCopy } from "../parquet-docs.ts";
 import { accuracy } from "../headlines.ts";
 import { numberDocs, taskConfig } from "../lmms-logs.ts";
 import { interleavedLines, interleavedPrompt } from "../longvideobench-subtitles.ts";
@@ -17,6 +18,9 @@ const ANNOTATIONS = "lvb_val.json";
 const LAYOUT = `${ANNOTATIONS} and videos/<video_path> under --data`;
 const LAYOUT_I = `${ANNOTATIONS}, videos/<video_path> and subtitles/<subtitle_path> under --data`;
 const POST_PROMPT = "Answer with the option's letter from the given choices directly.\n";
+// longvideobench_val_{v,i}.yaml: dataset_path longvideobench/LongVideoBench, test_split validation; the snapshot's
+// validation-00000-of-00001.parquet (lvb_val.json's rows with option0..option4 for candidates).
+const HF_COPY: HfCopy = { repos: ["longvideobench/LongVideoBench"], split: "validation", dirs: ["", "data"] };
 
 /** The offered options: `candidates`, or option0..option4 up to the first "N/A" (longvideobench_doc_to_text). */
 function candidates(r: Row): string[] {
@@ -97,11 +101,11 @@ function longvideobenchBenchmark(interleaved: boolean): Benchmark {
     dimensions: ["duration_group", "question_category"],
     maxNewTokens: 32,
     async load(dataDir) {
-      const file = annotationFile(dataDir, ANNOTATIONS, "longvideobench", interleaved ? LAYOUT_I : LAYOUT);
+      const found = publisherOrHf(dataDir, [ANNOTATIONS], HF_COPY, "longvideobench", interleaved ? LAYOUT_I : LAYOUT);
       const problems: string[] = [];
       const items = collect(
-        jsonArrayRows(file),
-        (r): BenchItem[] => {
+        "file" in found ? jsonArrayRows(found.file) : await hfRows(found.hf),
+        (r, index): BenchItem[] => {
           const videoPath = str(r, "video_path");
           checked(r, unsafeRelPath(videoPath));
           const cands = candidates(r);
@@ -138,7 +142,7 @@ function longvideobenchBenchmark(interleaved: boolean): Benchmark {
               extra: { letters },
               lmms: {
                 task: interleaved ? "longvideobench_val_i" : "longvideobench_val_v",
-                docId: 0,
+                docId: index, // the parquet row's index; renumbered below for lvb_val.json
                 doc: r.value as Record<string, unknown>,
                 target: String(correct),
               },
@@ -147,7 +151,7 @@ function longvideobenchBenchmark(interleaved: boolean): Benchmark {
         },
         problems,
       );
-      numberDocs(items);
+      if ("file" in found) numberDocs(items);
       return { items, problems };
     },
     score(item, prediction) {

@@ -5,9 +5,12 @@
 // YouTube URLs.
 import { extractLvbench, letterScore } from "../answer-parse.ts";
 import { readdirSync } from "node:fs";
-import { annotationFile, unsafeId, videoIndex } from "../data-files.ts";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { unsafeId, unsafeRelPath, videoIndex } from "../data-files.ts";
 import { accuracy } from "../headlines.ts";
-import { RowError, checked, collect, jsonlRows, str, strList } from "../rows.ts";
+import { LETTERS, RowError, checked, collect, jsonlRows, optional, str, strList, type Row } from "../rows.ts";
+import { hfRows, publisherOrHf, type HfCopy } from "../parquet-docs.ts";
 import { numberDocs, taskConfig } from "../lmms-logs.ts";
 import type { BenchItem, Benchmark } from "../types.ts";
 
@@ -15,6 +18,49 @@ const ANNOTATIONS = "video_info.meta.jsonl";
 const LAYOUT = `${ANNOTATIONS} (or data/${ANNOTATIONS}) and the videos as <key>.mp4 or video2dataset shards anywhere under --data`;
 // lvbench.yaml's default post_prompt (the options are already in the question).
 const POST_PROMPT = "\nAnswer the question with the option letter";
+// lvbench.yaml: dataset_path lmms-eval/LVBench (lmms-lab/LVBench before the rename), test_split train; one row per
+// question (key, uid, question with its options, answer, question_type, time_reference, video_path).
+const HF_COPY: HfCopy = { repos: ["lmms-eval/LVBench", "lmms-lab/LVBench"], split: "train", dirs: ["data", ""] };
+
+/** lvbench_doc_to_text: the question, then "(A) …" lines when the row has a non-empty `options` list (the copies
+ * seen carry the options inside the question, as the publisher's file does), then the post prompt. */
+function lvbenchPrompt(r: Row): string {
+  const options = optional(r, "options");
+  const question = str(r, "question");
+  if (options == null || (Array.isArray(options) && options.length === 0)) return question + POST_PROMPT;
+  const list = strList(r, "options");
+  return `${question}\n${list.map((o, i) => `(${LETTERS[i]}) ${o}`).join("\n")}${POST_PROMPT}`;
+}
+
+/** The Hugging Face copy's rows (one per question) as the items the publisher's file gives: the same uid, prompt,
+ * answer and question types; the video by the row's video_path when it lies there under --data, else found by its
+ * key (or video_path's name) as the publisher's videos are. doc_id: the row's index in the split. */
+function lvbenchFromHf(dataDir: string, rows: Row[], videos: Map<string, string>) {
+  const problems: string[] = [];
+  const items = collect(
+    rows,
+    (r, index): BenchItem[] => {
+      const vp = optional(r, "video_path");
+      const key = optional(r, "key") != null ? str(r, "key") : typeof vp === "string" ? vp.replace(/^.*\//, "").replace(/\.[^.]*$/, "") : str(r, "key");
+      checked(r, unsafeId(key));
+      const at = typeof vp === "string" && !unsafeRelPath(vp) && existsSync(join(dataDir, vp)) ? vp : undefined;
+      const types = optional(r, "question_type");
+      return [
+        {
+          id: str(r, "uid"),
+          videoId: key,
+          videoPath: at ?? videos.get(key) ?? `videos/${key}.mp4`,
+          prompt: lvbenchPrompt(r),
+          answer: str(r, "answer"),
+          categories: { question_type: typeof types === "string" ? [types] : strList(r, "question_type") },
+          lmms: { task: "lvbench", docId: index, doc: r.value as Record<string, unknown>, target: str(r, "answer") },
+        },
+      ];
+    },
+    problems,
+  );
+  return { items, problems };
+}
 
 export const lvbench: Benchmark = {
   name: "lvbench",
@@ -23,13 +69,17 @@ export const lvbench: Benchmark = {
   dimensions: ["question_type"],
   maxNewTokens: 16,
   async load(dataDir) {
-    const file = annotationFile(dataDir, ANNOTATIONS, "lvbench", LAYOUT, ["data"]);
-    const { rows, problems } = await jsonlRows(file);
+    const found = publisherOrHf(dataDir, [ANNOTATIONS, `data/${ANNOTATIONS}`], HF_COPY, "lvbench", LAYOUT);
     const videos = videoIndex(dataDir);
+    const { rows, problems } = "file" in found ? await jsonlRows(found.file) : { rows: [], problems: [] as string[] };
     if (videos.size === 0 && readdirSync(dataDir).some((f) => f.startsWith("all_videos_split.zip")))
       problems.push(
         `${dataDir}: the videos are still in all_videos_split.zip.*: join and unzip them there (cat all_videos_split.zip.* > all.zip && unzip all.zip)`,
       );
+    if ("hf" in found) {
+      const fromHf = lvbenchFromHf(dataDir, await hfRows(found.hf), videos);
+      return { items: fromHf.items, problems: [...problems, ...fromHf.problems] };
+    }
     const items = collect(
       rows,
       (r): BenchItem[] => {

@@ -6,9 +6,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { extractVideoMme, letterScore } from "../answer-parse.ts";
-import { taskFiles, unsafeId } from "../data-files.ts";
+import { taskFiles, unsafeId, unsafeRelPath, videoIndex } from "../data-files.ts";
+import { findHfCopy, hfCopyLooked, hfRows, type HfCopy } from "../parquet-docs.ts";
 import { macroAverage } from "../headlines.ts";
-import { LETTERS, RowError, checked, collect, jsonArrayRows, str, strList } from "../rows.ts";
+import { LETTERS, RowError, checked, collect, jsonArrayRows, str, strList, type Row } from "../rows.ts";
 import { numberDocs, taskConfig } from "../lmms-logs.ts";
 import { pyFloat, pySum } from "../py-compat.ts";
 import type { BenchItem, Benchmark } from "../types.ts";
@@ -19,6 +20,56 @@ export const MLVU_TASKS = ["1_plotQA", "2_needle", "3_ego", "4_count", "5_order"
  * (mlvu_aggregate_results_dev, lmms_eval/tasks/mlvu/utils.py at 75571cfe). */
 export const MLVU_TASK_TYPES = MLVU_TASKS.map((t) => t.slice(t.indexOf("_") + 1));
 const LAYOUT = `json/{${MLVU_TASKS.join(",")}}.json and video/<task>/<video> under --data (or under --data/MLVU)`;
+const POST_PROMPT = "\nOnly give the best option.\nBest option: (";
+// mlvu_dev.yaml: dataset_path sy1998/MLVU_dev, test_split test; one row per question (video_name, question with its
+// "(A) …" options, answer letter, task_type, question_id, duration); its videos come zipped (video_part_*.zip),
+// which lmms-eval unpacks flat into its cache, so video_name is a bare file name.
+const HF_COPY: HfCopy = { repos: ["sy1998/MLVU_dev"], split: "test", dirs: ["", "data"] };
+
+/** sy1998/MLVU_dev's rows as the items the publisher's files give: the id `<n>_<task>/<i>` (i counting the task's
+ * rows in the copy's order, which equals the index in json/<n>_<task>.json where the copy keeps the publisher's
+ * order), the prompt (mlvu_doc_to_text: the row's question + post prompt), the answer letter; the video under
+ * video/<n>_<task>/ as the publisher ships it, else at video_name under --data (lmms-eval's flat folder), else
+ * wherever a file of that name lies. doc_id: the row's index in the split. */
+function mlvuFromHf(dataDir: string, rows: Row[]) {
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  let videos: Map<string, string> | undefined;
+  const base = existsSync(join(dataDir, "MLVU", "video")) ? "MLVU/" : "";
+  const items = collect(
+    rows,
+    (r, index): BenchItem[] => {
+      const type = str(r, "task_type");
+      const task = MLVU_TASKS.find((t) => t.slice(t.indexOf("_") + 1) === type);
+      if (!task) throw new RowError(`${r.where}: task_type "${type}" is none of mlvu_dev's seven (${MLVU_TASK_TYPES.join(", ")})`);
+      const n = seen.get(task) ?? 0;
+      seen.set(task, n + 1);
+      const name = str(r, "video_name");
+      checked(r, unsafeRelPath(name));
+      const file = name.slice(name.lastIndexOf("/") + 1);
+      const answer = str(r, "answer");
+      if (!/^[A-Z]$/.test(answer)) throw new RowError(`${r.where}: field "answer" must be an option letter`);
+      let videoPath = `${base}video/${task}/${file}`;
+      if (!existsSync(join(dataDir, videoPath))) {
+        if (existsSync(join(dataDir, name))) videoPath = name;
+        else videoPath = (videos ??= videoIndex(dataDir)).get(file.replace(/\.[^.]*$/, "")) ?? videoPath;
+      }
+      return [
+        {
+          id: `${task}/${n}`,
+          videoId: file,
+          videoPath,
+          prompt: str(r, "question") + POST_PROMPT,
+          answer,
+          categories: { task_type: type },
+          lmms: { task: "mlvu_dev", docId: index, doc: r.value as Record<string, unknown>, target: answer },
+        },
+      ];
+    },
+    problems,
+  );
+  return { items, problems };
+}
 
 export const mlvu: Benchmark = {
   name: "mlvu",
@@ -29,6 +80,13 @@ export const mlvu: Benchmark = {
   async load(dataDir) {
     // The Hugging Face snapshot (MVLU/MLVU) keeps json/ and video/ under MLVU/: --data may name either level.
     const base = !existsSync(join(dataDir, "json")) && existsSync(join(dataDir, "MLVU", "json")) ? "MLVU/" : "";
+    if (!existsSync(join(dataDir, base, "json")) && existsSync(dataDir)) {
+      const hf = findHfCopy(dataDir, HF_COPY);
+      if (hf) return mlvuFromHf(dataDir, await hfRows(hf));
+      throw new Error(
+        `mlvu: expected the annotation file ${hfCopyLooked(dataDir, HF_COPY)} or ${join(dataDir, "json", `${MLVU_TASKS[0]}.json`)} (layout: ${LAYOUT})`,
+      );
+    }
     const { present, problems } = taskFiles(join(dataDir, base), "json", MLVU_TASKS, "mlvu", LAYOUT);
     const items: BenchItem[] = [];
     for (const { task, file } of present) {
@@ -49,7 +107,7 @@ export const mlvu: Benchmark = {
                 videoPath: `${base}video/${task}/${video}`,
                 // mlvu_doc_to_text with mlvu_dev.yaml's default post_prompt (lmms-eval 75571cfe; no llava_vid preset).
                 // The question text is rebuilt from the publisher's files; sy1998/MLVU_dev's own is not compared.
-                prompt: `${question}\nOnly give the best option.\nBest option: (`,
+                prompt: question + POST_PROMPT,
                 answer: LETTERS[gold],
                 categories: { task_type: str(r, "question_type") },
                 // sy1998/MLVU_dev's doc has the question with its options, task_type and the answer letter.
@@ -92,7 +150,7 @@ export const mlvu: Benchmark = {
           process_results: "!function utils.mlvu_process_results",
           metric_list: [{ metric: "mlvu_percetion_score", aggregation: "!function utils.mlvu_aggregate_results_dev" }],
           generation_kwargs: { max_new_tokens: 16, temperature: 0, top_p: pyFloat(1), num_beams: 1, do_sample: false },
-          lmms_eval_specific_kwargs: { pre_prompt: "", post_prompt: "\nOnly give the best option.\nBest option: (" },
+          lmms_eval_specific_kwargs: { pre_prompt: "", post_prompt: POST_PROMPT },
         }),
       },
     }),

@@ -5,6 +5,7 @@
 // --judge they are scored by the judge's verdict, without it they are listed as unjudged and left out of the scores.
 import { ruleTempCompassCaption, ruleTempCompassMc, ruleTempCompassYesNo } from "../answer-parse.ts";
 import { taskFiles, unsafeId } from "../data-files.ts";
+import { findHfCopy, hfCopyLooked, hfRows, type HfCopy } from "../parquet-docs.ts";
 import { accuracy, categoryIs } from "../headlines.ts";
 import { RowError, checked, collect, jsonFile, str } from "../rows.ts";
 import { numberDocs, taskConfig } from "../lmms-logs.ts";
@@ -34,6 +35,13 @@ export const tempcompass: Benchmark = {
   // (lmms_eval/models/simple/llava_vid.py generate_until at 75571cfe: max_new_tokens 1024).
   maxNewTokens: 1024,
   async load(dataDir) {
+    if (existsSync(dataDir) && !TASKS.some((t) => existsSync(join(dataDir, "questions", `${t}.json`)))) {
+      const fromHf = await tempcompassFromHf(dataDir);
+      if (fromHf) return fromHf;
+      throw new Error(
+        `tempcompass: expected the annotation file ${hfCopyLooked(dataDir, { ...hfCopy(TASKS[0]), dirs: TASKS })} or ${join(dataDir, "questions", `${TASKS[0]}.json`)} (layout: ${LAYOUT})`,
+      );
+    }
     const { present, problems } = taskFiles(dataDir, "questions", TASKS, "tempcompass", LAYOUT);
     const mc = present.some((p) => p.task === "captioning") ? mcQuestions(dataDir) : undefined;
     const items: BenchItem[] = [];
@@ -69,16 +77,7 @@ export const tempcompass: Benchmark = {
                     );
                   Object.assign(doc, { mc_question: m.question, mc_answer: m.answer });
                 }
-                return {
-                  id: `${task}/${videoId}/${dim}/${i}`,
-                  videoId,
-                  videoPath: `videos/${videoId}.mp4`,
-                  prompt: question + ANSWER_PROMPT[task],
-                  answer,
-                  categories: { task, dim },
-                  extra: { task, question, ...(task === "captioning" ? { mcQuestion: doc.mc_question, mcAnswer: doc.mc_answer } : {}) },
-                  lmms: { task: LMMS_TASK[task], docId: 0, doc, target: answer },
-                };
+                return tempcompassItem(task, i, doc);
               });
             });
           },
@@ -150,6 +149,69 @@ export const tempcompass: Benchmark = {
   },
   judge: tempcompassJudge(),
 };
+
+/** One question as lmms-eval's doc has it (video_id, dim, question, answer; captioning also mc_question, mc_answer),
+ * the i-th of its video and dimension in its task. */
+function tempcompassItem(task: Task, i: number, doc: Record<string, unknown>, docId = 0): BenchItem {
+  const { video_id: videoId, dim, question, answer } = doc as { video_id: string; dim: string; question: string; answer: string };
+  return {
+    id: `${task}/${videoId}/${dim}/${i}`,
+    videoId,
+    videoPath: `videos/${videoId}.mp4`,
+    prompt: question + ANSWER_PROMPT[task],
+    answer,
+    categories: { task, dim },
+    extra: { task, question, ...(task === "captioning" ? { mcQuestion: doc.mc_question, mcAnswer: doc.mc_answer } : {}) },
+    lmms: { task: LMMS_TASK[task], docId, doc, target: answer },
+  };
+}
+
+/** The Hugging Face copy (lmms-eval/TempCompass, formerly lmms-lab/TempCompass): one config per task, named as the
+ * task files are (multi-choice, yes_no, caption_matching, captioning), split test, `<config>/test-*.parquet`; one row
+ * per question (video_id, question, answer, dim; captioning also mc_question, mc_answer, which lmms-eval's judge
+ * reads from the row). */
+const hfCopy = (task: Task): HfCopy => ({ repos: ["lmms-eval/TempCompass", "lmms-lab/TempCompass"], split: "test", dirs: [task] });
+
+/** The copy's tasks, as items equal to the publisher's: the same ids (i counts the rows of the same video and
+ * dimension in the copy's order, the publisher's list index where the copy keeps its order) and prompts; doc_id is
+ * the row's index in the task's split. */
+async function tempcompassFromHf(dataDir: string): Promise<{ items: BenchItem[]; problems: string[] } | undefined> {
+  const found = TASKS.map((task) => ({ task, hf: findHfCopy(dataDir, hfCopy(task)) }));
+  if (found.every((f) => !f.hf)) return undefined;
+  const items: BenchItem[] = [];
+  const problems: string[] = [];
+  for (const { task, hf } of found) {
+    if (!hf) {
+      problems.push(`${hfCopyLooked(dataDir, hfCopy(task))}: missing (task ${task} not evaluated)`);
+      continue;
+    }
+    const seen = new Map<string, number>();
+    items.push(
+      ...collect(
+        await hfRows(hf),
+        (r, index): BenchItem[] => {
+          const videoId = str(r, "video_id");
+          checked(r, unsafeId(videoId));
+          const dim = str(r, "dim");
+          const key = JSON.stringify([videoId, dim]);
+          const i = seen.get(key) ?? 0;
+          seen.set(key, i + 1);
+          const doc: Record<string, unknown> = {
+            ...(r.value as Record<string, unknown>),
+            video_id: videoId,
+            dim,
+            question: str(r, "question"),
+            answer: str(r, "answer"),
+          };
+          if (task === "captioning") Object.assign(doc, { mc_question: str(r, "mc_question"), mc_answer: str(r, "mc_answer") });
+          return [tempcompassItem(task, i, doc, index)];
+        },
+        problems,
+      ),
+    );
+  }
+  return { items, problems };
+}
 
 /** When lmms-eval asks its judge (tempcompass-judge.ts) and how it reads the verdict. */
 function tempcompassJudge(): JudgePort {

@@ -5,9 +5,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { extractVideoMme, letterScore } from "../answer-parse.ts";
-import { annotationFile, unsafeId } from "../data-files.ts";
+import { unsafeId } from "../data-files.ts";
 import { accuracy, categoryIs } from "../headlines.ts";
 import { checked, collect, parquetRows, str, strList } from "../rows.ts";
+import { hfRows, publisherOrHf, type HfCopy } from "../parquet-docs.ts";
 import { DEFAULT_PROMPT_PRESET, type PromptPreset } from "../lmms-eval.ts";
 import { pyFloat } from "../py-compat.ts";
 import { taskConfig } from "../lmms-logs.ts";
@@ -17,6 +18,9 @@ import type { BenchItem, Benchmark, LmmsEvalPort } from "../types.ts";
 const ANNOTATIONS = "videomme/test-00000-of-00001.parquet";
 const LAYOUT = `${ANNOTATIONS} and data/<videoID>.mp4 under --data`;
 const LAYOUT_SUBS = `${ANNOTATIONS}, data/<videoID>.mp4 and subtitle/<videoID>.srt under --data`;
+// The publisher's file is itself the Hugging Face copy's shard (config videomme, split test); a copy split into
+// several shards, or laid out under data/ or at the snapshot's root, is read too.
+const HF_COPY: HfCopy = { repos: ["lmms-eval/Video-MME", "lmms-lab/Video-MME"], split: "test", dirs: ["videomme", "data", ""] };
 
 // videomme_doc_to_text (lmms-eval lmms_eval/tasks/videomme/utils.py at 75571cfe0fa36ca5ec2e6aa2bb268f9d38295af3):
 // "{option_prompt}\n{question}\n{options joined by \n}\n{post_prompt}". Its option prompt names "the subtitles" even
@@ -104,10 +108,10 @@ function videommeBenchmark(subtitles: boolean): Benchmark {
     maxNewTokens: 16,
     async load(dataDir, o) {
       const preset = o?.preset ?? DEFAULT_PROMPT_PRESET;
-      const file = annotationFile(dataDir, ANNOTATIONS, "videomme", subtitles ? LAYOUT_SUBS : LAYOUT);
+      const found = publisherOrHf(dataDir, [ANNOTATIONS], HF_COPY, "videomme", subtitles ? LAYOUT_SUBS : LAYOUT);
       const problems: string[] = [];
       const items = collect(
-        await parquetRows(file),
+        "file" in found ? await parquetRows(found.file) : await hfRows(found.hf),
         (r, index): BenchItem[] => {
           const videoId = str(r, "videoID");
           checked(r, unsafeId(videoId));
