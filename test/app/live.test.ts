@@ -1,5 +1,5 @@
 // Live memory on real streams made by ffmpeg in real time on loopback (-re): a file still being written, a pipe
-// into the CLI, UDP and HLS served over HTTP. An answer at stream second t must equal the answer on the same video
+// into the CLI, UDP, HLS served over HTTP and RTMP from ffmpeg as a server. An answer at stream second t must equal the answer on the same video
 // cut at t (`--sampling prefix`), token for token, with the memory's rows equal; a killed run resumes; a dropped
 // UDP source is read again with the gap marked; a window evicts. The scenarios run side by side (about 65 s).
 import { test, describe, before, after } from "node:test";
@@ -18,6 +18,7 @@ import { freeUdpPort } from "../helpers/udp-port.ts";
 const Q = "How many times did the scene change?";
 const BIN = join(import.meta.dirname, "../../bin/hourllava.js");
 let dir = "";
+let flv = "";
 let src = ""; // samples/demo.mp4 at 4 fps, intra-only MPEG-2 in MPEG-TS: a cut by stream copy decodes the same frames
 const expected = new Map<number, { text: string; rows: Float32Array }>();
 let fileApp: HourLlavaApp;
@@ -86,6 +87,9 @@ before(async () => {
     "mpegts",
     src,
   ]);
+  // The same frames as H.264 (intra only, no B-frames) in FLV, for RTMP: a cut by stream copy decodes the same frames.
+  flv = join(dir, "demo4.flv");
+  ffmpeg(["-i", src, "-t", "16", "-c:v", "libx264", "-g", "1", "-bf", "0", "-qp", "0", "-f", "flv", flv]);
   fileApp = await HourLlavaApp.load(undefined, { noCache: true, quiet: true, sampling: "prefix" });
   liveApp = await HourLlavaApp.load(undefined, { noCache: true, quiet: true, onWarning: () => undefined });
   await expectedAt(30);
@@ -134,6 +138,29 @@ describe("live sources in real time", { concurrency: true }, () => {
     } finally {
       await live.stop();
       server.close();
+    }
+  });
+
+  test("RTMP (ffmpeg as a one-client server): the answer at 10 s equals the cut file's", async () => {
+    const port = await freeUdpPort(); // a port free for UDP is almost surely free for TCP on loopback too
+    const url = `rtmp://127.0.0.1:${port}/live/test`;
+    const server = spawn(ffmpegPath(), ["-hide_banner", "-nostdin", "-v", "error", "-re", "-i", flv, "-c", "copy", "-f", "flv", "-listen", "1", url], {
+      stdio: "ignore",
+    });
+    children.push(server);
+    await new Promise((r) => setTimeout(r, 1000)); // listening
+    const live = await liveApp.rememberLive(url, { idleTimeoutS: 5 });
+    try {
+      assert.ok(await live.waitForFrames(10), JSON.stringify(live.status()));
+      const snap = live.snapshot(10);
+      const cut = join(dir, "cut-rtmp-10.flv");
+      ffmpeg(["-i", flv, "-c", "copy", "-frames:v", "40", cut]);
+      const mem = await fileApp.remember(cut);
+      assert.equal(mem.frames, 10);
+      assert.ok(maxDiff(snap.memory.rows, mem.memory.rows) < 1e-5, "memory rows at 10 s differ from the cut file's");
+      assert.equal((await finalAnswer(liveApp.ask(snap, Q))).text, (await finalAnswer(fileApp.ask(mem, Q))).text);
+    } finally {
+      await live.stop();
     }
   });
 
