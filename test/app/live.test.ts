@@ -1,7 +1,8 @@
 // Live memory on real streams made by ffmpeg in real time on loopback (-re): a file still being written, a pipe
-// into the CLI, UDP, HLS served over HTTP and RTMP from ffmpeg as a server. An answer at stream second t must equal the answer on the same video
-// cut at t (`--sampling prefix`), token for token, with the memory's rows equal; a killed run resumes; a dropped
-// UDP source is read again with the gap marked; a window evicts. The scenarios run side by side (about 65 s).
+// into the CLI, UDP, HLS served over HTTP, and RTMP from ffmpeg as a server. An answer at stream second t must
+// equal the answer on the same video cut at t (`--sampling prefix`), token for token, with the memory's rows equal;
+// a killed run resumes; a dropped UDP source is read again with the gap marked; a window evicts. The scenarios run
+// side by side (about 65 s).
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
