@@ -121,6 +121,8 @@ export class LiveMemory {
   private readonly abort = new AbortController();
   private store?: LiveStore;
   private read = 0;
+  private inFlight = 0; // frames taken from the queue whose encoding has not finished
+  private reachedMax = false; // --max-duration: the end of the recording, not a stop
   /** Resolves with the final status when the source has ended or been stopped; rejects when it failed. */
   done!: Promise<LiveStatus>;
 
@@ -163,7 +165,7 @@ export class LiveMemory {
       resumed: this.resumedFrames,
       coveredS: this.spanOf(this.first, this.frames),
       recordedS,
-      lagS: this.queue.length * this.span,
+      lagS: this.pending * this.span,
       behindLiveS: this.behindLive(),
       videoFps: this.videoFps,
       ...(this.encodeFps !== undefined ? { encodeFps: this.encodeFps } : {}),
@@ -201,12 +203,17 @@ export class LiveMemory {
       live: {
         frames: end,
         seenS: this.spanOf(0, end),
-        lagS: this.queue.length * this.span,
+        lagS: this.pending * this.span,
         behindLiveS: this.behindLive(),
         evicted: start,
         gaps: this.gaps.filter((g) => g.afterFrame < end).length,
       },
     };
+  }
+
+  /** Frames read from the source and not yet in the memory (queued or being encoded). */
+  private get pending(): number {
+    return this.queue.length + this.inFlight;
   }
 
   private get finished(): boolean {
@@ -217,7 +224,7 @@ export class LiveMemory {
     if (!this.readStartMs || this.state !== "live") return 0;
     // The newest encoded frame of this read is (encoded - 1) spans after its first; the live edge is the time since
     // that first frame arrived (ffmpeg's probe of about a second before it is not counted).
-    const encoded = this.readFrames - this.queue.length;
+    const encoded = this.readFrames - this.pending;
     return Math.max(0, (Date.now() - this.readStartMs) / 1000 - Math.max(0, encoded - 1) * this.span);
   }
 
@@ -346,13 +353,14 @@ export class LiveMemory {
         this.queue.push({ pixels: preprocessFrame(r.value.rgb, r.value.width, r.value.height, S), arrivedMs: now });
         silentSince = now;
         this.kick();
-        if (this.opts.maxDurationS !== undefined && this.spanOf(0, this.frames) + this.queue.length * this.span >= this.opts.maxDurationS) {
-          this.abort.abort();
+        if (this.opts.maxDurationS !== undefined && this.spanOf(0, this.frames) + this.pending * this.span >= this.opts.maxDurationS) {
+          this.reachedMax = true;
+          await it.return({ reason: "stopped" }); // ends both ffmpeg processes and the read's timers
           break;
         }
       }
       await this.encoding;
-      if (this.opts.maxDurationS !== undefined && this.spanOf(0, this.frames) >= this.opts.maxDurationS) return;
+      if (this.reachedMax) return void (this.state = "ended");
       const end = r.done ? r.value : { reason: "stopped" as const };
       if (this.abort.signal.aborted || end.reason === "stopped") return void (this.state = "stopped");
       if (end.reason === "failed" && !this.source.reconnects) throw new Error(end.message);
@@ -374,7 +382,7 @@ export class LiveMemory {
 
   private markGap(now: number, reason: string): void {
     const from = this.lastFrameMs ?? now;
-    const gap = { afterFrame: this.frames + this.queue.length, fromMs: from, toMs: now, reason };
+    const gap = { afterFrame: this.frames + this.pending, fromMs: from, toMs: now, reason };
     this.gaps.push({ ...gap, seconds: (now - from) / 1000 });
     this.store?.note({ gap });
   }
@@ -392,6 +400,7 @@ export class LiveMemory {
 
   private async encodeBatch(): Promise<void> {
     const batch = this.queue.splice(0, this.opts.batch ?? DEFAULT_BATCH);
+    this.inFlight = batch.length;
     const S = this.model.config.vision.image_size;
     const pixels = new Float32Array(batch.length * 3 * S * S);
     batch.forEach((f, i) => pixels.set(f.pixels, i * 3 * S * S));
@@ -400,6 +409,7 @@ export class LiveMemory {
     const arrived = batch[batch.length - 1].arrivedMs;
     const tokens = this.store ? this.store.append(out.tokens, { count: batch.length, wallMs: arrived, spanS: this.span, read: this.read }) : out.tokens;
     this.appendRows(tokens, batch.length);
+    this.inFlight = 0;
     this.lastFrameMs = arrived;
     this.evict();
     for (const w of this.waiters.filter((w) => this.frames >= w.frames)) w.resolve(true);

@@ -126,8 +126,10 @@ export async function* liveFrames(src: LiveSource, opts: LiveReadOptions): Async
     [piped ? "pipe" : "ignore", "pipe", "pipe"],
   );
   const follow = new AbortController();
+  const demuxErrors: string[] = [];
+  let input: Readable | undefined;
   if (piped) {
-    const input: Readable =
+    input =
       src.kind === "file"
         ? followFile(src.canonical, { idleTimeoutS: src.idleTimeoutS, signal: follow.signal })
         : ((opts.stdin as Readable | undefined) ?? process.stdin);
@@ -136,7 +138,6 @@ export async function* liveFrames(src: LiveSource, opts: LiveReadOptions): Async
     input.on("data", () => (lastData = Date.now())); // bytes in count as life while ffmpeg probes them
     demux.stdin!.on("error", () => undefined); // ffmpeg gone: its exit says why
   }
-  const demuxErrors: string[] = [];
   const demuxErr = collectStderr(demux);
   const demuxExit = exitOf(demux, src.spec);
   let decode: ChildProcess | undefined;
@@ -230,6 +231,9 @@ export async function* liveFrames(src: LiveSource, opts: LiveReadOptions): Async
   } finally {
     clearInterval(idleTimer);
     follow.abort();
+    // The followed file is ours to close; a caller's stdin is only let go of.
+    if (src.kind === "file") input?.destroy();
+    else input?.unpipe(demux.stdin!);
     opts.signal?.removeEventListener("abort", kill);
     if (demux.exitCode === null && demux.signalCode === null) demux.kill("SIGKILL");
     if (decode && decode.exitCode === null && decode.signalCode === null) decode.kill("SIGKILL");

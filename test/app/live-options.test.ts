@@ -71,6 +71,11 @@ test("a rate the machine cannot encode is said at start; a finished file read li
   assert.equal(st.videoFps, 1); // the tiny model encodes thousands of frames per second: the official rate
   assert.equal(st.recorded, 12);
   assert.equal(auto.snapshot().durationS, 12);
+  // --max-duration ends the recording there (state ended, not stopped), and nothing keeps running after it.
+  const capped = await app.rememberLive(clip, { idleTimeoutS: 1, maxDurationS: 5 });
+  const c = await capped.done;
+  assert.equal(c.state, "ended");
+  assert.equal(c.recorded, 5);
 });
 
 test("chat --live answers what is typed, each answer saying what it saw; /status tells the memory", async () => {
