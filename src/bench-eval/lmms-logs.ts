@@ -242,7 +242,8 @@ export function taskConfig(c: {
   /** Absent where the yaml sets none: TaskConfig then generates greedily until the few-shot delimiter. */
   generation_kwargs?: Record<string, unknown>;
   cluster_key?: string;
-  lmms_eval_specific_kwargs: Record<string, unknown>;
+  /** Absent where the yaml sets none (mlvu_test): to_dict leaves the None out. */
+  lmms_eval_specific_kwargs?: Record<string, unknown>;
 }): Record<string, unknown> {
   const gen: Record<string, unknown> = c.generation_kwargs ? { ...c.generation_kwargs } : { until: ["\n\n"], do_sample: false };
   // TaskConfig.__post_init__: temperature becomes a float, and `until` defaults to the few-shot delimiter.
@@ -263,6 +264,6 @@ export function taskConfig(c: {
     repeats: 1,
     ...(c.cluster_key ? { cluster_key: c.cluster_key } : {}),
     score_key: "score",
-    lmms_eval_specific_kwargs: c.lmms_eval_specific_kwargs,
+    ...(c.lmms_eval_specific_kwargs ? { lmms_eval_specific_kwargs: c.lmms_eval_specific_kwargs } : {}),
   };
 }

@@ -22,12 +22,19 @@ interface EvalOpts extends CommonOpts {
   promptPreset: PromptPreset;
   subtitles?: boolean;
   interleaved?: boolean;
+  split?: "dev" | "test";
   judge?: string;
   judgeModel?: string;
   judgeKeyEnv?: string;
   judgeVideo?: string;
   judgeTimeout: number;
   judgeConcurrency: number;
+}
+
+/** --split: MLVU's dev split (lmms-eval's mlvu_dev, the default) or its test split (mlvu_test). */
+function parseSplit(v: string): "dev" | "test" {
+  if (v !== "dev" && v !== "test") throw new Error(`--split: expected dev | test, got "${v}"`);
+  return v;
 }
 
 /** Why a benchmark has no judged part at lmms-eval 75571cfe (for --judge given to it). */
@@ -73,6 +80,11 @@ export function registerEvalCommands(program: Command): void {
     .option("--subtitles", "videomme: with subtitles (subtitle/<videoID>.srt), as lmms-eval's videomme_w_subtitle")
     .option("--interleaved", "longvideobench: subtitles interleaved (subtitles/<subtitle_path>), as lmms-eval's longvideobench_val_i")
     .option(
+      "--split <name>",
+      "mlvu: dev (default; lmms-eval's mlvu_dev) | test (lmms-eval's mlvu_test: test-ground-truth/test_mcq_gt.json, nine task types)",
+      parseSplit,
+    )
+    .option(
       "--judge <url>",
       "tempcompass: an OpenAI-compatible endpoint (…/v1: OpenAI, vLLM, hourllava serve) as lmms-eval's LLM judge, for captioning and the answers its rules cannot read; without it those are listed as unjudged and left out of the scores",
     )
@@ -80,7 +92,7 @@ export function registerEvalCommands(program: Command): void {
     .option("--judge-key-env <var>", "the environment variable holding the judge's API key (the key is never taken on the command line)")
     .option(
       "--judge-video <url>",
-      "a video_url sent with every judge prompt, lmms-eval's system message left out: for a judge that answers only about a video (hourllava serve)",
+      "a video_url sent with every judge prompt, lmms-eval's system message left out: only for a judge that answers only about a video (not needed with hourllava serve, which answers lmms-eval's text-only request with its system message)",
     )
     .option(
       "--judge-timeout <s>",
@@ -90,8 +102,9 @@ export function registerEvalCommands(program: Command): void {
     )
     .option("--judge-concurrency <n>", "judge prompts in flight at once", intOption("judge-concurrency", 1, 64), JUDGE_DEFAULTS.concurrency)
     .action(async (name: string, o: EvalOpts) => {
-      const variants = [o.subtitles ? "subtitles" : "", o.interleaved ? "interleaved" : ""].filter(Boolean);
-      if (variants.length > 1) throw new Error("--subtitles and --interleaved are for different benchmarks; give one");
+      if (o.split !== undefined && name !== "mlvu") throw new Error(`--split is for mlvu only, not ${name}`);
+      const variants = [o.subtitles ? "subtitles" : "", o.interleaved ? "interleaved" : "", o.split === "test" ? "test" : ""].filter(Boolean);
+      if (variants.length > 1) throw new Error("--subtitles, --interleaved and --split test are for different benchmarks; give one");
       const bench = benchmarkNamed(name, variants[0]);
       const judge = judgeFrom(o, name, bench.judge !== undefined);
       const out = o.out ?? join("runs", `eval-${name}${bench.variant ? `-${bench.variant}` : ""}`);

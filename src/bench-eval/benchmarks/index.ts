@@ -1,8 +1,10 @@
-// The benchmarks `hourllava eval` knows, by name, and their lmms-eval prompt variants (--subtitles, --interleaved).
+// The benchmarks `hourllava eval` knows, by name, and their lmms-eval variants (--subtitles, --interleaved, and
+// MLVU's test split, --split test).
 import type { Benchmark } from "../types.ts";
 import { longvideobench, longvideobenchInterleaved } from "./longvideobench.ts";
 import { lvbench } from "./lvbench.ts";
 import { mlvu } from "./mlvu.ts";
+import { mlvuTest } from "./mlvu-test.ts";
 import { tempcompass } from "./tempcompass.ts";
 import { videomme, videommeSubtitles } from "./videomme.ts";
 
@@ -12,6 +14,7 @@ export const BENCHMARKS: Record<string, Benchmark> = { videomme, lvbench, longvi
 export const VARIANTS: Record<string, { flag: string; bench: Benchmark }> = {
   subtitles: { flag: "--subtitles", bench: videommeSubtitles },
   interleaved: { flag: "--interleaved", bench: longvideobenchInterleaved },
+  test: { flag: "--split test", bench: mlvuTest },
 };
 
 export function benchmarkNamed(name: string, variant?: string): Benchmark {
