@@ -305,9 +305,15 @@ export class HourLlavaApp {
     return new Chat(this, mem);
   }
 
-  /** Streams the answer to the last user turn of a whole conversation the caller keeps (serve is stateless). */
-  respond(mem: VideoMemory | ImageMemory, turns: readonly ChatTurnInput[], opts: AskOptions = {}): AsyncGenerator<string, Answer> {
-    const video = "image" in mem ? { memory: mem.memory, image: true as const } : { memory: mem.memory, durationS: mem.durationS, frames: mem.frames };
+  /** Streams the answer to the last user turn of a whole conversation the caller keeps (serve is stateless); no
+   * memory: a text-only conversation (the LLM alone, no <image>). `opts.system` replaces the template's system message. */
+  respond(mem: VideoMemory | ImageMemory | undefined, turns: readonly ChatTurnInput[], opts: AskOptions = {}): AsyncGenerator<string, Answer> {
+    const video =
+      mem === undefined
+        ? undefined
+        : "image" in mem
+          ? { memory: mem.memory, image: true as const }
+          : { memory: mem.memory, durationS: mem.durationS, frames: mem.frames };
     return streamAnswer(this.model, this.tokenizer, video, turns, answerSettings(this.model, this.generation, this.endTokens, opts));
   }
 }

@@ -1,5 +1,7 @@
 // The LLM judge for the answers lmms-eval scores with one (TempCompass's captioning, and its rule fallbacks): any
-// OpenAI-compatible chat-completions endpoint (OpenAI, vLLM, `hourllava serve`), through the `openai` client, which
+// OpenAI-compatible chat-completions endpoint (OpenAI, vLLM, `hourllava serve`, which answers such a text-only request
+// from the text alone with the given system message), sent lmms-eval's exact request (its system message and the
+// prompt, no video), through the `openai` client, which
 // times requests out and retries 408/409/429/5xx and lost connections with exponential backoff (honouring
 // Retry-After); any other 4xx, or a failure left after the retries, stops the run with one line naming the judge and
 // the status. Verdicts are cached in the run folder (judge-cache.ts) before they are used, so a run stopped there
@@ -21,8 +23,9 @@ export interface JudgeOptions {
   model: string;
   /** The environment variable holding the API key (never the key itself); none: no Authorization header. */
   keyEnv?: string;
-  /** A video_url sent with every prompt, for a judge that answers only about a video (`hourllava serve`); lmms-eval's
-   * system message is then left out, as such a judge takes only user and assistant turns. */
+  /** A video_url sent with every prompt, for a judge that answers only about a video (older `hourllava serve`; today's
+   * answers text-only requests, so it needs none); lmms-eval's system message is then left out, as before, so the
+   * cached verdicts of such runs still match. */
   video?: string;
   /** Seconds per request before it is given up (and retried). */
   timeoutS?: number;
@@ -99,7 +102,8 @@ export class JudgeClient {
     });
   }
 
-  /** What is asked for a task's request: lmms-eval's system message and prompt, or the prompt with the video. */
+  /** What is asked for a task's request: lmms-eval's system message and prompt (its exact request), or with --judge-video
+   * the prompt with the video. */
   ask(req: JudgeRequest): JudgeAsk {
     return { model: this.model, system: this.video ? null : req.system, prompt: req.prompt, video: this.video };
   }

@@ -151,18 +151,21 @@ export function tokenizeConversation(
   const push = (text: string, supervised: boolean) => pushIds(tokenizer.encode(text), supervised);
   const answersOnly = (opts.supervise ?? "official") === "answers";
   const header = answersOnly ? tokenizer.encode(GENERATION_PROMPT) : [];
-  push(turnText("system", opts.system ?? DEFAULT_SYSTEM_PROMPT), false);
+  // Text naming no special token is one block, as the official code tokenizes it; otherwise (untrusted text) the
+  // content is encoded on its own as plain text between the template's pieces.
+  const pushTurn = (role: string, lead: string, content: string, supervised: boolean) => {
+    if (opts.untrustedText && tokenizer.specialTokens.some((sp) => content.includes(sp))) {
+      const [head, tail] = turnText(role, `${lead}\u0000`).split("\u0000");
+      push(head, supervised);
+      pushIds(tokenizer.encodePlain(content), supervised);
+      push(tail, supervised);
+    } else push(turnText(role, lead + content), supervised);
+  };
+  pushTurn("system", "", opts.system ?? DEFAULT_SYSTEM_PROMPT, false);
   for (const t of prepared) {
     const supervised = t.role === "assistant";
     const start = ids.length;
-    // Text naming no special token is one block, as the official code tokenizes it; otherwise the content is
-    // encoded on its own as plain text between the template's pieces.
-    if (opts.untrustedText && tokenizer.specialTokens.some((sp) => t.content.includes(sp))) {
-      const [head, tail] = turnText(t.role, `${t.lead}\u0000`).split("\u0000");
-      push(head, supervised);
-      pushIds(tokenizer.encodePlain(t.content), supervised);
-      push(tail, supervised);
-    } else push(turnText(t.role, t.lead + t.content), supervised);
+    pushTurn(t.role, t.lead, t.content, supervised);
     if (supervised && answersOnly) maskAnswerFrame(ids, labels, start, header, nl[0]);
   }
   if (opts.addGenerationPrompt) push(GENERATION_PROMPT, false);

@@ -1,6 +1,7 @@
 // A chat-completions body checked and turned into what the answer path takes: one video or one image (from the
-// messages' video_url or image_url parts), the conversation's user/assistant turns as plain text, and the sampling
-// options.
+// messages' video_url or image_url parts) or none (a text-only question, answered by the LLM alone), the system
+// message (leading "system"/"developer" messages, in place of the template's default), the conversation's
+// user/assistant turns as plain text, and the sampling options.
 import { z } from "zod";
 import type { ChatTurn } from "../io/chat-template.ts";
 import type { AskOptions } from "../app/app.ts";
@@ -38,9 +39,10 @@ const Body = z.object({
 export type MediaKind = "video" | "image";
 
 export interface ChatRequest {
-  /** What the conversation is about: a video_url part's url, or an image_url part's. */
-  media: { kind: MediaKind; url: string };
+  /** What the conversation is about: a video_url part's url, or an image_url part's; absent: a text-only conversation. */
+  media?: { kind: MediaKind; url: string };
   turns: ChatTurn[];
+  /** The sampling options, and `system` when the request has a system message. */
   options: AskOptions;
   stream: boolean;
   includeUsage: boolean;
@@ -58,11 +60,16 @@ export function parseChatRequest(body: unknown, modelName: string): ChatRequest 
   if (b.model && b.model !== modelName)
     throw notFound(`the model "${b.model}" does not exist here; this server serves "${modelName}"`, "model_not_found", "model");
   const urls = new Map<string, MediaKind>();
-  const turns: ChatTurn[] = b.messages.map((m, i) => {
+  const system: string[] = [];
+  const turns: ChatTurn[] = [];
+  b.messages.forEach((m, i) => {
     const param = `messages[${i}]`;
-    if (m.role !== "user" && m.role !== "assistant")
+    const isSystem = m.role === "system" || m.role === "developer";
+    if (!isSystem && m.role !== "user" && m.role !== "assistant")
+      throw badRequest(`${param}.role: only "system", "user" and "assistant" messages are taken, got "${m.role}"`, `${param}.role`, "invalid_value");
+    if (isSystem && turns.length > 0)
       throw badRequest(
-        `${param}.role: only "user" and "assistant" turns are taken (the model's chat template has a fixed system prompt), got "${m.role}"`,
+        `${param}.role: a ${m.role} message must come before the conversation's user and assistant turns (the template has one system turn, first)`,
         `${param}.role`,
         "invalid_value",
       );
@@ -78,14 +85,10 @@ export function parseChatRequest(body: unknown, modelName: string): ChatRequest 
         urls.set(url, p.type === "video_url" ? "video" : "image");
       } else throw badRequest(`${pp}: unsupported content part "${p.type}" (text, video_url and image_url are supported)`, pp, "unsupported_content");
     }
-    return { role: m.role, content: texts.join("\n") };
+    if (isSystem) system.push(texts.join("\n"));
+    else turns.push({ role: m.role as ChatTurn["role"], content: texts.join("\n") });
   });
-  if (urls.size === 0)
-    throw badRequest(
-      'no video or image: put a {"type":"video_url","video_url":{"url":…}} or {"type":"image_url","image_url":{"url":…}} part in a user message',
-      "messages",
-      "missing_video",
-    );
+  if (turns.length === 0) throw badRequest("the messages hold no user turn: the last message must be the user's question", "messages", "invalid_value");
   if (urls.size > 1) throw badRequest(`one video or image per conversation; these messages name ${urls.size}`, "messages", "too_many_videos");
   const last = turns[turns.length - 1];
   if (last.role !== "user") throw badRequest("the last message must be the user's question", "messages", "invalid_value");
@@ -95,12 +98,19 @@ export function parseChatRequest(body: unknown, modelName: string): ChatRequest 
     temperature: b.temperature ?? undefined,
     topP: b.top_p ?? undefined,
     seed: b.seed ?? undefined,
+    ...(system.length ? { system: system.join("\n") } : {}),
   };
   try {
     checkAskOptions(options);
   } catch (e) {
     throw badRequest((e as Error).message, null, "invalid_value");
   }
-  const [url, kind] = [...urls][0];
-  return { media: { kind, url }, turns, options, stream: b.stream === true, includeUsage: b.stream_options?.include_usage === true };
+  const [first] = urls;
+  return {
+    ...(first ? { media: { url: first[0], kind: first[1] } } : {}),
+    turns,
+    options,
+    stream: b.stream === true,
+    includeUsage: b.stream_options?.include_usage === true,
+  };
 }

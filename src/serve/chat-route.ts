@@ -1,5 +1,6 @@
 // POST /v1/chat/completions: the conversation is answered by the app's one answer path (HourLlavaApp.respond →
-// streamAnswer) about a video or an image, as one JSON completion or as OpenAI chunks over SSE ending with [DONE]. A request's failures
+// streamAnswer) about a video or an image, or from the text alone when the messages name neither (the LLM with no
+// <image>: what a text-only judge request such as lmms-eval's gets), as one JSON completion or as OpenAI chunks over SSE ending with [DONE]. A request's failures
 // before its first token (queue full, bad video, context too long) are HTTP statuses; later ones an SSE error. A
 // video_url naming a live stream (`stream-…`) is answered over its memory so far, and the response's `live` field
 // (on the completion, or on the first and last chunks) says up to which second of stream it saw and the lag.
@@ -22,20 +23,21 @@ export function registerChatRoute(server: FastifyInstance, ctx: ServeContext): v
   server.post("/v1/chat/completions", async (req, reply) => {
     const r = parseChatRequest(req.body, ctx.modelName);
     // A stream's id: the answer is over its memory as it is when the job starts, and says what it saw (`live`).
-    const streamId = r.media.kind === "video" && r.media.url.startsWith("stream-") ? ctx.streams.get(r.media.url, "messages").id : undefined;
-    const media = streamId ? undefined : ctx.sources.resolve(r.media.url, "messages", r.media.kind);
+    const rm = r.media;
+    const streamId = rm?.kind === "video" && rm.url.startsWith("stream-") ? ctx.streams.get(rm.url, "messages").id : undefined;
+    const media = streamId || !rm ? undefined : ctx.sources.resolve(rm.url, "messages", rm.kind);
     const signal = requestSignal(reply, ctx.requestTimeoutS);
     const head = { id: `chatcmpl-${randomBytes(12).toString("hex")}`, created: Math.floor(Date.now() / 1000), model: ctx.modelName };
     return ctx.queue.run(async (sig) => {
       let live: ReturnType<typeof seenFields> | undefined;
-      let mem: VideoMemory | ImageMemory;
+      let mem: VideoMemory | ImageMemory | undefined; // undefined: a text-only question
       if (streamId) {
         const snap = ctx.streams.snapshot(streamId);
         live = seenFields(streamId, snap.live, snap.frames, ctx.streams.get(streamId, "messages").live.status().state);
         mem = snap;
-      } else
-        mem = await ctx.sources.using(media!, async () =>
-          r.media.kind === "image" ? await ctx.memories.getImage(media!.path) : await ctx.memories.get(media!.path, sig),
+      } else if (media && rm)
+        mem = await ctx.sources.using(media, async () =>
+          rm.kind === "image" ? await ctx.memories.getImage(media.path) : await ctx.memories.get(media.path, sig),
         );
       const seen = live ? { live } : {};
       const it = ctx.app.respond(mem, r.turns, r.options);

@@ -1,19 +1,22 @@
-// A real `hourllava serve` (tiny default model, --api-key) on loopback as the TempCompass judge: its verdicts are
-// nonsense, but the judge is called with the key from --judge-key-env and the video from --judge-video, every
-// output is read as lmms-eval reads it (an unreadable fallback verdict asked again, at most 11 times), verdicts are
-// cached and not asked again, and the server's 401 and 404 come back as one line.
+// A real `hourllava serve` (tiny default model, --api-key) on loopback as the TempCompass judge, with no --judge-video:
+// its verdicts are nonsense, but the judge is called with the key from --judge-key-env and lmms-eval's exact request
+// (its system message and the prompt, no video), which serve answers from the text alone with that system message (the
+// prompt_tokens it reports and its outputs are the library's for that text-only conversation); every output is read as
+// lmms-eval reads it (an unreadable fallback verdict asked again, at most 11 times), verdicts are cached and not asked
+// again, and the server's 401 and 404 come back as one line.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Answer, VideoMemory } from "../../src/app/app.ts";
+import { finalAnswer, type Answer, type VideoMemory } from "../../src/app/app.ts";
 import { BENCHMARKS } from "../../src/bench-eval/benchmarks/index.ts";
-import { JudgeClient } from "../../src/bench-eval/judge.ts";
+import { JUDGE_SAMPLING, JudgeClient } from "../../src/bench-eval/judge.ts";
 import { JUDGE_CACHE_FILE } from "../../src/bench-eval/judge-cache.ts";
 import { writeEvalReport } from "../../src/bench-eval/report.ts";
 import { runBenchmark, type EvalApp } from "../../src/bench-eval/run.ts";
-import { fallbackRating, parseCaptioningOutput } from "../../src/bench-eval/tempcompass-judge.ts";
+import { JUDGE_SYSTEM, fallbackRating, parseCaptioningOutput } from "../../src/bench-eval/tempcompass-judge.ts";
+import { tokenizeConversation } from "../../src/io/chat-template.ts";
 import { MODEL, useServer } from "../serve/server-fixture.ts";
 import { writeTempCompass, writeTempCompassCaptioning } from "./fixtures.ts";
 
@@ -46,15 +49,36 @@ const app: EvalApp = {
   },
 };
 
-const judgeFor = (o: { key?: string; model?: string } = {}) =>
-  new JudgeClient({ url: `${fx.url}/v1`, model: o.model ?? MODEL, keyEnv: "HL_JUDGE_KEY", video: fx.demo, concurrency: 2 }, { HL_JUDGE_KEY: o.key ?? KEY });
+/** What the judge sent and what serve answered: each request's messages, the response's text and prompt_tokens. */
+interface Exchange {
+  messages: { role: string; content: unknown }[];
+  output?: string;
+  promptTokens?: number;
+}
+
+const judgeFor = (o: { key?: string; model?: string; seen?: Exchange[]; video?: string } = {}) => {
+  const recording: typeof fetch = async (input, init) => {
+    const res = await fetch(input, init);
+    if (o.seen && typeof init?.body === "string") {
+      type Completion = { choices: { message: { content: string } }[]; usage: { prompt_tokens: number } };
+      const r = res.ok ? ((await res.clone().json()) as Completion) : undefined;
+      o.seen.push({ messages: (JSON.parse(init.body) as Exchange).messages, output: r?.choices[0].message.content, promptTokens: r?.usage.prompt_tokens });
+    }
+    return res;
+  };
+  return new JudgeClient(
+    { url: `${fx.url}/v1`, model: o.model ?? MODEL, keyEnv: "HL_JUDGE_KEY", video: o.video, concurrency: 2, fetch: recording },
+    { HL_JUDGE_KEY: o.key ?? KEY },
+  );
+};
 
 test("hourllava serve as the judge: called, its outputs read as lmms-eval reads them, cached, not asked again", async () => {
   const data = join(root, "data");
   writeTempCompass(data);
   writeTempCompassCaptioning(data);
   const out = join(root, "out");
-  const judge = judgeFor();
+  const seen: Exchange[] = [];
+  const judge = judgeFor({ seen });
   const run = await runBenchmark(app, tc, { dataDir: data, outDir: out, quiet: true, settings: {}, judge });
   writeEvalReport(out, tc, run, { model: "models/hl-test", command: "test", settings: {} });
   const judged = run.rows.filter((r) => r.judge);
@@ -78,12 +102,37 @@ test("hourllava serve as the judge: called, its outputs read as lmms-eval reads 
     }
   }
   assert.equal(judge.httpRequests, requests);
+  // lmms-eval's request: its system message, then the prompt as plain text; no video.
+  assert.equal(seen.length, requests);
+  for (const x of seen) {
+    assert.equal(x.messages.length, 2);
+    assert.deepEqual(x.messages[0], { role: "system", content: JUDGE_SYSTEM });
+    assert.equal(x.messages[1].role, "user");
+    assert.equal(typeof x.messages[1].content, "string");
+  }
+  // Serve answered each from the text alone with that system message: the prompt's tokens are those of the text-only
+  // conversation under JUDGE_SYSTEM (not under the template's default system message), and the output is the
+  // library's answer to it with get_llm_output's sampling (serve's default seed 0).
+  const answers = new Map<string, Answer>();
+  for (const x of seen) {
+    const turns = [{ role: "user" as const, content: x.messages[1].content as string }];
+    const count = (system?: string) => tokenizeConversation(fx.app.tokenizer, turns, { addGenerationPrompt: true, untrustedText: true, system }).ids.length;
+    assert.equal(x.promptTokens, count(JUDGE_SYSTEM));
+    assert.notEqual(x.promptTokens, count());
+    const key = turns[0].content;
+    if (!answers.has(key)) {
+      const { max_tokens, temperature, top_p } = JUDGE_SAMPLING;
+      answers.set(key, await finalAnswer(fx.app.respond(undefined, turns, { system: JUDGE_SYSTEM, maxNewTokens: max_tokens, temperature, topP: top_p })));
+    }
+    assert.equal(x.output, answers.get(key)!.text);
+  }
+  assert.equal(answers.size, 4);
   const cache = readFileSync(join(out, JUDGE_CACHE_FILE), "utf8")
     .split("\n")
     .filter(Boolean)
     .map((l) => JSON.parse(l) as { model: string; system: string | null; video: string | null; outputs: string[] });
   assert.equal(cache.length, 4);
-  assert.ok(cache.every((c) => c.model === MODEL && c.system === null && c.video === fx.demo));
+  assert.ok(cache.every((c) => c.model === MODEL && c.system === JUDGE_SYSTEM && c.video === null));
   // The lmms-eval log of the fourth task: a record per caption with the judge's reading.
   const samples = readFileSync(join(out, "samples_tempcompass_captioning.jsonl"), "utf8").split("\n").filter(Boolean);
   assert.equal(samples.length, 3);
@@ -110,4 +159,18 @@ test("the server's refusals come back as one line: a wrong key (401), a model it
       `^Error: judge ${fx.url}/v1 \\(model gpt-3\\.5-turbo-1106\\): HTTP 404: the model "gpt-3\\.5-turbo-1106" does not exist here; this server serves "${MODEL}"$`,
     ),
   );
+});
+
+test("--judge-video still works: the prompt is sent with the video and without the system message, as before", async () => {
+  const seen: Exchange[] = [];
+  const judge = judgeFor({ seen, video: fx.demo });
+  const ask = judge.ask({ system: JUDGE_SYSTEM, prompt: "Is the circle red? Answer Correct or Incorrect.", tries: 1, readable: () => true });
+  assert.deepEqual(ask, { model: MODEL, system: null, prompt: "Is the circle red? Answer Correct or Incorrect.", video: fx.demo });
+  assert.equal(typeof (await judge.complete(ask)), "string");
+  assert.equal(seen.length, 1);
+  assert.deepEqual(
+    seen[0].messages.map((m) => m.role),
+    ["user"],
+  );
+  assert.ok(seen[0].promptTokens! > 64); // the video's tokens are in the prompt
 });
