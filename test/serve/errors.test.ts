@@ -52,17 +52,30 @@ test("the openai client sees a missing or wrong key as 401, an unknown model as 
   );
 });
 
-test("bad requests: no video, no question, bad JSON, bad parameter values, unsupported parts and roles", async () => {
-  assertError(await chat({ messages: [{ role: "user", content: Q }] }), 400, "invalid_request_error", "missing_video", "messages");
-  assertError(await chat({ messages: [videoQuestion(fx.demo, " ")] }), 400, "invalid_request_error", "missing_question");
-  assertError(await chat({ messages: [videoQuestion(fx.demo, Q), videoQuestion(fx.clip, Q)] }), 400, "invalid_request_error", "too_many_videos");
-  assertError(await chat({ messages: [videoQuestion(fx.demo, Q), { role: "assistant", content: "x" }] }), 400, "invalid_request_error", "invalid_value");
+test("bad requests: no question, bad JSON, bad parameter values, unsupported parts and roles", async () => {
+  // A text-only request is answered (test/serve/text-only.test.ts); a role serve does not know is refused.
   assertError(
-    await chat({ messages: [{ role: "system", content: "be brief" }, videoQuestion(fx.demo, Q)] }),
+    await chat({
+      messages: [
+        { role: "tool", content: "x" },
+        { role: "user", content: Q },
+      ],
+    }),
     400,
     "invalid_request_error",
     "invalid_value",
     "messages[0].role",
+  );
+  assertError(await chat({ messages: [videoQuestion(fx.demo, " ")] }), 400, "invalid_request_error", "missing_question");
+  assertError(await chat({ messages: [videoQuestion(fx.demo, Q), videoQuestion(fx.clip, Q)] }), 400, "invalid_request_error", "too_many_videos");
+  assertError(await chat({ messages: [videoQuestion(fx.demo, Q), { role: "assistant", content: "x" }] }), 400, "invalid_request_error", "invalid_value");
+  // A system message replaces the template's at the start; after the user's turn it is refused.
+  assertError(
+    await chat({ messages: [videoQuestion(fx.demo, Q), { role: "system", content: "be brief" }] }),
+    400,
+    "invalid_request_error",
+    "invalid_value",
+    "messages[1].role",
   );
   const image = (url: string) => ({
     role: "user",
