@@ -1,5 +1,6 @@
 // The OpenAI client against `serve`: answers (whole and streamed) equal the app's and the CLI's for the same
 // video, question and seed; multi-turn history; uploads and data: URLs; images; models, videos, memories.
+import OpenAI from "openai";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, readFileSync } from "node:fs";
@@ -7,23 +8,12 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { toFile } from "openai";
 import { finalAnswer } from "../../src/app/app.ts";
-import { MODEL, SAMPLE, chatAnswers, useServer, videoQuestion } from "./server-fixture.ts";
+import { MODEL, SAMPLE, chatAnswers, useServer, videoQuestion, streamedChat } from "./server-fixture.ts";
 
 const fx = useServer();
 const Q = "How many times did the scene change?";
 
-async function streamed(messages: ReturnType<typeof videoQuestion>[], extra: object = {}) {
-  const stream = await fx.client.chat.completions.create({ model: MODEL, messages, stream: true, stream_options: { include_usage: true }, ...extra });
-  const pieces: string[] = [];
-  let finish: string | null = null;
-  let usage;
-  for await (const c of stream) {
-    if (c.choices[0]?.delta.content) pieces.push(c.choices[0].delta.content);
-    finish = c.choices[0]?.finish_reason ?? finish;
-    usage = c.usage ?? usage;
-  }
-  return { text: pieces.join(""), pieces, finish, usage };
-}
+const streamed = (messages: OpenAI.Chat.ChatCompletionMessageParam[], extra: object = {}) => streamedChat(fx, messages, extra);
 
 test("a whole answer and a streamed one equal the app's answer for the same video, question and seed", async () => {
   const path = join(fx.root, "demo.mp4");

@@ -75,3 +75,17 @@ export async function chatAnswers(fx: ServerFixture, path: string, questions: st
   }
   return out;
 }
+
+/** A streamed chat completion collected: the text, its pieces, the finish reason and the usage chunk. */
+export async function streamedChat(fx: ServerFixture, messages: OpenAI.Chat.ChatCompletionMessageParam[], extra: object = {}) {
+  const stream = await fx.client.chat.completions.create({ model: MODEL, messages, stream: true, stream_options: { include_usage: true }, ...extra });
+  const pieces: string[] = [];
+  let finish: string | null = null;
+  let usage: OpenAI.Completions.CompletionUsage | undefined;
+  for await (const c of stream) {
+    if (c.choices[0]?.delta.content) pieces.push(c.choices[0].delta.content);
+    finish = c.choices[0]?.finish_reason ?? finish;
+    usage = c.usage ?? usage;
+  }
+  return { text: pieces.join(""), pieces, finish, usage };
+}

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import type OpenAI from "openai";
 import { finalAnswer } from "../../src/app/app.ts";
 import { DEFAULT_SYSTEM_PROMPT, renderConversation, tokenizeConversation, type ChatTurn } from "../../src/io/chat-template.ts";
-import { MODEL, useServer, videoQuestion } from "./server-fixture.ts";
+import { MODEL, useServer, videoQuestion, streamedChat } from "./server-fixture.ts";
 
 const fx = useServer();
 const Q = "Which word is the odd one out: apple, pear, car?";
@@ -19,18 +19,7 @@ type Msg = OpenAI.Chat.ChatCompletionMessageParam;
 const promptTokens = (turns: ChatTurn[], system?: string) =>
   tokenizeConversation(fx.app.tokenizer, turns, { addGenerationPrompt: true, untrustedText: true, ...(system !== undefined ? { system } : {}) }).ids.length;
 
-async function streamed(messages: Msg[], extra: object = {}) {
-  const stream = await fx.client.chat.completions.create({ model: MODEL, messages, stream: true, stream_options: { include_usage: true }, ...extra });
-  const pieces: string[] = [];
-  let finish: string | null = null;
-  let usage;
-  for await (const c of stream) {
-    if (c.choices[0]?.delta.content) pieces.push(c.choices[0].delta.content);
-    finish = c.choices[0]?.finish_reason ?? finish;
-    usage = c.usage ?? usage;
-  }
-  return { text: pieces.join(""), finish, usage };
-}
+const streamed = (messages: OpenAI.Chat.ChatCompletionMessageParam[], extra: object = {}) => streamedChat(fx, messages, extra);
 
 test("a text-only request is answered from the text alone, whole and streamed, as app.respond answers it with no memory", async () => {
   const turns: ChatTurn[] = [{ role: "user", content: Q }];
