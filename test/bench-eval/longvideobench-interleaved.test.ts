@@ -133,5 +133,5 @@ test("the CLI: --interleaved runs longvideobench_val_i; it is refused for other 
   assert.match(bad.err, /^hourllava: --interleaved is for longvideobench only, not videomme\n$/);
   bad = runBinary(["eval", "longvideobench", "--data", data, "--interleaved", "--subtitles"]);
   assert.equal(bad.code, 1);
-  assert.match(bad.err, /--subtitles and --interleaved are for different benchmarks/);
+  assert.match(bad.err, /--subtitles, --interleaved and --split test are for different benchmarks; give one/);
 });
