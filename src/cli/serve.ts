@@ -2,9 +2,9 @@
 import type { Command } from "commander";
 import { checkExposure } from "../serve/exposure.ts";
 import { createServer } from "../serve/server.ts";
-import { API_LIVE_KINDS, parseLiveKinds, type ApiLiveKind } from "../serve/streams.ts";
+import { API_LIVE_KINDS, DEFAULT_STREAM_WINDOW_S, parseLiveKinds, type ApiLiveKind } from "../serve/streams.ts";
 import { open, withModelOptions, type CommonOpts } from "./model-options.ts";
-import { intOption, numOption, retiredOption, sizeOption } from "./options.ts";
+import { intOption, numOption, retiredOption, secondsOption, sizeOption } from "./options.ts";
 
 interface ServeOpts extends CommonOpts {
   host: string;
@@ -21,6 +21,7 @@ interface ServeOpts extends CommonOpts {
   insecureNoAuth?: boolean;
   liveSources?: ApiLiveKind[];
   maxStreams: number;
+  streamWindow: number;
 }
 
 const LIVE_HELP = `
@@ -52,6 +53,12 @@ export function registerServeCommands(program: Command): void {
       parseLiveKinds,
     )
     .option("--max-streams <n>", "live streams held at once; more get 429 until one is deleted", intOption("max-streams", 1), 4)
+    .option(
+      "--stream-window <duration>",
+      "the newest stretch of stream a live stream keeps (older frames evicted), at most and by default",
+      secondsOption("stream-window"),
+      DEFAULT_STREAM_WINDOW_S,
+    )
     .addHelpText("after", LIVE_HELP);
   retiredOption(serve, "--queue <n>", "the number of requests that may wait is --max-waiting <n> (--queue meant a Redis URL elsewhere)");
   serve.action(async (o: ServeOpts) => {
@@ -77,6 +84,7 @@ export function registerServeCommands(program: Command): void {
       loopback: exposure.loopback,
       liveSources: o.liveSources,
       maxStreams: o.maxStreams,
+      streamWindowS: o.streamWindow,
     });
     const url = await server.listen({ host: o.host, port: o.port });
     // Fastify names one address; a wildcard bind listens on all of them, so say so rather than print 127.0.0.1.

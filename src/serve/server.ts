@@ -45,6 +45,8 @@ export interface ServeOptions {
   liveSources?: readonly ApiLiveKind[];
   /** Live streams held at once (default 4). */
   maxStreams?: number;
+  /** The longest window a stream keeps, seconds (default 2 h); a stream is given it unless it asks for less. */
+  streamWindowS?: number;
   /** True when the server will listen on loopback only (then other Host headers are refused). */
   loopback?: boolean;
   logger?: boolean;
@@ -62,7 +64,7 @@ export async function createServer(o: ServeOptions): Promise<FastifyInstance> {
     queue: o.queue ?? new JobQueue({ maxWaiting: o.maxWaiting ?? 8, concurrency: o.jobs ?? 1 }),
     sources: new VideoSources(new UploadStore(uploadDir), o.videoRoot),
     memories: new MemoryShelf(o.app, o.keepMemories ?? 2),
-    streams: new LiveStreams(o.app, { allowed: o.liveSources, videoRoot: o.videoRoot, maxStreams: o.maxStreams, redact }),
+    streams: new LiveStreams(o.app, { allowed: o.liveSources, videoRoot: o.videoRoot, maxStreams: o.maxStreams, maxWindowS: o.streamWindowS, redact }),
     requestTimeoutS: o.requestTimeoutS ?? 900,
     redact,
   };

@@ -54,11 +54,15 @@ interface Stream {
   source: LiveSource;
   live: LiveMemory;
   notices: string[];
+  windowS: number;
 }
 
 const forbidden = (message: string, code: string) => new ApiError(403, "permission_error", message, "source", code);
 const noRoot = () => forbidden("file sources need the server started with --video-root DIR (and file in --live-sources)", "outside_video_root");
 const FINISHED = new Set(["ended", "failed", "stopped"]);
+/** The longest stretch of stream a server's stream keeps by default (--stream-window): 2 h at 1 fps is 7,200 frames,
+ * 7200 × 65 × H floats in memory (240 MB for the embedded model, 3.8 GB for the 3B). */
+export const DEFAULT_STREAM_WINDOW_S = 7200;
 
 export class LiveStreams {
   private readonly held = new Map<string, Stream>();
@@ -67,15 +71,17 @@ export class LiveStreams {
   private readonly root?: string;
   private readonly allowed: Set<ApiLiveKind>;
   private readonly maxStreams: number;
+  private readonly maxWindowS: number;
   private readonly redact: Redact;
 
   constructor(
     private readonly app: HourLlavaApp,
-    o: { allowed?: readonly ApiLiveKind[]; videoRoot?: string; maxStreams?: number; redact?: Redact },
+    o: { allowed?: readonly ApiLiveKind[]; videoRoot?: string; maxStreams?: number; maxWindowS?: number; redact?: Redact },
   ) {
     this.allowed = new Set(o.allowed ?? []);
     this.root = o.videoRoot ? realpathSync(o.videoRoot) : undefined;
     this.maxStreams = o.maxStreams ?? 4;
+    this.maxWindowS = o.maxWindowS ?? DEFAULT_STREAM_WINDOW_S;
     this.redact = o.redact ?? ((m) => m);
   }
 
@@ -93,6 +99,9 @@ export class LiveStreams {
       throw badRequest(`${param || "body"}: ${issue.message}`, param || null, "invalid_value");
     }
     const b = r.data;
+    // A stream that never ends must not grow the server's memory without bound: every stream keeps a window.
+    if (b.window_s != null && b.window_s > this.maxWindowS)
+      throw badRequest(`window_s: ${b.window_s} s is over this server's --stream-window of ${this.maxWindowS} s`, "window_s", "invalid_value");
     const source = this.admit(b.source, b.idle_timeout_s ?? undefined);
     if (this.starting.has(source.canonical))
       throw new ApiError(409, "invalid_request_error", `${b.source} is being started by another request`, "source", "stream_exists");
@@ -116,9 +125,10 @@ export class LiveStreams {
     const notices: string[] = [];
     this.starting.add(source.canonical);
     try {
+      const windowS = b.window_s ?? this.maxWindowS;
       const live = await this.app.rememberLive(source, {
         videoFps: b.fps ?? 1,
-        windowS: b.window_s ?? undefined,
+        windowS,
         maxDurationS: b.max_duration_s ?? undefined,
         onNotice: (m) => {
           notices.push(m);
@@ -130,7 +140,7 @@ export class LiveStreams {
         // Before reading anything (the memory's store is held by another recording, the vision tower fails): not kept.
         throw new ApiError(422, "invalid_request_error", `the stream cannot start: ${this.redact(first.error ?? "unknown error")}`, "source", "stream_failed");
       const id = `stream-${randomBytes(12).toString("hex")}`;
-      const s: Stream = { id, created: Math.floor(Date.now() / 1000), given: b.source, source, live, notices };
+      const s: Stream = { id, created: Math.floor(Date.now() / 1000), given: b.source, source, live, notices, windowS };
       this.held.set(s.id, s);
       return this.describe(s);
     } finally {
@@ -260,6 +270,7 @@ export class LiveStreams {
       lag_s: st.lagS,
       behind_live_s: st.behindLiveS,
       evicted: st.evicted,
+      window_s: s.windowS,
       resumed: st.resumed,
       gaps: st.gaps.map((g) => ({ after_frame: g.afterFrame, seconds: g.seconds, reason: g.reason })),
       video_fps: st.videoFps,

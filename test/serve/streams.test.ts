@@ -122,6 +122,7 @@ describe("streams in real time", { concurrency: true }, () => {
     assert.equal(s.kind, "file");
     assert.ok(["starting", "live"].includes(s.state), s.state);
     assert.equal(s.video_fps, 1);
+    assert.equal(s.window_s, 7200); // every stream keeps a window: the server's --stream-window unless it asks for less
 
     const get = async () => (await call(`/v1/streams/${s.id}`)).body;
     const early = await until("3 s recorded", get, (b) => b.frames >= 3);
@@ -188,6 +189,9 @@ test("refusals: bad JSON and values, unknown protocol, a pipe, kinds not allowed
   assertError(await call("/v1/streams", { body: "{not json" }), 400, "invalid_json");
   assertError(await call("/v1/streams", { json: {} }), 400, "invalid_value", "source");
   assertError(await call("/v1/streams", { json: { source: "udp://127.0.0.1:9", fps: -1 } }), 400, "invalid_value", "fps");
+  const wide = await call("/v1/streams", { json: { source: "udp://127.0.0.1:9", window_s: 7201 } });
+  assertError(wide, 400, "invalid_value", "window_s");
+  assert.match(wide.body.error.message, /over this server's --stream-window of 7200 s/);
   const ftp = await call("/v1/streams", { json: { source: "ftp://127.0.0.1/x.ts" } });
   assertError(ftp, 400, "invalid_source", "source");
   assert.match(ftp.body.error.message, /ftp:\/\/ is not a live source/);
