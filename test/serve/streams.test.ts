@@ -35,6 +35,7 @@ interface Stream {
   lag_s: number;
   behind_live_s: number;
   evicted: number;
+  window_s: number;
   gaps: unknown[];
   video_fps: number;
   encode_fps: number | null;
