@@ -1,6 +1,5 @@
 // Runs ffmpeg to completion and hands back its exit code and stderr (ffmpeg reports everything we parse there).
-import { ffmpegPath } from "./ffmpeg-path.ts";
-import { spawnFfmpeg } from "./ffmpeg-spawn.ts";
+import { collectStderr, exitOf, spawnFfmpeg } from "./ffmpeg-spawn.ts";
 import { localInputUrl } from "./local-input.ts";
 
 export interface FfmpegResult {
@@ -11,17 +10,11 @@ export interface FfmpegResult {
 // ffmpeg's stderr can be long for damaged files; keep the head (stream info) and enough of the tail (errors).
 const STDERR_LIMIT = 1 << 20;
 
-export function runFfmpeg(args: string[]): Promise<FfmpegResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawnFfmpeg(args, ["ignore", "ignore", "pipe"]);
-    let stderr = "";
-    child.stderr!.setEncoding("utf8");
-    child.stderr!.on("data", (chunk: string) => {
-      if (stderr.length < STDERR_LIMIT) stderr += chunk;
-    });
-    child.on("error", (err) => reject(new Error(`cannot run ffmpeg (${ffmpegPath()}): ${err.message}`)));
-    child.on("close", (code) => resolve({ code, stderr }));
-  });
+export async function runFfmpeg(args: string[]): Promise<FfmpegResult> {
+  const child = spawnFfmpeg(args, ["ignore", "ignore", "pipe"]);
+  const stderr = collectStderr(child, STDERR_LIMIT);
+  const code = await exitOf(child);
+  return { code, stderr: stderr.text() };
 }
 
 /** The lines of ffmpeg's stderr that say what went wrong, joined into one line. */

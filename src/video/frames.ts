@@ -3,10 +3,9 @@
 // requested ones, and only those are converted and piped, one frame in memory at a time.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ffmpegPath } from "./ffmpeg-path.ts";
 import { releaseRunTempDir, runTempDir } from "../util/run-temp.ts";
 import { ffmpegErrorSummary, passthroughArgs } from "./ffmpeg-run.ts";
-import { spawnFfmpeg } from "./ffmpeg-spawn.ts";
+import { collectStderr, exitOf, spawnFfmpeg } from "./ffmpeg-spawn.ts";
 import { RGB24_OUTPUT, rawFrames } from "./raw-frames.ts";
 import { localInputArgs } from "./local-input.ts";
 import { probeVideo, type VideoInfo } from "./probe.ts";
@@ -96,16 +95,8 @@ export async function* decodeFrames(path: string, indices: number[], opts: Decod
     "pipe:1",
   ];
   const child = spawnFfmpeg(args, ["ignore", "pipe", "pipe"]);
-  let stderr = "";
-  child.stderr!.setEncoding("utf8");
-  child.stderr!.on("data", (c: string) => {
-    if (stderr.length < 1 << 16) stderr += c;
-  });
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on("error", (err) => reject(new Error(`cannot run ffmpeg (${ffmpegPath()}): ${err.message}`)));
-    child.on("close", (code) => resolve(code));
-  });
-  exited.catch(() => undefined); // surfaced below when awaited
+  const stderr = collectStderr(child, 1 << 16);
+  const exited = exitOf(child); // surfaced below when awaited
   const abort = () => child.kill("SIGKILL");
   if (opts.signal?.aborted) abort();
   else opts.signal?.addEventListener("abort", abort, { once: true });
@@ -118,7 +109,7 @@ export async function* decodeFrames(path: string, indices: number[], opts: Decod
       yield { index, timeS: index / info.fps, width, height, rgb };
     }
     const code = await exited;
-    if (code !== 0) throw new Error(`${path}: ffmpeg failed while decoding (exit ${code}; ffmpeg: ${ffmpegErrorSummary(stderr, path)})`);
+    if (code !== 0) throw new Error(`${path}: ffmpeg failed while decoding (exit ${code}; ffmpeg: ${ffmpegErrorSummary(stderr.text(), path)})`);
     if (emitted < indices.length) {
       throw new Error(
         `${path}: the video ended after ${emitted} of ${indices.length} requested frames; frame index ${indices[emitted]} is past its last decodable frame (truncated file, or frame count ${info.frameCount} overestimated)`,

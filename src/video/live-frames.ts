@@ -6,9 +6,8 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import type { Readable } from "node:stream";
-import { ffmpegPath } from "./ffmpeg-path.ts";
 import { ffmpegErrorSummary, passthroughArgs } from "./ffmpeg-run.ts";
-import { spawnFfmpeg } from "./ffmpeg-spawn.ts";
+import { collectStderr, exitOf, spawnFfmpeg } from "./ffmpeg-spawn.ts";
 import { RGB24_OUTPUT, rawFrames } from "./raw-frames.ts";
 import type { LiveSource } from "./live-source.ts";
 import { prefixStep } from "./sampling.ts";
@@ -80,24 +79,6 @@ export function parseStreamInfo(stderr: string): Omit<LiveStreamInfo, "step"> | 
   return undefined;
 }
 
-function collectStderr(child: ChildProcess): { text: () => string } {
-  let text = "";
-  child.stderr!.setEncoding("utf8");
-  child.stderr!.on("data", (c: string) => {
-    if (text.length < STDERR_LIMIT) text += c;
-  });
-  return { text: () => text };
-}
-
-function exitOf(child: ChildProcess, what: string): Promise<number | null> {
-  const p = new Promise<number | null>((resolve, reject) => {
-    child.on("error", (err) => reject(new Error(`cannot run ffmpeg (${ffmpegPath()}) for ${what}: ${err.message}`)));
-    child.on("close", (code) => resolve(code));
-  });
-  p.catch(() => undefined);
-  return p;
-}
-
 /** Reads the source once, from now until it ends, fails or `signal` aborts; yields each picked frame. */
 export async function* liveFrames(src: LiveSource, opts: LiveReadOptions): AsyncGenerator<LiveFrame, LiveReadEnd> {
   const piped = src.kind === "pipe" || src.kind === "file";
@@ -138,7 +119,7 @@ export async function* liveFrames(src: LiveSource, opts: LiveReadOptions): Async
     input.on("data", () => (lastData = Date.now())); // bytes in count as life while ffmpeg probes them
     demux.stdin!.on("error", () => undefined); // ffmpeg gone: its exit says why
   }
-  const demuxErr = collectStderr(demux);
+  const demuxErr = collectStderr(demux, STDERR_LIMIT);
   const demuxExit = exitOf(demux, src.spec);
   let decode: ChildProcess | undefined;
   const kill = () => {
@@ -215,7 +196,7 @@ export async function* liveFrames(src: LiveSource, opts: LiveReadOptions): Async
     demux.stdout!.pipe(decode.stdin!);
     demux.stdout!.on("data", () => (lastData = Date.now())); // after pipe(): a listener before it would take the header
     decode.stdin!.on("error", () => undefined);
-    const decodeErr = collectStderr(decode);
+    const decodeErr = collectStderr(decode, STDERR_LIMIT);
     const decodeExit = exitOf(decode, src.spec);
     let n = 0;
     for await (const rgb of rawFrames(decode.stdout! as AsyncIterable<Buffer>, info.width * info.height * 3)) {
