@@ -35,7 +35,8 @@ import { checkWeightsFinite } from "./weights-check.ts";
 import { resolveModel } from "./resolve-model.ts";
 import { quantizedCopy } from "./quantized-copy.ts";
 import { loadImage } from "../image/load-image.ts";
-import { LiveMemory, liveEntryDir, type LiveOptions } from "./live.ts";
+import { LiveMemory, type LiveOptions } from "./live.ts";
+import { liveEntryDir } from "../cache/live-store.ts";
 import { isStreamUrl, liveUrlRefusal, parseLiveSource, type LiveSource } from "../video/live-source.ts";
 
 export interface AppOptions {
@@ -257,12 +258,13 @@ export class HourLlavaApp {
    */
   async rememberLive(source: string | LiveSource, opts: Omit<LiveOptions, "store"> & { idleTimeoutS?: number } = {}): Promise<LiveMemory> {
     const src = typeof source === "string" ? parseLiveSource(source, { idleTimeoutS: opts.idleTimeoutS }) : source;
-    const cacheDir = this.opts.cacheDir ?? defaultCacheDir();
-    const dtype = this.opts.cacheDtype ?? "f16";
-    const size = this.model.config.vision.image_size;
-    const store = this.opts.noCache
-      ? undefined
-      : { dir: liveEntryDir(cacheDir, src, await this.modelId(cacheDir), opts.videoFps ?? 1, size, dtype), modelId: await this.modelId(cacheDir), dtype };
+    let store: LiveOptions["store"];
+    if (!this.opts.noCache) {
+      const cacheDir = this.opts.cacheDir ?? defaultCacheDir();
+      const dtype = this.opts.cacheDtype ?? "f16";
+      const modelId = await this.modelId(cacheDir);
+      store = { dir: liveEntryDir(cacheDir, src.canonical, modelId, opts.videoFps ?? 1, this.model.config.vision.image_size, dtype), modelId, dtype };
+    }
     return LiveMemory.start(this.model, src, { ...opts, store, onNotice: opts.onNotice ?? this.opts.onWarning ?? ((m) => process.stderr.write(`${m}\n`)) });
   }
 

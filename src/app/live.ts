@@ -3,8 +3,6 @@
 // its cache entry, which a later run on the same source resumes). A question takes the memory as it is: snapshot(n)
 // is exactly the memory of the video cut after its n-th picked frame, so its answer equals `ask --sampling prefix`
 // on that cut file (below 128 frames the model repeats the short memory to 128 by linspace, as for any short video).
-import { createHash } from "node:crypto";
-import { join } from "node:path";
 import type { HourLlava } from "../model/arch/hourllava.ts";
 import { TOKENS_PER_FRAME } from "../model/arch/projector.ts";
 import { assertFinite } from "../model/generate/assert-finite.ts";
@@ -89,22 +87,12 @@ export interface LiveSeen {
 
 const DEFAULT_BATCH = 8;
 
-/** The live memory's cache folder: per source (path or URL) and model, sampling and stored precision. */
-export function liveEntryDir(cacheDir: string, source: LiveSource, modelId: string, videoFps: number | "auto", size: number, dtype: CacheDtype): string {
-  const key = createHash("sha256")
-    .update(JSON.stringify({ live: source.canonical, modelId, sampling: { strategy: "prefix", videoFps, size, dtype } }))
-    .digest("hex")
-    .slice(0, 32);
-  return join(cacheDir, "live", key);
-}
-
 export class LiveMemory {
   private state: LiveState = "starting";
   private tokens: Float32Array = new Float32Array(0);
   private spans: number[] = []; // stream seconds per kept frame
   private first = 0; // memory frame of tokens' first row
   private count = 0; // kept frames
-  private seen = 0; // frames read from the source, this run (resumed ones not counted)
   private readFrames = 0; // frames of the current read
   private readStartMs = 0;
   private span = 1;
@@ -186,8 +174,7 @@ export class LiveMemory {
    * what a question asked now sees. */
   snapshot(upTo = this.frames): VideoMemory & { live: LiveSeen } {
     const end = Math.min(Math.max(upTo, 0), this.frames);
-    const windowFrames = this.opts.windowS !== undefined ? Math.max(1, Math.round(this.opts.windowS * this.videoFps)) : Infinity;
-    const start = Math.max(this.first, end - windowFrames);
+    const start = Math.max(this.first, end - this.windowFrames);
     const T = end - start;
     if (T < 1) throw new Error(`${this.source.spec}: no frame has been encoded yet; ask again once the stream has started`);
     const per = TOKENS_PER_FRAME * this.model.hidden;
@@ -209,6 +196,16 @@ export class LiveMemory {
         gaps: this.gaps.filter((g) => g.afterFrame < end).length,
       },
     };
+  }
+
+  /** The vision tower's input size. */
+  private get size(): number {
+    return this.model.config.vision.image_size;
+  }
+
+  /** Frames a window keeps (Infinity without one). */
+  private get windowFrames(): number {
+    return this.opts.windowS !== undefined ? Math.max(1, Math.round(this.opts.windowS * this.videoFps)) : Infinity;
   }
 
   /** Frames read from the source and not yet in the memory (queued or being encoded). */
@@ -260,8 +257,7 @@ export class LiveMemory {
 
   /** Times the vision tower on two blank frames and says at start whether it keeps up with the asked rate. */
   private async chooseRate(): Promise<void> {
-    const S = this.model.config.vision.image_size;
-    const blank = new Float32Array(2 * 3 * S * S);
+    const blank = new Float32Array(2 * 3 * this.size * this.size);
     await this.model.encodeFrames(blank, 2); // builds the session
     const t0 = performance.now();
     await this.model.encodeFrames(blank, 2);
@@ -285,7 +281,6 @@ export class LiveMemory {
   private async openStore(): Promise<void> {
     const st = this.opts.store;
     if (!st) return;
-    const S = this.model.config.vision.image_size;
     const meta = {
       source: this.source.canonical,
       kind: this.source.kind,
@@ -293,7 +288,7 @@ export class LiveMemory {
       hidden: this.model.hidden,
       dtype: st.dtype,
       videoFps: this.videoFps,
-      size: S,
+      size: this.size,
       created: new Date().toISOString(),
     };
     this.store = await LiveStore.open(st.dir, meta);
@@ -348,9 +343,7 @@ export class LiveMemory {
         }
         this.state = "live";
         this.readFrames++;
-        this.seen++;
-        const S = this.model.config.vision.image_size;
-        this.queue.push({ pixels: preprocessFrame(r.value.rgb, r.value.width, r.value.height, S), arrivedMs: now });
+        this.queue.push({ pixels: preprocessFrame(r.value.rgb, r.value.width, r.value.height, this.size), arrivedMs: now });
         silentSince = now;
         this.kick();
         if (this.opts.maxDurationS !== undefined && this.spanOf(0, this.frames) + this.pending * this.span >= this.opts.maxDurationS) {
@@ -401,9 +394,9 @@ export class LiveMemory {
   private async encodeBatch(): Promise<void> {
     const batch = this.queue.splice(0, this.opts.batch ?? DEFAULT_BATCH);
     this.inFlight = batch.length;
-    const S = this.model.config.vision.image_size;
-    const pixels = new Float32Array(batch.length * 3 * S * S);
-    batch.forEach((f, i) => pixels.set(f.pixels, i * 3 * S * S));
+    const per = 3 * this.size * this.size;
+    const pixels = new Float32Array(batch.length * per);
+    batch.forEach((f, i) => pixels.set(f.pixels, i * per));
     const out = await this.model.encodeFrames(pixels, batch.length);
     assertFinite(out.tokens, `the vision encoder (live frames ${this.frames}..${this.frames + batch.length - 1})`);
     const arrived = batch[batch.length - 1].arrivedMs;
@@ -432,9 +425,8 @@ export class LiveMemory {
 
   /** A window drops the oldest frames (in memory and on disk) once it holds a window and a half of them. */
   private evict(): void {
-    if (this.opts.windowS === undefined) return;
-    const keep = Math.max(1, Math.round(this.opts.windowS * this.videoFps));
-    if (this.count <= keep + Math.ceil(keep / 2)) return;
+    const keep = this.windowFrames;
+    if (this.count <= keep + Math.ceil(keep / 2)) return; // never with no window: keep is Infinity
     const drop = this.count - keep;
     const per = TOKENS_PER_FRAME * this.model.hidden;
     this.tokens.copyWithin(0, drop * per, this.count * per);

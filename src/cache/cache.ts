@@ -78,6 +78,11 @@ export type CacheDtype = "f16" | "f32";
 const SAFE_DTYPE = { f16: "F16", f32: "F32" } as const;
 const F16_MAX = 65504;
 
+/** Stored as f16, a token beyond its range would become infinite: refused, naming the precision that holds it. */
+export function assertFitsF16(tokens: Float32Array, verb: "encode" | "record"): void {
+  for (const v of tokens) if (Math.abs(v) > F16_MAX) throw new Error(`a video token of ${v} is beyond f16's range: ${verb} with --cache-dtype f32`);
+}
+
 /** Unfinished work of an interrupted (or running) encode: `<key>.partial/`. */
 export interface PartialEntry {
   key: string;
@@ -179,9 +184,7 @@ export class MemoryCache {
         const count = Math.min(job.batch, T - next);
         const tokens = await job.encode(next, count);
         if (tokens.length !== count * per) throw new Error(`encoder returned ${tokens.length} values for ${count} frames`);
-        if (dtype === "f16") {
-          for (const v of tokens) if (Math.abs(v) > F16_MAX) throw new Error(`a video token of ${v} is beyond f16's range: encode with --cache-dtype f32`);
-        }
+        if (dtype === "f16") assertFitsF16(tokens, "encode");
         writeSafetensors(join(partial, `part-${String(next).padStart(8, "0")}.safetensors`), {
           tokens: { dtype: SAFE_DTYPE[dtype], shape: [count, TOKENS_PER_FRAME, H], data: tokens },
         });

@@ -19,11 +19,11 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import { f16BitsToF32, f32ToF16Bits } from "../io/dtype.ts";
+import { f32ToHalfBits, halfBitsToF32 } from "../io/dtype.ts";
 import { TOKENS_PER_FRAME } from "../model/arch/projector.ts";
 import { acquireLock, describeOwner, ownerState, readLockOwner, type Lock } from "./lock.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
-import type { CacheDtype } from "./cache.ts";
+import { assertFitsF16, memoryKey, type CacheDtype } from "./cache.ts";
 
 export interface LiveMeta {
   source: string;
@@ -45,8 +45,18 @@ export type TimelineLine =
   /** A rolling window dropped every frame before this one. */
   | { evictedBefore: number; wallMs: number };
 
-const F16_MAX = 65504;
 const TOKENS_FILE = /^tokens-(\d+)\.bin$/;
+
+/** Bytes of one frame's stored tokens. */
+const rowBytesOf = (m: Pick<LiveMeta, "hidden" | "dtype">) => TOKENS_PER_FRAME * m.hidden * (m.dtype === "f16" ? 2 : 4);
+
+const liveRoot = (cacheDir: string) => join(cacheDir, "live");
+
+/** A live memory's folder: per source (its path or URL: a stream has no content hash), model, rate, size and stored
+ * precision, keyed as the memory cache keys files. */
+export function liveEntryDir(cacheDir: string, source: string, modelId: string, videoFps: number | "auto", size: number, dtype: CacheDtype): string {
+  return join(liveRoot(cacheDir), memoryKey(`live:${source}`, modelId, { strategy: "prefix", videoFps, size, dtype }));
+}
 
 export class LiveStore {
   private constructor(
@@ -86,7 +96,7 @@ export class LiveStore {
       for (const f of readdirSync(dir)) if (/\.tmp-/.test(f)) rmSync(join(dir, f), { force: true });
       for (const f of files.slice(1)) rmSync(join(dir, f.name), { force: true });
       const base = files[0]?.base ?? 0;
-      const rowBytes = TOKENS_PER_FRAME * meta.hidden * (meta.dtype === "f16" ? 2 : 4);
+      const rowBytes = rowBytesOf(meta);
       const tokensPath = join(dir, `tokens-${base}.bin`);
       let rows = 0;
       if (existsSync(tokensPath)) {
@@ -130,14 +140,12 @@ export class LiveStore {
 
   /** The kept frames' tokens, [rows, 64, H] as f32. */
   readTokens(): Float32Array {
-    const path = join(this.dir, `tokens-${this.base}.bin`);
     const n = this.rows * this.rowFloats;
     if (n === 0) return new Float32Array(0);
-    const buf = readFileSync(path);
+    const buf = readFileSync(join(this.dir, `tokens-${this.base}.bin`));
     if (this.meta.dtype === "f32") return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + n * 4));
-    const bits = new Uint16Array(buf.buffer, buf.byteOffset, n);
     const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = f16BitsToF32(bits[i]);
+    halfBitsToF32("F16", new Uint16Array(buf.buffer, buf.byteOffset, n), out);
     return out;
   }
 
@@ -149,13 +157,11 @@ export class LiveStore {
     let bytes: Uint8Array;
     let stored = tokens;
     if (this.meta.dtype === "f16") {
+      assertFitsF16(tokens, "record");
       const bits = new Uint16Array(tokens.length);
+      f32ToHalfBits("F16", tokens, bits);
       stored = new Float32Array(tokens.length);
-      for (let i = 0; i < tokens.length; i++) {
-        if (Math.abs(tokens[i]) > F16_MAX) throw new Error(`a video token of ${tokens[i]} is beyond f16's range: record with --cache-dtype f32`);
-        bits[i] = f32ToF16Bits(tokens[i]);
-        stored[i] = f16BitsToF32(bits[i]);
-      }
+      halfBitsToF32("F16", bits, stored);
       bytes = new Uint8Array(bits.buffer);
     } else bytes = new Uint8Array(tokens.buffer, tokens.byteOffset, tokens.byteLength);
     const fd = openSync(join(this.dir, `tokens-${this.base}.bin`), "a");
@@ -181,7 +187,7 @@ export class LiveStore {
   evictBefore(first: number): void {
     if (first <= this.base) return;
     const keepFrom = Math.min(first, this.frames);
-    const rowBytes = this.rowFloats * (this.meta.dtype === "f16" ? 2 : 4);
+    const rowBytes = rowBytesOf(this.meta);
     const old = join(this.dir, `tokens-${this.base}.bin`);
     const kept = existsSync(old) ? readFileSync(old).subarray((keepFrom - this.base) * rowBytes) : Buffer.alloc(0);
     const next = join(this.dir, `tokens-${keepFrom}.bin`);
@@ -212,8 +218,6 @@ export interface LiveEntry {
   gaps: number;
 }
 
-const liveRoot = (cacheDir: string) => join(cacheDir, "live");
-
 /** The live memories under a cache folder, most recently appended first. */
 export function listLiveEntries(cacheDir: string): LiveEntry[] {
   const root = liveRoot(cacheDir);
@@ -229,7 +233,7 @@ export function listLiveEntries(cacheDir: string): LiveEntry[] {
     } catch {
       continue;
     }
-    const rowBytes = TOKENS_PER_FRAME * meta.hidden * (meta.dtype === "f16" ? 2 : 4);
+    const rowBytes = rowBytesOf(meta);
     let bytes = 0;
     let modified = statSync(dir).mtime;
     let base = 0;

@@ -7,6 +7,7 @@ import type { AskOptions, HourLlavaApp } from "../app/app.ts";
 import type { LiveMemory, LiveStatus } from "../app/live.ts";
 import { open, type CommonOpts } from "./model-options.ts";
 import { intOption, secondsOption } from "./options.ts";
+import { formatDuration } from "../util/progress.ts";
 
 export interface LiveOpts {
   live?: string;
@@ -43,14 +44,6 @@ export function checkLiveOptions(o: LiveOpts & CommonOpts): void {
     if (v !== undefined) throw new Error(`${flag} is for --live sources`);
 }
 
-function clock(s: number): string {
-  const t = Math.floor(s);
-  const h = Math.floor(t / 3600);
-  const m = Math.floor((t % 3600) / 60);
-  const ss = String(t % 60).padStart(2, "0");
-  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
-}
-
 async function startLive(o: LiveOpts & CommonOpts & { liveBatch?: number }): Promise<{ app: HourLlavaApp; live: LiveMemory }> {
   const app = await open({ ...o, fps: undefined });
   const say = (m: string) => process.stderr.write(`${m}\n`);
@@ -73,7 +66,7 @@ async function startLive(o: LiveOpts & CommonOpts & { liveBatch?: number }): Pro
 async function answerAt(app: HourLlavaApp, live: LiveMemory, frames: number, question: string, ask: AskOptions, o: CommonOpts): Promise<void> {
   const snap = live.snapshot(frames);
   const it = app.ask(snap, question, ask);
-  const head = `[${clock(snap.live.seenS)} seen, lag ${snap.live.lagS.toFixed(1)} s] `;
+  const head = `[${formatDuration(Math.floor(snap.live.seenS))} seen, lag ${snap.live.lagS.toFixed(1)} s] `;
   if (!o.json) process.stdout.write(head);
   let r = await it.next();
   for (; !r.done; r = await it.next()) if (!o.json) process.stdout.write(r.value);
