@@ -4,7 +4,8 @@
 // file opened for appending, so a line is whole or, if the process is killed mid-write, a tail without its newline,
 // which the next open cuts off (that verdict is asked again).
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
+import { readAppendLog } from "../io/append-log.ts";
 
 export const JUDGE_CACHE_FILE = "judge-verdicts.jsonl";
 
@@ -39,24 +40,10 @@ export class JudgeCache {
 
   static open(path: string): JudgeCache {
     const byKey = new Map<string, CachedVerdict>();
-    if (!existsSync(path)) return new JudgeCache(path, byKey);
-    const text = readFileSync(path, "utf8");
-    const end = text.lastIndexOf("\n") + 1;
-    if (end < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, end)));
-    text
-      .slice(0, end)
-      .split("\n")
-      .forEach((line, i) => {
-        if (!line.trim()) return;
-        let v: CachedVerdict;
-        try {
-          v = JSON.parse(line) as CachedVerdict;
-        } catch {
-          throw new Error(`${path}:${i + 1}: not a verdict line (not JSON); move the file away to ask the judge again`);
-        }
-        if (typeof v.key !== "string" || !Array.isArray(v.outputs)) throw new Error(`${path}:${i + 1}: not a verdict line (no key or outputs)`);
-        if (!byKey.has(v.key)) byKey.set(v.key, v); // the first verdict for an ask stands
-      });
+    readAppendLog<CachedVerdict>(path, "verdict", "move the file away to ask the judge again").forEach((v, i) => {
+      if (typeof v.key !== "string" || !Array.isArray(v.outputs)) throw new Error(`${path}:${i + 1}: not a verdict line (no key or outputs)`);
+      if (!byKey.has(v.key)) byKey.set(v.key, v); // the first verdict for an ask stands
+    });
     return new JudgeCache(path, byKey);
   }
 

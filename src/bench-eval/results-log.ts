@@ -1,6 +1,7 @@
 // results.jsonl: one line per answered question, appended as answers come, so a killed run resumes where it
 // stopped. A last line without its newline is what a kill mid-write leaves: it is cut off and redone.
-import { appendFileSync, existsSync, readFileSync, truncateSync } from "node:fs";
+import { appendFileSync } from "node:fs";
+import { readAppendLog } from "../io/append-log.ts";
 import type { ResultRow } from "./types.ts";
 
 export class ResultsLog {
@@ -14,22 +15,7 @@ export class ResultsLog {
 
   /** Opens (or starts) the log; the rows already in it come back in file order. */
   static open(path: string): ResultsLog {
-    if (!existsSync(path)) return new ResultsLog(path, []);
-    const text = readFileSync(path, "utf8");
-    const end = text.lastIndexOf("\n") + 1;
-    if (end < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, end)));
-    const rows: ResultRow[] = [];
-    text
-      .slice(0, end)
-      .split("\n")
-      .forEach((line, i) => {
-        if (!line.trim()) return;
-        try {
-          rows.push(JSON.parse(line) as ResultRow);
-        } catch {
-          throw new Error(`${path}:${i + 1}: not a result line (not JSON); move the file away to start over`);
-        }
-      });
+    const rows = readAppendLog<ResultRow>(path, "result", "move the file away to start over");
     return new ResultsLog(path, rows);
   }
 

@@ -2,8 +2,9 @@
 // model, a folder under <cache>/live/<key>/ holds the frames' video tokens as raw rows (tokens-<base>.bin, row 0 =
 // memory frame <base>), the timeline (timeline.jsonl: when each batch arrived, where the source dropped, what a
 // rolling window evicted) and meta.json. Tokens are appended before their timeline line, so a kill between the
-// two loses at most that batch's times; a row cut short by a kill is dropped when the entry is opened again. A
-// window compacts the token file by writing the kept rows to a new file and renaming it over, never in place.
+// two loses at most that batch's times; a row or timeline line cut short by a kill is dropped when the entry is
+// opened again. A window compacts the token file by writing the kept rows to a new file and renaming it over, never
+// in place.
 import {
   appendFileSync,
   closeSync,
@@ -23,6 +24,7 @@ import { f32ToHalfBits, halfBitsToF32 } from "../io/dtype.ts";
 import { TOKENS_PER_FRAME } from "../model/arch/projector.ts";
 import { acquireLock, describeOwner, ownerState, readLockOwner, type Lock } from "./lock.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
+import { readAppendLog } from "../io/append-log.ts";
 import { assertFitsF16, memoryKey, type CacheDtype } from "./cache.ts";
 
 export interface LiveMeta {
@@ -104,19 +106,8 @@ export class LiveStore {
         rows = Math.floor(size / rowBytes);
         if (size !== rows * rowBytes) truncateSync(tokensPath, rows * rowBytes); // a row cut short by a kill
       }
-      const timelinePath = join(dir, "timeline.jsonl");
-      const timeline = existsSync(timelinePath)
-        ? readFileSync(timelinePath, "utf8")
-            .split("\n")
-            .filter((l) => l.trim())
-            .flatMap((l) => {
-              try {
-                return [JSON.parse(l) as TimelineLine];
-              } catch {
-                return []; // the last line cut short by a kill
-              }
-            })
-        : [];
+      // A line cut short by a kill is cut off, so the next one is not appended onto it.
+      const timeline = readAppendLog<TimelineLine>(join(dir, "timeline.jsonl"), "timeline", "move it away to keep the tokens without their times and gaps");
       return new LiveStore(dir, meta, lock, base, rows, timeline);
     } catch (e) {
       lock.release();

@@ -34,8 +34,10 @@ test("stored live memory: appends survive a reopen, a row cut short by a kill is
   await assert.rejects(LiveStore.open(d, meta(H)), /being recorded by another process/);
   s.close();
   appendFileSync(join(d, "tokens-0.bin"), Buffer.alloc(100)); // a kill mid-write
+  appendFileSync(join(d, "timeline.jsonl"), '{"frame":3,"cou'); // and mid-line
   s = await LiveStore.open(d, meta(H));
   assert.equal(s.frames, 3);
+  assert.equal(s.timeline.length, 2); // the torn line is cut off the file, so the next line starts on its own
   assert.equal(statSync(join(d, "tokens-0.bin")).size, 3 * row * 4);
   assert.deepEqual([...s.readTokens().subarray(2 * row, 2 * row + 3)], [2, 2, 2]);
   s.evictBefore(2);
