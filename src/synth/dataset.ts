@@ -27,6 +27,8 @@ export interface SynthDatasetOptions {
   tasks?: readonly string[];
   /** QAs grouped into one multi-turn record (default 5, as in VideoMarathon). */
   qaPerSample?: number;
+  /** Never put a question's open-ended and multiple-choice forms in one record (groupTwinsApart). */
+  twinsApart?: boolean;
 }
 
 export interface SynthWorldSpec {
@@ -107,8 +109,7 @@ export function buildSynthDataset(opts: SynthDatasetOptions): SynthDataset {
     for (const q of qs) ds.qa.push({ ...q, worldId: spec.id, video: spec.video, split: spec.split, durationS: spec.durationS });
     // How the official data groups QAs is not documented; random groups mix tasks within a record.
     const order = new Rng(`group:${spec.id}:${spec.seed}`).shuffle(qs);
-    for (let k = 0; k * perSample < order.length; k++) {
-      const group = order.slice(k * perSample, (k + 1) * perSample);
+    groupQuestions(order, perSample, opts.twinsApart ?? false).forEach((group, k) => {
       const conversations: Turn[] = [];
       group.forEach((q, i) => {
         conversations.push({ from: "human", value: i === 0 ? `<image>\n${q.question}` : q.question });
@@ -123,9 +124,43 @@ export function buildSynthDataset(opts: SynthDatasetOptions): SynthDataset {
         world: { seed: spec.seed, durationS: spec.durationS },
       };
       ds[spec.split].push(rec);
-    }
+    });
   }
   return ds;
+}
+
+/** The draft a QA was made from: its open-ended and multiple-choice forms ("…-open", "…-mc") share it. */
+export function draftId(qaId: string): string {
+  return qaId.replace(/-(open|mc)$/, "");
+}
+
+/** Consecutive groups of `per`, or with `twinsApart` groups in which no draft appears twice. With both forms in
+ * one conversation the second is answerable from the first by text alone (the letter of the option that says
+ * the earlier answer, or the text of the earlier option letter), a shortcut a single question at inference
+ * never offers; a frame's 16 questions in one record held every such pair. Order is kept otherwise: a twin
+ * waits for the next group. */
+export function groupQuestions<T extends { id: string }>(qs: readonly T[], per: number, twinsApart: boolean): T[][] {
+  const groups: T[][] = [];
+  if (!twinsApart) {
+    for (let k = 0; k * per < qs.length; k++) groups.push(qs.slice(k * per, (k + 1) * per));
+    return groups;
+  }
+  let rest = [...qs];
+  while (rest.length) {
+    const group: T[] = [];
+    const drafts = new Set<string>();
+    const later: T[] = [];
+    for (const q of rest) {
+      const d = draftId(q.id);
+      if (group.length < per && !drafts.has(d)) {
+        group.push(q);
+        drafts.add(d);
+      } else later.push(q);
+    }
+    groups.push(group);
+    rest = later;
+  }
+  return groups;
 }
 
 export interface WriteDatasetOptions {

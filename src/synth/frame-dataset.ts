@@ -1,6 +1,6 @@
 // Single-frame records (stage 1's stand-in for image-text data): frames drawn from many worlds, each with up
 // to five QA turns about what that frame shows, in the same conversation format as the video records.
-import { planWorlds, qaMeta, type SynthQaMeta, type Turn } from "./dataset.ts";
+import { groupQuestions, planWorlds, qaMeta, type SynthQaMeta, type Turn } from "./dataset.ts";
 import { frameQuestions } from "./q-frame.ts";
 import type { QaFormat } from "./questions.ts";
 import { Rng } from "./rng.ts";
@@ -24,6 +24,8 @@ export interface FrameDatasetOptions {
   formats?: readonly QaFormat[];
   /** QA turns per record (default 5, like the video records). */
   qaPerSample?: number;
+  /** Never put a question's two forms in one record (dataset.ts groupQuestions). */
+  twinsApart?: boolean;
 }
 
 export function buildFrameRecords(o: FrameDatasetOptions): FrameRecord[] {
@@ -38,9 +40,7 @@ export function buildFrameRecords(o: FrameDatasetOptions): FrameRecord[] {
     );
     for (const t of times) {
       const qs = frameQuestions(world, t, { formats: o.formats });
-      const per = o.qaPerSample ?? 5;
-      for (let k = 0; k * per < qs.length; k++) {
-        const group = qs.slice(k * per, (k + 1) * per);
+      groupQuestions(qs, o.qaPerSample ?? 5, o.twinsApart ?? false).forEach((group, k) => {
         out.push({
           id: `${spec.id}-t${t}-${k}`,
           world: { seed: spec.seed, durationS: spec.durationS },
@@ -51,7 +51,7 @@ export function buildFrameRecords(o: FrameDatasetOptions): FrameRecord[] {
           ]),
           qa: group.map(qaMeta),
         });
-      }
+      });
     }
   }
   return out;

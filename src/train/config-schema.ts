@@ -35,6 +35,10 @@ export const trainConfigSchema = z.object({
       /** Worlds are rendered at this size, then resized to the model's image size as video frames are. */
       renderSize: z.int().positive().default(64),
       formats: z.array(z.enum(["open", "mc"])).default(["open", "mc"]),
+      /** Keep a question's open-ended and multiple-choice forms in different records (synth/dataset.ts
+       * groupQuestions): together, the second is answerable from the first without looking. Left out of the
+       * config hash while unset, so older runs resume with their old grouping. */
+      twinsApart: z.boolean().optional(),
       /** kinds clip and video: this share of the samples are single frames of the same worlds with the frame
        * questions (kind frame's data, framesPerWorld per world), shuffled in with the videos so that reading
        * frames is not forgotten while the video tasks are learned. */

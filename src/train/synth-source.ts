@@ -51,6 +51,7 @@ export class SynthSource extends RecordSource<SynthRecord> {
       formats: opts.formats,
       tasks: opts.tasks,
       qaPerSample: opts.qaPerSample,
+      twinsApart: opts.twinsApart,
     });
     super(ds.train, renderSize, imageSize);
   }

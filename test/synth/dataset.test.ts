@@ -85,3 +85,23 @@ test("bad options give clear errors", () => {
     message: "synth dataset: trainWorlds must be an integer in [0, 1000000], got -2",
   });
 });
+
+test("twinsApart: no record holds both forms of one question, and no QA is lost or repeated", async () => {
+  const { buildFrameRecords } = await import("../../src/synth/frame-dataset.ts");
+  const { draftId } = await import("../../src/synth/dataset.ts");
+  const frameOpts = { seed: 5, worlds: 3, minDurationS: 60, maxDurationS: 90, framesPerWorld: 2, qaPerSample: 16 };
+  const twinsIn = (recs: { qa: { id: string }[] }[]) =>
+    recs.filter((r) => new Set(r.qa.map((q) => draftId(q.id))).size < r.qa.length).length;
+  const mixed = buildFrameRecords(frameOpts);
+  // The leak this option closes: every frame record with 16 questions held both forms of its questions.
+  assert.equal(twinsIn(mixed), mixed.length);
+  const apart = buildFrameRecords({ ...frameOpts, twinsApart: true });
+  assert.equal(twinsIn(apart), 0);
+  const ids = (recs: { qa: { id: string }[] }[]) => recs.flatMap((r) => r.qa.map((q) => q.id)).sort();
+  assert.deepEqual(ids(apart), ids(mixed));
+  assert.ok(apart.every((r) => r.qa.length <= 16));
+  const videos = buildSynthDataset({ ...opts, qaPerSample: 5, twinsApart: true });
+  assert.equal(twinsIn(videos.train), 0);
+  assert.deepEqual(ids(videos.train), ids(ds.train));
+  assert.ok(twinsIn(ds.train) > 0, "the default grouping (kept for the shipped recipes) does pair twins");
+});
