@@ -11,6 +11,9 @@
 //   coded   — multiple choice over a sign: the right option is never written in the question, only its sign, so the
 //            model must match options against content it computed itself, as it must against what a frame shows
 //            (the binding that text drills, which name the option's words, do not teach: issue 23)
+//   coded-far — coded with 1–8 neutral sentences (the time instruction among them) between the sign and the
+//            question: a frame's content sits hundreds of tokens before its options, and the coded skill learned
+//            on short drills halves 60 tokens away (75 % → 37 % held out) and falls to chance behind a frame
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -29,7 +32,7 @@ import { turnsOf } from "./synth-source.ts";
 
 /** One drill: a user turn and the assistant's letter. */
 export type Drill = [Turn, Turn];
-export const DRILL_KINDS = ["two", "four", "mc", "name", "repeat", "lexicon", "coded"] as const;
+export const DRILL_KINDS = ["two", "four", "mc", "name", "repeat", "lexicon", "coded", "coded-far"] as const;
 export type DrillKind = (typeof DRILL_KINDS)[number];
 
 /** The option words of the synthetic drills: every answer text the world's MC questions use, counts included. */
@@ -69,10 +72,26 @@ export const SIGNS: ReadonlyMap<string, string> = (() => {
   return m;
 })();
 
+/** Sentences that name no option word (the video prompt's own time instruction among them), each led by a space. */
+function fillerSentences(n: number, rand: () => number): string {
+  const pool = [
+    () => {
+      const d = 1 + Math.floor(rand() * 300);
+      return `The video lasts for ${d.toFixed(2)} seconds, and ${Math.max(128, d)} frames are uniformly sampled from it.`;
+    },
+    () => "Please answer the following questions related to this video.",
+    () => "Look at the picture carefully before you answer.",
+    () => "Some things in it may move, appear or disappear while it plays.",
+    () => "Think about what you saw and what it means.",
+    () => "The question below is about that.",
+  ];
+  return Array.from({ length: n }, () => " " + pool[Math.floor(rand() * pool.length)]()).join("");
+}
+
 function syntheticDrills(kind: Exclude<DrillKind, "mc">, n: number, seed: number): Drill[] {
   const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
-  const options = kind === "four" || kind === "coded" ? 4 : 2;
+  const options = kind === "four" || kind === "coded" || kind === "coded-far" ? 4 : 2;
   return Array.from({ length: n }, (): Drill => {
     if (kind === "repeat") {
       const a = pick(LETTERS);
@@ -100,11 +119,13 @@ function syntheticDrills(kind: Exclude<DrillKind, "mc">, n: number, seed: number
         { from: "human", value: `What does option ${LETTERS[k]} say?\n${lines.join("\n")}` },
         { from: "gpt", value: chosen[k] },
       ];
-    if (kind === "coded")
+    if (kind === "coded" || kind === "coded-far") {
+      const gap = kind === "coded-far" ? fillerSentences(1 + Math.floor(rand() * 8), rand) : "";
       return [
-        { from: "human", value: `The sign is ${SIGNS.get(chosen[k])}. Which option does it stand for?\n${lines.join("\n")}\n${MC_INSTRUCTION}` },
+        { from: "human", value: `The sign is ${SIGNS.get(chosen[k])}.${gap} Which option does it stand for?\n${lines.join("\n")}\n${MC_INSTRUCTION}` },
         { from: "gpt", value: LETTERS[k] },
       ];
+    }
     return [
       { from: "human", value: `Which option is ${chosen[k]}?\n${lines.join("\n")}\n${MC_INSTRUCTION}` },
       { from: "gpt", value: LETTERS[k] },

@@ -24,3 +24,19 @@ test("coded drills never write the right option in the question, only its sign; 
     assert.equal(SIGNS.get(answer.value), sign);
   }
 });
+
+test("coded-far drills put 1–8 sentences naming no option word between the sign and the question", () => {
+  const words = [...SIGNS.keys()].filter((w) => w.length > 2);
+  const gaps = new Set<number>();
+  for (const [user, answer] of drillSet("coded-far", 200, 6)) {
+    const lines = user.value.split("\n");
+    const m = /^The sign is ([a-z]{3})\.((?: [^.]+\.(?:\d\d [^.]+\.)?)+) Which option does it stand for\?$/.exec(lines[0]);
+    assert.ok(m, lines[0]);
+    const gap = m[2];
+    gaps.add(gap.split(/(?<=[a-z]\.)(?= )/).length);
+    for (const w of words) assert.ok(!new RegExp(`\\b${w}\\b`).test(gap), `the gap names ${w}: ${gap}`);
+    const options = lines.slice(1, 5).map((l) => l.slice(3));
+    assert.equal(SIGNS.get(options["ABCD".indexOf(answer.value)]), m[1]);
+  }
+  assert.ok(Math.min(...gaps) === 1 && Math.max(...gaps) === 8, `gap sentences ${[...gaps].sort()}`);
+});
