@@ -65,10 +65,18 @@ export function formatFixed2(x: number): string {
   return s;
 }
 
+/** The time instruction's second sentence. */
+export const ANSWER_ABOUT_VIDEO = "Please answer the following questions related to this video.";
+
+/** The time instruction's first sentence: the video's length and how many frames were sampled. */
+export function videoLengthSentence(durationS: number, nFrames: number): string {
+  if (!Number.isInteger(nFrames) || nFrames < 0) throw new Error(`time instruction: frame count must be a non-negative integer, got ${nFrames}`);
+  return `The video lasts for ${formatFixed2(durationS)} seconds, and ${nFrames} frames are uniformly sampled from it.`;
+}
+
 /** The streaming loader's time instruction (notes §4.2), e.g. for 1234.56 s and 1234 frames. */
 export function timeInstruction(durationS: number, nFrames: number): string {
-  if (!Number.isInteger(nFrames) || nFrames < 0) throw new Error(`time instruction: frame count must be a non-negative integer, got ${nFrames}`);
-  return `The video lasts for ${formatFixed2(durationS)} seconds, and ${nFrames} frames are uniformly sampled from it. Please answer the following questions related to this video.`;
+  return `${videoLengthSentence(durationS, nFrames)} ${ANSWER_ABOUT_VIDEO}`;
 }
 
 /**

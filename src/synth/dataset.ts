@@ -27,7 +27,7 @@ export interface SynthDatasetOptions {
   tasks?: readonly string[];
   /** QAs grouped into one multi-turn record (default 5, as in VideoMarathon). */
   qaPerSample?: number;
-  /** Never put a question's open-ended and multiple-choice forms in one record (groupTwinsApart). */
+  /** Never put a question's open-ended and multiple-choice forms in one record (groupQuestions). */
   twinsApart?: boolean;
 }
 

@@ -18,7 +18,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { gzipSync } from "node:zlib";
 import { writeFileAtomic } from "../io/atomic.ts";
-import { tokenizeConversation } from "../io/chat-template.ts";
+import { ANSWER_ABOUT_VIDEO, tokenizeConversation, videoLengthSentence } from "../io/chat-template.ts";
 import type { TextTokenizer } from "../io/tokenizer.ts";
 import { nextTokenTargets } from "../model/arch/token-flow.ts";
 import { seededRandom } from "../model/arch/sampling.ts";
@@ -77,9 +77,9 @@ function fillerSentences(n: number, rand: () => number): string {
   const pool = [
     () => {
       const d = 1 + Math.floor(rand() * 300);
-      return `The video lasts for ${d.toFixed(2)} seconds, and ${Math.max(128, d)} frames are uniformly sampled from it.`;
+      return videoLengthSentence(d, Math.max(128, d));
     },
-    () => "Please answer the following questions related to this video.",
+    () => ANSWER_ABOUT_VIDEO,
     () => "Look at the picture carefully before you answer.",
     () => "Some things in it may move, appear or disappear while it plays.",
     () => "Think about what you saw and what it means.",
