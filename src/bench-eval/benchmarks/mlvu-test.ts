@@ -18,12 +18,11 @@
 import { existsSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { videoIndex } from "../data-files.ts";
-import { macroAverage } from "../headlines.ts";
 import { numberDocs } from "../lmms-logs.ts";
 import { hfRows, publisherOrHf, type HfCopy } from "../parquet-docs.ts";
 import { RowError, collect, jsonArrayRows, str } from "../rows.ts";
 import type { BenchItem, Benchmark } from "../types.ts";
-import { mlvuCommon, mlvuFromHf, mlvuPublisherItem, type MlvuSplit } from "./mlvu.ts";
+import { mlvuCommon, mlvuFromHf, mlvuHeadlines, mlvuPublisherItem, type MlvuSplit } from "./mlvu.ts";
 
 /** mlvu_aggregate_results_test's TASK_TYPES (a set there), in the order of the MLVU leaderboard's columns. */
 export const MLVU_TEST_TASK_TYPES = ["topic_reasoning", "anomaly_reco", "needleQA", "ego", "plotQA", "sportsQA", "order", "count", "tutorialQA"];
@@ -76,13 +75,7 @@ export const mlvuTest: Benchmark = {
     numberDocs(items);
     return { items, problems };
   },
-  headlines: [
-    {
-      headline: macroAverage("M-Avg", "task_type", undefined, MLVU_TEST_TASK_TYPES),
-      paper: { metric: "M-Avg (test, multiple choice)", hourllava3b: null, hourllava7b: null },
-    },
-    { headline: macroAverage("M-Avg (task types asked)", "task_type"), paper: { metric: "–", hourllava3b: null, hourllava7b: null } },
-  ],
+  headlines: mlvuHeadlines(MLVU_TEST, "M-Avg (test, multiple choice)"),
   paperNote:
     "arXiv 2506.05332 reports no MLVU test figure (its MLVU numbers are dev), so none is set here. M-Avg divides by all nine task types as lmms-eval's mlvu_test average does (a type without questions counts 0, so a partial run reads low); 'M-Avg (task types asked)' averages only the types that have questions. lmms-eval reads only the letters A–D from an answer, so a question whose answer is E or F (MLVU-Test has up to six options) is never right, here as there.",
 };
