@@ -19,9 +19,9 @@ const { tokens } = await model.encodeFrames(renderWorldFrames(77, 30, 64, model.
 const frame = { memory: model.buildMemory(tokens, 1), durationS: 1, frames: 1 };
 const filler = " The picture shows several shapes in a scene, and they may move or change colour while the video plays.".repeat(3);
 const score: Record<string, number> = { near: 0, far: 0, frame: 0 };
+const ask = async (video: Parameters<typeof answer>[2], text: string) => (await answer(model, tok, video, [{ role: "user", content: text }], s)).text.trim();
 for (const [q, a] of drills) {
   const far = q.value.replace(/^(The sign is [^.]+\.)/, `$1${filler}`);
-  const ask = async (video: Parameters<typeof answer>[2], text: string) => (await answer(model, tok, video, [{ role: "user", content: text }], s)).text.trim();
   if ((await ask(undefined, q.value)) === a.value) score.near++;
   if ((await ask(undefined, far)) === a.value) score.far++;
   if ((await ask(frame, q.value)) === a.value) score.frame++;

@@ -60,6 +60,13 @@ for (const i of items) {
     l[p] = (l[p] ?? 0) + 1;
   }
 }
-const line = { model: o.model, seed: o.seed, byFormat: finish(byFormat), byTemplate: finish(byTemplate), mcLetters: letters, seconds: (Date.now() - t0) / 1000 };
+const line = {
+  model: o.model,
+  seed: o.seed,
+  byFormat: finish(byFormat),
+  byTemplate: finish(byTemplate),
+  mcLetters: letters,
+  seconds: (Date.now() - t0) / 1000,
+};
 console.log(JSON.stringify(line, null, 1));
 if (o.log) appendFileSync(o.log, JSON.stringify(line) + "\n");

@@ -29,8 +29,9 @@ o.arm.forEach((spec, colour) => {
   const m = /^(.+)=([^+]+)(?:\+(\d+))?$/.exec(spec);
   if (!m) throw new Error(`--arm ${JSON.stringify(spec)}: expected label=run-folder[+offset]`);
   const [, label, run, offset] = m;
+  const checkpoint = new RegExp(`^${run.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}/checkpoint-(\\d+)$`);
   const rows = lines
-    .map((l) => ({ l, step: new RegExp(`^${run.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}/checkpoint-(\\d+)$`).exec(l.model) }))
+    .map((l) => ({ l, step: checkpoint.exec(l.model) }))
     .filter((r) => r.step)
     .map((r) => ({ step: Number(r.step![1]) + Number(offset ?? 0), by: r.l.byFormat }))
     .sort((a, b) => a.step - b.step);

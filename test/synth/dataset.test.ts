@@ -90,8 +90,7 @@ test("twinsApart: no record holds both forms of one question, and no QA is lost 
   const { buildFrameRecords } = await import("../../src/synth/frame-dataset.ts");
   const { draftId } = await import("../../src/synth/dataset.ts");
   const frameOpts = { seed: 5, worlds: 3, minDurationS: 60, maxDurationS: 90, framesPerWorld: 2, qaPerSample: 16 };
-  const twinsIn = (recs: { qa: { id: string }[] }[]) =>
-    recs.filter((r) => new Set(r.qa.map((q) => draftId(q.id))).size < r.qa.length).length;
+  const twinsIn = (recs: { qa: { id: string }[] }[]) => recs.filter((r) => new Set(r.qa.map((q) => draftId(q.id))).size < r.qa.length).length;
   const mixed = buildFrameRecords(frameOpts);
   // The leak this option closes: every frame record with 16 questions held both forms of its questions.
   assert.equal(twinsIn(mixed), mixed.length);
