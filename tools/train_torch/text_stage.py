@@ -45,17 +45,24 @@ def llm_names(weights):
     return sorted(n for n in weights if n.startswith(("model.embed_tokens.", "model.layers.", "model.norm.", "lm_head.")))
 
 
-def qwen2_batch_logits(w, cfg, ids, lengths=None):
-    """ids [B, L] (right-padded) -> logits [B, L, V]; causal, so padding after a sequence never reaches it. The same
-    arithmetic as tools/parity/reference_qwen2.py, with a batch axis."""
-    B, L = ids.shape
+def qwen2_batch_logits(w, cfg, ids):
+    """ids [B, L] (right-padded) -> logits [B, L, V]; causal, so padding after a sequence never reaches it."""
+    return qwen2_batch_embeds_logits(w, cfg, w["model.embed_tokens.weight"][ids])
+
+
+def qwen2_batch_embeds_logits(w, cfg, x):
+    """inputs_embeds [B, L, H] (right-padded) -> logits [B, L, V]. The same arithmetic as
+    tools/parity/reference_qwen2.py, with a batch axis."""
+    B, L, _ = x.shape
     hsz, nh, nkv = cfg["hidden_size"], cfg["num_attention_heads"], cfg["num_key_value_heads"]
     hd, eps = hsz // nh, cfg["rms_norm_eps"]
     freqs = torch.outer(torch.arange(L).float(), rope_inv_freq(hd, cfg["rope_theta"]))
     emb = torch.cat((freqs, freqs), dim=-1)
     cos, sin = emb.cos()[None, :, None, :], emb.sin()[None, :, None, :]
-    mask = torch.full((L, L), float("-inf")).triu(1)
-    x = w["model.embed_tokens.weight"][ids]
+    # [B·heads, L, L] scores: q pre-scaled and the causal mask filled in place, because at video lengths (L ~ 1500)
+    # each extra pass over the scores costs about as much as the products themselves.
+    future = torch.ones((L, L), dtype=torch.bool).triu(1)
+    heads = lambda t: t.transpose(1, 2).reshape(B * nh, L, hd)
     for i in range(cfg["num_hidden_layers"]):
         p = f"model.layers.{i}."
         h = rms_norm(x, w[p + "input_layernorm.weight"], eps)
@@ -66,8 +73,8 @@ def qwen2_batch_logits(w, cfg, ids, lengths=None):
         k = k * cos + rotate_half(k) * sin
         k = k.repeat_interleave(nh // nkv, dim=2)
         v = v.repeat_interleave(nh // nkv, dim=2)
-        s = torch.einsum("bqhd,bkhd->bhqk", q, k) / hd ** 0.5 + mask
-        o = torch.einsum("bhqk,bkhd->bqhd", torch.softmax(s, dim=-1), v).reshape(B, L, hsz)
+        s = torch.bmm(heads(q) * hd ** -0.5, heads(k).transpose(1, 2)).masked_fill_(future, float("-inf"))
+        o = torch.bmm(torch.softmax(s, dim=-1), heads(v)).view(B, nh, L, hd).transpose(1, 2).reshape(B, L, hsz)
         x = x + F.linear(o, w[p + "self_attn.o_proj.weight"])
         h = rms_norm(x, w[p + "post_attention_layernorm.weight"], eps)
         x = x + F.linear(F.silu(F.linear(h, w[p + "mlp.gate_proj.weight"])) * F.linear(h, w[p + "mlp.up_proj.weight"]), w[p + "mlp.down_proj.weight"])

@@ -85,7 +85,8 @@ class Model:
         self.vcfg = config["vision_config"]
         self.w = weights
 
-    def loss(self, pixels, r):
+    def video_tokens(self, pixels, r):
+        """The LLM's video tokens of one sample: tower -> pooling -> projector -> memory -> MemAug at videoPos."""
         w, cfg, dev = self.w, self.cfg, pixels.device
         ids = lambda name: torch.tensor(r[name], dtype=torch.int64, device=dev)
         feats = siglip_features(w, self.vcfg, pixels)  # [T, grid², C]
@@ -103,7 +104,13 @@ class Model:
         x = torch.cat([emb[ids("prefixIds")], memory[ids("queryRows")], emb[ids("suffixIds")]], 0)
         k_pos = torch.arange(memory.shape[0], device=dev)
         out = memaug(w, cfg, x, memory, ids("qPos"), k_pos)
-        video = out[ids("videoPos")]
+        return out[ids("videoPos")]
+
+    def loss(self, pixels, r):
+        w, cfg, dev = self.w, self.cfg, pixels.device
+        ids = lambda name: torch.tensor(r[name], dtype=torch.int64, device=dev)
+        emb = w["model.embed_tokens.weight"]
+        video = self.video_tokens(pixels, r)
         embeds = torch.cat([emb[ids("llmPrefixIds")], video, emb[ids("llmSuffixIds")]], 0)
         logits = qwen2_logits(w, cfg, embeds, torch.arange(embeds.shape[0], device=dev))
         return F.cross_entropy(logits, ids("targets"), ignore_index=IGNORE_INDEX)

@@ -1,0 +1,118 @@
+// The cached LLM stage (tools/train_torch/cached_stage.py): a batch of cached conversations gives the full training
+// graph's logits (tower -> projector -> MemAug -> Qwen2, as train.py computes them), a cache built with other frozen
+// weights is refused, only the decoder layers and final norm change, and a run stopped and resumed ends where an
+// uninterrupted one ends. Needs Debian's python3-torch (required in CI).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openSafetensors } from "../../src/io/safetensors.ts";
+import { readTrainConfig } from "../../src/train/config.ts";
+import { exportRun } from "../../src/train/export.ts";
+import { TORCH_PYTHON, torchMissing } from "../helpers/needs.ts";
+
+const CONFIG = "test/fixtures/train-torch/micro-config.json";
+
+function py(args: string[]): string {
+  const r = spawnSync(TORCH_PYTHON, args, { encoding: "utf8", env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" } });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+test(
+  "cached stage: cached logits equal the full graph's; foreign caches refused; only the decoder trains; resume is exact",
+  { skip: torchMissing() },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hl-cached-stage-"));
+    try {
+      const cfg = readTrainConfig(CONFIG);
+      cfg.out = join(dir, "none");
+      cfg.threads = 1;
+      const exp = join(dir, "export");
+      await exportRun(cfg, exp, { quiet: true, log: () => {} });
+
+      const parity = py([
+        "-c",
+        `
+import sys, os, json, torch
+sys.path[:0] = ["tools/train_torch", "tools/parity"]
+import cached_stage as cs, text_stage as ts, train as tr
+from reference_qwen2 import qwen2_logits
+ex = tr.Export("${exp}")
+cfg, w = cs.read_model(ex.checkpoint)
+items = cs.build_cache("${exp}", "${dir}/cache", cfg, w, lambda m: None)
+model = tr.Model(cfg, w)
+emb = w["model.embed_tokens.weight"]
+x, targets = cs.conversation_batch(items[:3], emb)
+batched = ts.qwen2_batch_embeds_logits(w, cfg, x)
+err = 0.0
+with torch.no_grad():
+    for b, key in enumerate(sorted(ex.micro)[:3]):
+        r = ex.micro[key]
+        video = model.video_tokens(tr.normalise_u8(ex.frames[r["pixels"]].numpy()), r)
+        embeds = torch.cat([emb[torch.tensor(r["llmPrefixIds"])], video, emb[torch.tensor(r["llmSuffixIds"])]], 0)
+        ref = qwen2_logits(w, cfg, embeds)
+        n = ref.shape[0]
+        assert torch.equal(targets[b, :n], torch.tensor(r["targets"]))
+        err = max(err, float((batched[b, :n] - ref).abs().max() / ref.abs().max()))
+w["model.mm_projector.0.weight"] += 0.5
+try:
+    cs.build_cache("${exp}", "${dir}/cache", cfg, w, lambda m: None)
+    refused = ""
+except SystemExit as e:
+    refused = str(e)
+print(json.dumps({"samples": len(items), "lengths": [len(it["targets"]) for it in items[:3]], "err": err, "refused": refused}))
+`,
+      ]);
+      const p = JSON.parse(parity) as { samples: number; lengths: number[]; err: number; refused: string };
+      assert.equal(p.samples, cfg.steps * cfg.gradAccum);
+      assert.ok(new Set(p.lengths).size > 1, `the batch needs padding: ${p.lengths}`);
+      // The cache holds the video tokens in float16: about 3 significant digits.
+      assert.ok(p.err < 2e-3, `cached batch vs full graph: ${p.err}`);
+      assert.match(p.refused, /cached from another export or model/);
+
+      const run = (out: string, steps: number) =>
+        py([
+          "tools/train_torch/cached_stage.py",
+          exp,
+          "--out",
+          out,
+          "--steps",
+          String(steps),
+          "--batch",
+          "2",
+          "--lr",
+          "1e-2",
+          "--eval-every",
+          "2",
+          "--save-every",
+          "2",
+        ]);
+      run(join(dir, "whole"), 5);
+      run(join(dir, "split"), 2);
+      run(join(dir, "split"), 5); // resumes at step 2, across the epoch boundary at step 3
+      const whole = openSafetensors(join(dir, "whole", "checkpoint-5", "model.safetensors"));
+      const split = openSafetensors(join(dir, "split", "checkpoint-5", "model.safetensors"));
+      const start = openSafetensors(join(exp, "checkpoint-0", "model.safetensors"));
+      let moved = 0;
+      for (const n of start.names()) {
+        const a = whole.read(n);
+        const b = split.read(n);
+        const s = start.read(n);
+        assert.ok(
+          a.every((v, i) => Math.abs(v - b[i]) <= 1e-6),
+          `${n}: the resumed run differs`,
+        );
+        const changed = a.some((v, i) => v !== s[i]);
+        if (n.startsWith("model.layers.") || n === "model.norm.weight") moved += changed ? 1 : 0;
+        else assert.ok(!changed, `${n} is frozen in this stage, yet it changed`);
+      }
+      assert.ok(moved > 5, `${moved} decoder tensors changed`);
+      for (const f of [whole, split, start]) f.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
