@@ -63,10 +63,19 @@ try:
     refused = ""
 except SystemExit as e:
     refused = str(e)
-print(json.dumps({"samples": len(items), "lengths": [len(it["targets"]) for it in items[:3]], "err": err, "refused": refused}))
+# Answer spans: the template's supervised tokens (<|im_end|> of a user turn, newlines, the role) are not answers.
+I, E, S, N, R, L, X = -100, 1, 2, 3, 4, 40, 41
+t = torch.tensor([[I, E, N, S, R, N, L, E, N, I, I, E, N, S, R, N, X, X, E, N, S, R, N, E]])
+mc, other = cs.answer_kinds(t, {L}, E, N)
+spans = [[int(v) for v in u[0] if v != I] for u in (mc, other)]
+print(json.dumps({"samples": len(items), "lengths": [len(it["targets"]) for it in items[:3]], "err": err, "refused": refused, "spans": spans}))
 `,
       ]);
-      const p = JSON.parse(parity) as { samples: number; lengths: number[]; err: number; refused: string };
+      const p = JSON.parse(parity) as { samples: number; lengths: number[]; err: number; refused: string; spans: number[][] };
+      assert.deepEqual(p.spans, [
+        [40, 1],
+        [41, 41, 1],
+      ]);
       assert.equal(p.samples, cfg.steps * cfg.gradAccum);
       assert.ok(new Set(p.lengths).size > 1, `the batch needs padding: ${p.lengths}`);
       // The cache holds the video tokens in float16: about 3 significant digits.

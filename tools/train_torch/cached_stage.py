@@ -115,34 +115,36 @@ def conversation_batch(items, emb):
     return x, targets
 
 
-def answer_kinds(targets, letter_ids, im_end):
-    """Splits a batch's answer targets into multiple-choice ones (a single letter, then <|im_end|>) and the rest."""
+def answer_kinds(targets, letter_ids, im_end, nl):
+    """The assistant answers among a batch's targets, split into multiple-choice ones (a single letter, then
+    <|im_end|>) and the rest. Official Qwen2 conversations also supervise the template's own tokens (<|im_start|>,
+    the role, the newlines), so an answer is the span after the newline that ends "<|im_start|>assistant", up to its
+    <|im_end|>, inside one supervised run."""
     mc = torch.full_like(targets, IGNORE)
     other = torch.full_like(targets, IGNORE)
     for b in range(targets.shape[0]):
         t = targets[b].tolist()
-        i = 0
-        while i < len(t):
-            if t[i] == IGNORE:
-                i += 1
+        for k, tk in enumerate(t):
+            if tk != im_end:
                 continue
-            k = i
-            while k < len(t) and t[k] != IGNORE:
-                k += 1
-            dest = mc if k - i == 2 and t[i] in letter_ids and t[k - 1] == im_end else other
-            dest[b, i:k] = targets[b, i:k]
-            i = k
+            j = k - 1
+            while j >= 0 and t[j] not in (IGNORE, nl, im_end):
+                j -= 1
+            if j < 0 or t[j] != nl or j + 1 == k:
+                continue  # a user turn's end, or an empty answer
+            dest = mc if k - j == 2 and t[k - 1] in letter_ids else other
+            dest[b, j + 1:k + 1] = targets[b, j + 1:k + 1]
     return mc, other
 
 
-def held_conversations(w, cfg, items, letter_ids, im_end, batch=8):
+def held_conversations(w, cfg, items, letter_ids, im_end, nl, batch=8):
     tally = {"mc": [0, 0], "open": [0, 0]}
     emb = w["model.embed_tokens.weight"]
     with torch.no_grad():
         for i in range(0, len(items), batch):
             x, targets = conversation_batch(items[i:i + batch], emb)
             logits = qwen2_batch_embeds_logits(w, cfg, x)
-            for kind, t in zip(("mc", "open"), answer_kinds(targets, letter_ids, im_end)):
+            for kind, t in zip(("mc", "open"), answer_kinds(targets, letter_ids, im_end, nl)):
                 total, exact = exact_answers(logits, t, im_end)
                 tally[kind][0] += total
                 tally[kind][1] += exact
@@ -186,6 +188,7 @@ def main():
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--batch", type=int, default=16, help="conversations per optimizer step")
     ap.add_argument("--drill-batch", type=int, default=32, help="text drills per optimizer step (with --drills)")
+    ap.add_argument("--drill-weight", type=float, default=1.0, help="the drills' mean loss, relative to the conversations'")
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--warmup", type=float, default=0.03)
     ap.add_argument("--eval-every", type=int, default=100)
@@ -212,6 +215,7 @@ def main():
         tok = json.load(f)
     im_end = next(t["id"] for t in tok["added_tokens"] if t["content"] == "<|im_end|>")
     letter_ids = {tok["model"]["vocab"][c] for c in LETTERS if c in tok["model"]["vocab"]}
+    nl = tok["model"]["vocab"]["\u010a"]  # byte-level BPE's newline
     mix = parse_mix(a.mix) if a.drills else []
     drills = {k: read_drills(os.path.join(a.drills, f"train-{k}.jsonl.gz")) for k, _ in mix}
     held_drills = {k: read_drills(os.path.join(a.drills, f"held-{k}.jsonl.gz"))[:200] for k, _ in mix}
@@ -236,7 +240,7 @@ def main():
     emb = weights["model.embed_tokens.weight"]
 
     def evaluate():
-        out = held_conversations(weights, cfg, held_items, letter_ids, im_end) if held_items else {}
+        out = held_conversations(weights, cfg, held_items, letter_ids, im_end, nl) if held_items else {}
         out.update(held_out(weights, cfg, held_drills, im_end) if held_drills else {})
         return {k: round(v, 4) for k, v in out.items()}
 
@@ -257,16 +261,15 @@ def main():
         rng = np.random.default_rng([a.seed, 1 << 20, step])
         x, targets = conversation_batch([items[i] for i in order[step % per_epoch]], emb)
         logits = qwen2_batch_embeds_logits(weights, cfg, x)
-        ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=IGNORE, reduction="sum")
-        n = int((targets != IGNORE).sum())
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=IGNORE)
         if mix:
             picks = rng.choice(len(kinds), size=a.drill_batch, p=p)
             batch = [drills[kinds[k]][int(rng.integers(len(drills[kinds[k]])))] for k in picks]
             ids, dt, _ = batch_of(batch, "answers")
             dl = qwen2_batch_embeds_logits(weights, cfg, emb[ids])
-            ce = ce + F.cross_entropy(dl.reshape(-1, dl.shape[-1]), dt.reshape(-1), ignore_index=IGNORE, reduction="sum")
-            n += int((dt != IGNORE).sum())
-        loss = ce / n
+            # Each part is a mean over its own targets: a conversation supervises ~200 tokens (the template's
+            # included), a drill ~3, so one mean over all would leave the drills ~3 % of the loss and the skill fades.
+            loss = loss + a.drill_weight * F.cross_entropy(dl.reshape(-1, dl.shape[-1]), dt.reshape(-1), ignore_index=IGNORE)
         grads = dict(zip(names, torch.autograd.grad(loss, [params[k] for k in names])))
         adamw_step(params, grads, state, lrs, cosine_with_warmup(step, a.steps, a.warmup), opts)
         seen += a.batch
