@@ -8,10 +8,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openSafetensors } from "../../src/io/safetensors.ts";
 import { readTrainConfig } from "../../src/train/config.ts";
 import { exportRun } from "../../src/train/export.ts";
 import { TORCH_PYTHON, torchMissing } from "../helpers/needs.ts";
+import { assertResumedAndFrozen } from "../helpers/stage-weights.ts";
 
 const CONFIG = "test/fixtures/train-torch/micro-config.json";
 
@@ -102,24 +102,13 @@ print(json.dumps({"samples": len(items), "lengths": [len(it["targets"]) for it i
       run(join(dir, "whole"), 5);
       run(join(dir, "split"), 2);
       run(join(dir, "split"), 5); // resumes at step 2, across the epoch boundary at step 3
-      const whole = openSafetensors(join(dir, "whole", "checkpoint-5", "model.safetensors"));
-      const split = openSafetensors(join(dir, "split", "checkpoint-5", "model.safetensors"));
-      const start = openSafetensors(join(exp, "checkpoint-0", "model.safetensors"));
-      let moved = 0;
-      for (const n of start.names()) {
-        const a = whole.read(n);
-        const b = split.read(n);
-        const s = start.read(n);
-        assert.ok(
-          a.every((v, i) => Math.abs(v - b[i]) <= 1e-6),
-          `${n}: the resumed run differs`,
-        );
-        const changed = a.some((v, i) => v !== s[i]);
-        if (n.startsWith("model.layers.") || n === "model.norm.weight") moved += changed ? 1 : 0;
-        else assert.ok(!changed, `${n} is frozen in this stage, yet it changed`);
-      }
+      const moved = assertResumedAndFrozen(
+        join(dir, "whole", "checkpoint-5", "model.safetensors"),
+        join(dir, "split", "checkpoint-5", "model.safetensors"),
+        join(exp, "checkpoint-0", "model.safetensors"),
+        (n) => n.startsWith("model.layers.") || n === "model.norm.weight",
+      );
       assert.ok(moved > 5, `${moved} decoder tensors changed`);
-      for (const f of [whole, split, start]) f.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadTokenizer } from "../../src/io/tokenizer.ts";
-import { openSafetensors } from "../../src/io/safetensors.ts";
 import { drillSet, writeDrillFile } from "../../src/train/drill-sets.ts";
 import { TORCH_PYTHON, torchMissing } from "../helpers/needs.ts";
+import { assertResumedAndFrozen } from "../helpers/stage-weights.ts";
 
 const PYTHON = TORCH_PYTHON;
 const skip = torchMissing();
@@ -92,24 +92,13 @@ print(json.dumps({"lengths": [len(x["ids"]) for x in d], "err": err}))
         [4, 16],
       ],
     );
-    const whole = openSafetensors(join(dir, "whole", "checkpoint-4", "model.safetensors"));
-    const split = openSafetensors(join(dir, "split", "checkpoint-4", "model.safetensors"));
-    const start = openSafetensors(join(MODEL, "model.safetensors"));
-    let llmMoved = 0;
-    for (const n of start.names()) {
-      const a = whole.read(n);
-      const b = split.read(n);
-      const s = start.read(n);
-      assert.ok(
-        a.every((v, i) => Math.abs(v - b[i]) <= 1e-6),
-        `${n}: the resumed run differs`,
-      );
-      const moved = a.some((v, i) => v !== s[i]);
-      if (n.startsWith("model.layers.") || n === "model.embed_tokens.weight" || n === "model.norm.weight") llmMoved += moved ? 1 : 0;
-      else assert.ok(!moved, `${n} is not the LLM's, yet it changed`);
-    }
+    const llmMoved = assertResumedAndFrozen(
+      join(dir, "whole", "checkpoint-4", "model.safetensors"),
+      join(dir, "split", "checkpoint-4", "model.safetensors"),
+      join(MODEL, "model.safetensors"),
+      (n) => n.startsWith("model.layers.") || n === "model.embed_tokens.weight" || n === "model.norm.weight",
+    );
     assert.ok(llmMoved > 10, `${llmMoved} LLM tensors changed`);
-    for (const f of [whole, split, start]) f.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -21,7 +21,6 @@ for each drill kind.
 import argparse
 import json
 import os
-import shutil
 import sys
 import time
 
@@ -32,9 +31,9 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "parity"))
 sys.path.insert(0, HERE)
-from safetensors_file import read_safetensors_bytes, write_safetensors  # noqa: E402
-from text_stage import IGNORE, batch_of, exact_answers, held_out, parse_mix, qwen2_batch_embeds_logits, read_drills  # noqa: E402
-from train import Export, Model, adamw_step, commit_checkpoint, cosine_with_warmup, normalise_u8  # noqa: E402
+from safetensors_file import read_safetensors_bytes  # noqa: E402
+from text_stage import IGNORE, batch_of, exact_answers, held_out, parse_mix, qwen2_batch_embeds_logits, read_adam_state, read_drills, save_stage_checkpoint, write_metrics  # noqa: E402
+from train import Export, Model, adamw_step, cosine_with_warmup, normalise_u8  # noqa: E402
 
 FORMAT = "hourllava-cached-stage/1"
 CHUNK = 250  # samples per cache file: an interrupted caching pass loses at most one chunk
@@ -59,10 +58,11 @@ def frozen_fingerprint(weights):
     return float(sum(float(weights[n].double().abs().sum()) for n in frozen))
 
 
-def build_cache(export_dir, cache_dir, cfg, weights, log):
-    """One float16 [videoTokens, H] per exported micro-step, with its LLM ids and targets, in chunk files."""
+def build_cache(export_dir, cache_dir, cfg, weights, log, limit=None):
+    """One float16 [videoTokens, H] per exported micro-step (the first `limit`), with its LLM ids and targets, in
+    chunk files."""
     ex = Export(export_dir)
-    keys = sorted(ex.micro)
+    keys = sorted(ex.micro)[:limit]
     os.makedirs(cache_dir, exist_ok=True)
     meta_path = os.path.join(cache_dir, "meta.json")
     fp = frozen_fingerprint(weights)
@@ -163,18 +163,8 @@ def length_grouped_order(items, batch, rng):
 
 
 def save(out, source, weights, state, step, seen, args):
-    name = f"checkpoint-{step}"
-    tmp = os.path.join(out, name) + f".tmp-{os.getpid()}"
-    os.makedirs(tmp, exist_ok=True)
-    write_safetensors(os.path.join(tmp, "model.safetensors"), {n: t.detach().float() for n, t in weights.items()}, {"format": "pt"})
-    for f in ("config.json", "tokenizer.json", "tokenizer_config.json"):
-        shutil.copyfile(os.path.join(source, f), os.path.join(tmp, f))
-    opt = {f"m.{n}": t.flatten() for n, t in state["m"].items()}
-    opt.update({f"v.{n}": t.flatten() for n, t in state["v"].items()})
-    write_safetensors(os.path.join(tmp, "optimizer.safetensors"), opt, {"step": str(state["step"])})
-    with open(os.path.join(tmp, "cached_stage.json"), "w") as f:
-        json.dump({"format": FORMAT, "step": step, "conversations_seen": seen, "args": vars(args)}, f, indent=2)
-    commit_checkpoint(out, tmp, name, step)
+    info = {"format": FORMAT, "step": step, "conversations_seen": seen, "args": vars(args)}
+    save_stage_checkpoint(out, source, weights, state, step, "cached_stage.json", info)
 
 
 def main():
@@ -194,6 +184,7 @@ def main():
     ap.add_argument("--eval-every", type=int, default=100)
     ap.add_argument("--save-every", type=int, default=100)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--samples", type=int, help="use only the first N samples of each export")
     ap.add_argument("--cache-only", action="store_true", help="build the caches and stop (run one per export in parallel)")
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
@@ -207,7 +198,7 @@ def main():
     cfg, weights = read_model(source)
     # The cache depends only on frozen tensors, so a resumed run's checkpoint reads the same cache.
     caches = [(d, os.path.join(a.out, f"cache-{os.path.basename(os.path.normpath(d))}")) for d in a.export]
-    items = [it for d, c in caches for it in build_cache(d, c, cfg, weights, log)]
+    items = [it for d, c in caches for it in build_cache(d, c, cfg, weights, log, a.samples)]
     held_items = build_cache(a.held, os.path.join(a.out, "cache-held"), cfg, weights, log) if a.held else []
     if a.cache_only:
         return
@@ -225,11 +216,7 @@ def main():
     state = {"step": 0, "m": {}, "v": {}}
     start, seen = 0, 0
     if source != init:
-        opt, meta = read_safetensors_bytes(open(os.path.join(source, "optimizer.safetensors"), "rb").read())
-        state["step"] = int(meta["step"])
-        for key, t in opt.items():
-            kind, name = key.split(".", 1)
-            state[kind][name] = t.view(params[name].shape).clone()
+        state = read_adam_state(source, params)
         info = json.load(open(os.path.join(source, "cached_stage.json")))
         start, seen = info["step"], info["conversations_seen"]
         log(f"resuming {source} at step {start}")
@@ -247,9 +234,7 @@ def main():
     metrics = open(os.path.join(a.out, "metrics.jsonl"), "a")
     if start == 0:
         acc = evaluate()
-        metrics.write(json.dumps({"step": 0, "conversations": 0, "loss": None, "held": acc}) + "\n")
-        metrics.flush()
-        log(json.dumps({"step": 0, "held": acc}))
+        write_metrics(metrics, {"step": 0, "conversations": 0, "loss": None, "held": acc})
     # Every step's data follows from (seed, step) alone, so a resumed run trains on what an uninterrupted one would.
     epoch, order = -1, []
     per_epoch = len(length_grouped_order(items, a.batch, np.random.default_rng(0)))
@@ -278,9 +263,7 @@ def main():
         if (step + 1) % a.eval_every == 0 or step + 1 == a.steps:
             acc = evaluate()
             line = {"step": step + 1, "conversations": seen, "loss": loss_sum / loss_n, "held": acc, "elapsed_s": round(time.time() - t0, 1)}
-            metrics.write(json.dumps(line) + "\n")
-            metrics.flush()
-            log(json.dumps(line))
+            write_metrics(metrics, line)
             loss_sum, loss_n = 0.0, 0
         if (step + 1) % a.save_every == 0 or step + 1 == a.steps:
             save(a.out, init, weights, state, step + 1, seen, a)

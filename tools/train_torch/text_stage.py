@@ -145,10 +145,28 @@ def parse_mix(text):
     return out
 
 
-def save(out, source, cfg, weights, state, step, seen, rng_state, args):
+def write_metrics(f, line):
+    """One metrics.jsonl line, flushed (a run followed with tail -f), echoed to stderr."""
+    f.write(json.dumps(line) + "\n")
+    f.flush()
+    print(json.dumps(line), file=sys.stderr, flush=True)
+
+
+def read_adam_state(folder, params):
+    """The AdamW moments and step of a checkpoint written by save_stage_checkpoint, shaped like params."""
+    opt, meta = read_safetensors_bytes(open(os.path.join(folder, "optimizer.safetensors"), "rb").read())
+    state = {"step": int(meta["step"]), "m": {}, "v": {}}
+    for key, t in opt.items():
+        kind, name = key.split(".", 1)
+        state[kind][name] = t.view(params[name].shape).clone()
+    return state
+
+
+def save_stage_checkpoint(out, source, weights, state, step, info_name, info, extra=None):
+    """A model folder (all weights, the source's config and tokenizer) with the AdamW moments and the stage's own
+    info file, written aside and then moved into place (commit_checkpoint)."""
     name = f"checkpoint-{step}"
-    final = os.path.join(out, name)
-    tmp = final + f".tmp-{os.getpid()}"
+    tmp = os.path.join(out, name) + f".tmp-{os.getpid()}"
     os.makedirs(tmp, exist_ok=True)
     write_safetensors(os.path.join(tmp, "model.safetensors"), {n: t.detach().float() for n, t in weights.items()}, {"format": "pt"})
     for f in ("config.json", "tokenizer.json", "tokenizer_config.json"):
@@ -156,10 +174,16 @@ def save(out, source, cfg, weights, state, step, seen, rng_state, args):
     opt = {f"m.{n}": t.flatten() for n, t in state["m"].items()}
     opt.update({f"v.{n}": t.flatten() for n, t in state["v"].items()})
     write_safetensors(os.path.join(tmp, "optimizer.safetensors"), opt, {"step": str(state["step"])})
-    with open(os.path.join(tmp, "text_stage.json"), "w") as f:
-        json.dump({"format": FORMAT, "step": step, "drills_seen": seen, "args": vars(args)}, f, indent=2)
-    torch.save(rng_state, os.path.join(tmp, "rng.pt"))
+    with open(os.path.join(tmp, info_name), "w") as f:
+        json.dump(info, f, indent=2)
+    if extra:
+        extra(tmp)
     commit_checkpoint(out, tmp, name, step)
+
+
+def save(out, source, cfg, weights, state, step, seen, rng_state, args):
+    info = {"format": FORMAT, "step": step, "drills_seen": seen, "args": vars(args)}
+    save_stage_checkpoint(out, source, weights, state, step, "text_stage.json", info, lambda tmp: torch.save(rng_state, os.path.join(tmp, "rng.pt")))
 
 
 def main():
@@ -203,11 +227,7 @@ def main():
     state = {"step": 0, "m": {}, "v": {}}
     rng = np.random.default_rng(a.seed)
     if source != a.init:
-        opt, meta = read_safetensors_bytes(open(os.path.join(source, "optimizer.safetensors"), "rb").read())
-        state["step"] = int(meta["step"])
-        for key, t in opt.items():
-            kind, name = key.split(".", 1)
-            state[kind][name] = t.view(params[name].shape).clone()
+        state = read_adam_state(source, params)
         info = json.load(open(os.path.join(source, "text_stage.json")))
         start, seen = info["step"], info["drills_seen"]
         rng.bit_generator.state = torch.load(os.path.join(source, "rng.pt"))
@@ -219,9 +239,7 @@ def main():
     metrics = open(os.path.join(a.out, "metrics.jsonl"), "a")
     if start == 0:
         acc = held_out(weights, cfg, held, im_end)
-        metrics.write(json.dumps({"step": 0, "drills": 0, "loss": None, "held": acc}) + "\n")
-        metrics.flush()
-        print(json.dumps({"step": 0, "held": acc}), file=sys.stderr)
+        write_metrics(metrics, {"step": 0, "drills": 0, "loss": None, "held": acc})
     t0, loss_sum, loss_n = time.time(), 0.0, 0
     for step in range(start, a.steps):
         picks = rng.choice(len(kinds), size=a.batch, p=p)
@@ -237,9 +255,7 @@ def main():
         if (step + 1) % a.eval_every == 0 or step + 1 == a.steps:
             acc = held_out(weights, cfg, held, im_end)
             line = {"step": step + 1, "drills": seen, "loss": loss_sum / loss_n, "held": acc, "elapsed_s": round(time.time() - t0, 1)}
-            metrics.write(json.dumps(line) + "\n")
-            metrics.flush()
-            print(json.dumps(line), file=sys.stderr)
+            write_metrics(metrics, line)
             loss_sum, loss_n = 0.0, 0
         if (step + 1) % a.save_every == 0 or step + 1 == a.steps:
             save(a.out, a.init, cfg, weights, state, step + 1, seen, rng.bit_generator.state, a)
