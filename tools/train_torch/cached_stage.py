@@ -66,13 +66,14 @@ def build_cache(export_dir, cache_dir, cfg, weights, log, limit=None):
     os.makedirs(cache_dir, exist_ok=True)
     meta_path = os.path.join(cache_dir, "meta.json")
     fp = frozen_fingerprint(weights)
+    content = ex.manifest["contentSha256"]  # the export's plans and frames: two exports of one size differ here
     if os.path.exists(meta_path):
         meta = json.load(open(meta_path))
-        if meta["samples"] != len(keys) or abs(meta["frozen"] - fp) > 1e-6 * max(1.0, abs(fp)):
+        if meta.get("content") != content or meta["samples"] != len(keys) or abs(meta["frozen"] - fp) > 1e-6 * max(1.0, abs(fp)):
             raise SystemExit(f"{cache_dir}: cached from another export or model; remove it to rebuild")
     else:
         with open(meta_path, "w") as f:
-            json.dump({"format": FORMAT, "samples": len(keys), "frozen": fp, "export": export_dir}, f)
+            json.dump({"format": FORMAT, "samples": len(keys), "frozen": fp, "export": export_dir, "content": content}, f)
     model = Model(cfg, weights)
     t0, done = time.time(), 0
     for c in range(0, len(keys), CHUNK):
