@@ -4,22 +4,17 @@
 // uninterrupted one ends. Needs Debian's python3-torch (required in CI).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readTrainConfig } from "../../src/train/config.ts";
 import { exportRun } from "../../src/train/export.ts";
-import { TORCH_PYTHON, torchMissing } from "../helpers/needs.ts";
-import { assertResumedAndFrozen } from "../helpers/stage-weights.ts";
+import { torchMissing } from "../helpers/needs.ts";
+import { assertResumedAndFrozen, runTorchPython } from "../helpers/torch-stage.ts";
 
 const CONFIG = "test/fixtures/train-torch/micro-config.json";
 
-function py(args: string[]): string {
-  const r = spawnSync(TORCH_PYTHON, args, { encoding: "utf8", env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" } });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout;
-}
+const py = runTorchPython;
 
 test(
   "cached stage: cached logits equal the full graph's; foreign caches refused; only the decoder trains; resume is exact",

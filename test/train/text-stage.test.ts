@@ -3,24 +3,18 @@
 // where an uninterrupted one ends. Needs Debian's python3-torch (required in CI).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadTokenizer } from "../../src/io/tokenizer.ts";
 import { drillSet, writeDrillFile } from "../../src/train/drill-sets.ts";
-import { TORCH_PYTHON, torchMissing } from "../helpers/needs.ts";
-import { assertResumedAndFrozen } from "../helpers/stage-weights.ts";
+import { torchMissing } from "../helpers/needs.ts";
+import { assertResumedAndFrozen, runTorchPython } from "../helpers/torch-stage.ts";
 
-const PYTHON = TORCH_PYTHON;
 const skip = torchMissing();
 const MODEL = "models/hourllava-tiny";
 
-function py(args: string[]): string {
-  const r = spawnSync(PYTHON, args, { encoding: "utf8", env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" } });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout;
-}
+const py = runTorchPython;
 
 test("text stage: batched logits equal the reference's per sequence; a resumed run ends where a whole one does", { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), "hl-text-stage-"));

@@ -4,7 +4,7 @@
 Why: every text skill of the language stage (text_stage.py) was learned only at 64 drills per step after 10^4-10^5
 drills, and the batch-1 video trainer cannot afford that regime on two cores. With the vision side and the token
 embeddings frozen, a sample's video tokens for the LLM (tower -> projector -> memory -> MemAug at videoPos) never
-change, so they are computed once (`cache/`, float16) and each step runs only the decoder, on a batch of
+change, so they are computed once (`OUT/cache-<export>/`, float16) and each step runs only the decoder, on a batch of
 conversations plus, with --drills, a batch of text drills, so that the binding skills are kept while the LLM learns
 to use them behind video tokens. The token embeddings (tied to the head) stay frozen because MemAug reads them: the
 cached video tokens stay exactly what inference computes.
@@ -31,8 +31,7 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "parity"))
 sys.path.insert(0, HERE)
-from safetensors_file import read_safetensors_bytes  # noqa: E402
-from text_stage import IGNORE, batch_of, exact_answers, held_out, parse_mix, qwen2_batch_embeds_logits, read_adam_state, read_drills, save_stage_checkpoint, write_metrics  # noqa: E402
+from text_stage import IGNORE, batch_of, exact_answers, held_out, parse_mix, qwen2_batch_embeds_logits, read_adam_state, read_drills, read_model, save_stage_checkpoint, write_metrics  # noqa: E402
 from train import Export, Model, adamw_step, cosine_with_warmup, normalise_u8  # noqa: E402
 
 FORMAT = "hourllava-cached-stage/1"
@@ -45,16 +44,10 @@ def trained_names(weights):
     return sorted(n for n in weights if n.startswith(("model.layers.", "model.norm.")))
 
 
-def read_model(folder):
-    with open(os.path.join(folder, "config.json")) as f:
-        cfg = json.load(f)
-    weights, _ = read_safetensors_bytes(open(os.path.join(folder, "model.safetensors"), "rb").read())
-    return cfg, {n: t.float() for n, t in weights.items()}
-
-
 def frozen_fingerprint(weights):
     """A cheap fingerprint of everything the cache depends on (all but the trained tensors)."""
-    frozen = [n for n in sorted(weights) if n not in set(trained_names(weights))]
+    trained = set(trained_names(weights))
+    frozen = [n for n in sorted(weights) if n not in trained]
     return float(sum(float(weights[n].double().abs().sum()) for n in frozen))
 
 
@@ -96,7 +89,7 @@ def build_cache(export_dir, cache_dir, cfg, weights, log, limit=None):
         done += len(items)
         rate = done / (time.time() - t0)
         log(f"cache {export_dir}: {min(c + CHUNK, len(keys))}/{len(keys)} samples, {rate:.2f}/s, "
-            f"ETA {(len(keys) - c - CHUNK) / rate / 60:.0f} min")
+            f"ETA {max(0, len(keys) - c - CHUNK) / rate / 60:.0f} min")
     items = []
     for f in sorted(os.listdir(cache_dir)):
         if f.startswith("chunk-") and f.endswith(".pt"):

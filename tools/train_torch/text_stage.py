@@ -40,6 +40,14 @@ def read_drills(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
+def read_model(folder):
+    """A model folder's config and its weights as float32 tensors."""
+    with open(os.path.join(folder, "config.json")) as f:
+        cfg = json.load(f)
+    weights, _ = read_safetensors_bytes(open(os.path.join(folder, "model.safetensors"), "rb").read())
+    return cfg, {n: t.float() for n, t in weights.items()}
+
+
 def llm_names(weights):
     """The weights the decoder uses (embeddings, layers, final norm, untied head); not image_newline."""
     return sorted(n for n in weights if n.startswith(("model.embed_tokens.", "model.layers.", "model.norm.", "lm_head.")))
@@ -216,12 +224,9 @@ def main():
     latest = os.path.join(a.out, "latest.json")
     if os.path.exists(latest):
         source = os.path.join(a.out, json.load(open(latest))["checkpoint"])
-    with open(os.path.join(source, "config.json")) as f:
-        cfg = json.load(f)
+    cfg, weights = read_model(source)
     with open(os.path.join(source, "tokenizer.json")) as f:
         im_end = next(t["id"] for t in json.load(f)["added_tokens"] if t["content"] == "<|im_end|>")
-    weights, _ = read_safetensors_bytes(open(os.path.join(source, "model.safetensors"), "rb").read())
-    weights = {n: t.float() for n, t in weights.items()}
     names = llm_names(weights)
     params = {n: weights[n].requires_grad_(True) for n in names}
     state = {"step": 0, "m": {}, "v": {}}

@@ -1,7 +1,16 @@
-// For the PyTorch stages (tools/train_torch/*_stage.py): a run stopped and resumed must end where an uninterrupted
-// one ends, and only the tensors the stage trains may move.
+// For the PyTorch stages (tools/train_torch/*_stage.py): running their Python on one thread, and checking that a
+// run stopped and resumed ends where an uninterrupted one ends while only the tensors the stage trains move.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { openSafetensors } from "../../src/io/safetensors.ts";
+import { TORCH_PYTHON } from "./needs.ts";
+
+/** Runs Debian's torch python with these arguments on one BLAS thread; returns its stdout, fails on a non-zero exit. */
+export function runTorchPython(args: string[]): string {
+  const r = spawnSync(TORCH_PYTHON, args, { encoding: "utf8", env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" } });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
 
 /** Compares two final model.safetensors with each other and with the start; returns how many trained tensors moved. */
 export function assertResumedAndFrozen(whole: string, split: string, start: string, trained: (name: string) => boolean): number {
