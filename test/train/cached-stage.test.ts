@@ -62,6 +62,13 @@ def refusal(export, weights):
     except SystemExit as e:
         return str(e)
 refused = [refusal("${other}", w)]
+# An --out holding another tool's checkpoint-N: saving would replace that folder.
+os.makedirs("${dir}/foreign/checkpoint-2")
+try:
+    cs.check_out("${dir}/foreign")
+    refused.append("")
+except SystemExit as e:
+    refused.append(str(e))
 w["model.mm_projector.0.weight"] += 0.5
 refused.append(refusal("${exp}", w))
 # Answer spans: the template's supervised tokens (<|im_end|> of a user turn, newlines, the role) are not answers.
@@ -81,8 +88,9 @@ print(json.dumps({"samples": len(items), "lengths": [len(it["targets"]) for it i
       assert.ok(new Set(p.lengths).size > 1, `the batch needs padding: ${p.lengths}`);
       // The cache holds the video tokens in float16: about 3 significant digits.
       assert.ok(p.err < 2e-3, `cached batch vs full graph: ${p.err}`);
-      assert.equal(p.refused.length, 2);
-      for (const r of p.refused) assert.match(r, /cached from another export or model/);
+      assert.equal(p.refused.length, 3);
+      for (const r of [p.refused[0], p.refused[2]]) assert.match(r, /cached from another export or model/);
+      assert.match(p.refused[1], /checkpoint-2 was not written by cached_stage\.py; choose another --out/);
 
       const run = (out: string, steps: number) =>
         py([

@@ -156,6 +156,16 @@ def length_grouped_order(items, batch, rng):
     return [groups[i] for i in rng.permutation(len(groups))]
 
 
+def check_out(out):
+    """Refuses an --out holding checkpoints that another tool wrote: saving checkpoint-N replaces a folder of that
+    name, and resuming would read the wrong kind of run."""
+    if not os.path.isdir(out):
+        return
+    for f in sorted(os.listdir(out)):
+        if f.startswith("checkpoint-") and ".tmp-" not in f and not os.path.exists(os.path.join(out, f, "cached_stage.json")):
+            raise SystemExit(f"{out}: {f} was not written by cached_stage.py; choose another --out")
+
+
 def save(out, source, weights, state, step, seen, args):
     info = {"format": FORMAT, "step": step, "conversations_seen": seen, "args": vars(args)}
     save_stage_checkpoint(out, source, weights, state, step, "cached_stage.json", info)
@@ -186,6 +196,7 @@ def main():
     log = lambda m: print(m, file=sys.stderr, flush=True)
 
     init = a.init or Export(a.export[0]).checkpoint
+    check_out(a.out)
     os.makedirs(a.out, exist_ok=True)
     latest = os.path.join(a.out, "latest.json")
     source = os.path.join(a.out, json.load(open(latest))["checkpoint"]) if os.path.exists(latest) else init
